@@ -1,0 +1,26 @@
+/**
+ * The DynamoDB tables as the broker's adapters use them. One source of truth: `infra/tables.ts`
+ * declares the tables from these constants, the adapters read and write by them, and the local
+ * stack creates its tables from them. No AWS SDK here, so infra can import it.
+ */
+export const bindingsTable = {
+  /** Partition key: the issuer URL. One Query loads every binding of a user pool. */
+  partitionKey: 'issuer',
+  /** Sort key: the binding id ([a-z0-9-]{1,64}). */
+  sortKey: 'id',
+  /** Lookup by binding id across issuers (admin reads). */
+  byIdIndex: { name: 'byId', partitionKey: 'id' },
+} as const;
+
+export const auditTable = {
+  /** Partition key: `<iss>|<sub>` of the caller, or `anonymous` when the token did not verify. */
+  partitionKey: 'subject',
+  /** Sort key: `<ISO time>#<event id>`: sorts by time, unique. */
+  sortKey: 'at',
+  /** Events by role ARN, newest first with ScanIndexForward=false. */
+  byRoleIndex: { name: 'byRole', partitionKey: 'roleArn', sortKey: 'at' },
+  /** Events by UTC day (`YYYY-MM-DD`), for time-range reads. */
+  byDayIndex: { name: 'byDay', partitionKey: 'day', sortKey: 'at' },
+  /** Epoch seconds; DynamoDB TTL deletes lazily, so reads also filter on it. */
+  ttlAttribute: 'expiresAt',
+} as const;

@@ -1,0 +1,6 @@
+export { compilePolicy, type Policy, parsePolicy } from './compile.js';
+export { assertNever, PolicyError, type PolicyErrorCode } from './errors.js';
+export { evaluate } from './evaluate.js';
+export type * from './types.js';
+export { BASE_OPERATORS } from './types.js';
+export { validatePolicy } from './validate.js';

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const pkg = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.url));
+
+// Tests run against the TypeScript sources: no build step between an edit and a test run.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@tessera\/broker\/aws$/, replacement: pkg('broker/src/aws.ts') },
+      { find: /^@tessera\/functions\/handlers\/(.*)$/, replacement: pkg('functions/src/handlers/$1') },
+      { find: /^@tessera\/(policy|broker|functions|local)$/, replacement: pkg('$1/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'infra/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
