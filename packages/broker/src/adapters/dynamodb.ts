@@ -1,0 +1,433 @@
+/**
+ * DynamoDB adapters: the binding store and the audit sink, through `@aws-sdk/lib-dynamodb`, by the
+ * table layout in dynamodb-schema.ts. Only conditional single-item writes (PutItem / DeleteItem
+ * with a ConditionExpression), never TransactWriteItems, so dynalite, DynamoDB Local and DynamoDB
+ * behave the same.
+ */
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../audit.js';
+import { parseBinding } from '../binding.js';
+import { type Clock, systemClock } from '../clock.js';
+import { BindingError, type FieldIssue, StoreError } from '../errors.js';
+import type { AuditSink, BindingStore } from '../ports.js';
+import type { Binding } from '../types.js';
+import { auditTable, bindingsTable } from './dynamodb-schema.js';
+
+function documentClient(client: DynamoDBClient | DynamoDBDocumentClient): DynamoDBDocumentClient {
+  return client instanceof DynamoDBDocumentClient
+    ? client
+    : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+function unavailable(code: 'StoreUnavailable' | 'AuditUnavailable', err: unknown): StoreError {
+  return new StoreError(
+    code,
+    code === 'StoreUnavailable'
+      ? 'the binding store is unavailable'
+      : 'the audit log is unavailable',
+    {
+      cause: err,
+    },
+  );
+}
+
+export interface DynamoBindingStoreOptions {
+  readonly client: DynamoDBClient | DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** How long one issuer's bindings are served from memory. Default 30 s; 0 disables the cache. */
+  readonly cacheSeconds?: number;
+  readonly clock?: Clock;
+  /** Told about a stored item that does not parse as a binding (it is skipped: it grants nothing). */
+  readonly onInvalid?: (
+    item: { issuer: unknown; id: unknown },
+    issues: readonly FieldIssue[],
+  ) => void;
+  /** Items per Query page (`Limit`); default none: DynamoDB's 1 MB pages. */
+  readonly pageSize?: number;
+}
+
+/**
+ * The binding store. Reads of one issuer are cached:
+ * - key: the issuer URL (one user pool);
+ * - value: the promise of that issuer's parsed bindings (so concurrent misses share one Query:
+ *   single flight; a failed load is dropped at once, never cached);
+ * - TTL: `cacheSeconds` (default 30 s), measured from the load;
+ * - why: a vend must not pay a DynamoDB Query per request on the warm path, and a binding change
+ *   reaching every warm function within seconds is soon enough; this function's own writes
+ *   drop the issuer's entry at once.
+ */
+export class DynamoBindingStore implements BindingStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #ttlMs: number;
+  readonly #clock: Clock;
+  readonly #onInvalid: DynamoBindingStoreOptions['onInvalid'];
+  readonly #pageSize: number | undefined;
+  readonly #cache = new Map<string, { loadedAt: number; value: Promise<readonly Binding[]> }>();
+
+  constructor(options: DynamoBindingStoreOptions) {
+    this.#doc = documentClient(options.client);
+    this.#table = options.tableName;
+    this.#ttlMs = (options.cacheSeconds ?? 30) * 1000;
+    this.#clock = options.clock ?? systemClock;
+    this.#onInvalid = options.onInvalid;
+    this.#pageSize = options.pageSize;
+  }
+
+  listByIssuer(issuer: string): Promise<readonly Binding[]> {
+    const now = this.#clock.now().getTime();
+    const cached = this.#cache.get(issuer);
+    if (cached && now - cached.loadedAt < this.#ttlMs) return cached.value;
+    const value = this.#query(issuer);
+    if (this.#ttlMs > 0) {
+      this.#cache.set(issuer, { loadedAt: now, value });
+      value.catch(() => {
+        if (this.#cache.get(issuer)?.value === value) this.#cache.delete(issuer);
+      });
+    }
+    return value;
+  }
+
+  async #query(issuer: string): Promise<readonly Binding[]> {
+    const bindings: Binding[] = [];
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    try {
+      do {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: '#pk = :issuer',
+            ExpressionAttributeNames: { '#pk': bindingsTable.partitionKey },
+            ExpressionAttributeValues: { ':issuer': issuer },
+            ExclusiveStartKey: startKey,
+            Limit: this.#pageSize,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const binding = this.#parse(item);
+          if (binding) bindings.push(binding);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      throw unavailable('StoreUnavailable', err);
+    }
+    return bindings;
+  }
+
+  #parse(item: Record<string, unknown>): Binding | undefined {
+    try {
+      return parseBinding(item).binding;
+    } catch (err) {
+      if (err instanceof BindingError) {
+        this.#onInvalid?.({ issuer: item['issuer'], id: item['id'] }, err.issues);
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  async get(issuer: string, id: string): Promise<Binding | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#doc.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: { [bindingsTable.partitionKey]: issuer, [bindingsTable.sortKey]: id },
+          ConsistentRead: true,
+        }),
+      );
+      item = out.Item;
+    } catch (err) {
+      throw unavailable('StoreUnavailable', err);
+    }
+    return item ? parseBinding(item).binding : undefined;
+  }
+
+  async put(binding: Binding): Promise<void> {
+    const first = binding.version === 1;
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...binding },
+          ConditionExpression: first ? 'attribute_not_exists(#pk)' : '#v = :previous',
+          ExpressionAttributeNames: first
+            ? { '#pk': bindingsTable.partitionKey }
+            : { '#v': 'version' },
+          ExpressionAttributeValues: first ? undefined : { ':previous': binding.version - 1 },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw first
+          ? new BindingError('BindingExists', `binding ${binding.id} already exists`)
+          : new BindingError(
+              'BindingVersionConflict',
+              `binding ${binding.id} was changed since version ${binding.version - 1}`,
+            );
+      }
+      throw unavailable('StoreUnavailable', err);
+    } finally {
+      this.#cache.delete(binding.issuer);
+    }
+  }
+
+  async delete(issuer: string, id: string, version: number): Promise<void> {
+    try {
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: { [bindingsTable.partitionKey]: issuer, [bindingsTable.sortKey]: id },
+          ConditionExpression: 'attribute_exists(#pk) AND #v = :version',
+          ExpressionAttributeNames: { '#pk': bindingsTable.partitionKey, '#v': 'version' },
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const current = await this.get(issuer, id);
+        throw current
+          ? new BindingError(
+              'BindingVersionConflict',
+              `binding ${id} is at version ${current.version}`,
+            )
+          : new BindingError('BindingNotFound', `binding ${id} does not exist`);
+      }
+      throw unavailable('StoreUnavailable', err);
+    } finally {
+      this.#cache.delete(issuer);
+    }
+  }
+}
+
+/** Largest trace kept whole in an item (DynamoDB items are at most 400 KB). */
+const MAX_TRACE_CHARS = 100_000;
+
+export interface DynamoAuditSinkOptions {
+  readonly client: DynamoDBClient | DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly clock?: Clock;
+}
+
+export interface AuditQuery {
+  readonly limit?: number;
+}
+
+/** The audit log: one item per event, never overwritten; reads skip expired items (TTL is lazy). */
+export class DynamoAuditSink implements AuditSink {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #clock: Clock;
+
+  constructor(options: DynamoAuditSinkOptions) {
+    this.#doc = documentClient(options.client);
+    this.#table = options.tableName;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  async write(event: AuditEvent): Promise<void> {
+    const trace = JSON.stringify(event.trace);
+    const item = {
+      ...event,
+      time: event.at,
+      [auditTable.sortKey]: `${event.at}#${event.eventId}`,
+      day: event.at.slice(0, 10),
+      trace:
+        trace.length > MAX_TRACE_CHARS
+          ? event.trace.map(({ explain: _, ...rest }) => ({ ...rest, explain: [] }))
+          : event.trace,
+      traceTruncated: trace.length > MAX_TRACE_CHARS,
+    };
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': auditTable.partitionKey },
+        }),
+      );
+    } catch (err) {
+      throw unavailable('AuditUnavailable', err);
+    }
+  }
+
+  /** Events of one subject (`<iss>|<sub>` or `anonymous`), newest first, unexpired only. */
+  listBySubject(subject: string, query: AuditQuery = {}): Promise<AuditEvent[]> {
+    return this.#query(
+      {
+        KeyConditionExpression: '#pk = :key',
+        ExpressionAttributeNames: { '#pk': auditTable.partitionKey },
+        ExpressionAttributeValues: { ':key': subject },
+      },
+      query,
+    );
+  }
+
+  /** Events for one role ARN, newest first, unexpired only. */
+  listByRole(roleArn: string, query: AuditQuery = {}): Promise<AuditEvent[]> {
+    return this.#query(
+      {
+        IndexName: auditTable.byRoleIndex.name,
+        KeyConditionExpression: '#pk = :key',
+        ExpressionAttributeNames: { '#pk': auditTable.byRoleIndex.partitionKey },
+        ExpressionAttributeValues: { ':key': roleArn },
+      },
+      query,
+    );
+  }
+
+  async #query(
+    input: Pick<
+      QueryCommandInput,
+      | 'IndexName'
+      | 'KeyConditionExpression'
+      | 'ExpressionAttributeNames'
+      | 'ExpressionAttributeValues'
+    >,
+    query: AuditQuery,
+  ): Promise<AuditEvent[]> {
+    const limit = query.limit ?? 100;
+    const now = Math.floor(this.#clock.now().getTime() / 1000);
+    const events: AuditEvent[] = [];
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    try {
+      do {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.#table,
+            ...input,
+            FilterExpression: '#exp > :now',
+            ExpressionAttributeNames: {
+              ...input.ExpressionAttributeNames,
+              '#exp': auditTable.ttlAttribute,
+            },
+            ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':now': now },
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const { time, day: _day, traceTruncated: _t, ...rest } = item;
+          events.push({ ...(rest as AuditEvent), at: String(time) });
+          if (events.length >= limit) return events;
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      throw unavailable('AuditUnavailable', err);
+    }
+    return events;
+  }
+}
+
+export interface TableNames {
+  readonly bindings: string;
+  readonly audit: string;
+}
+
+/**
+ * Create both tables from the schema (local stack and tests), wait until they are ACTIVE and turn
+ * on the audit TTL. Idempotent: a table that exists is left as it is.
+ */
+export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0]) => {
+    try {
+      await client.send(new CreateTableCommand(input));
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException)) throw err;
+    }
+    for (let i = 0; i < 100; i++) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+      if (
+        Table?.TableStatus === 'ACTIVE' &&
+        (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')
+      )
+        return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`table ${input.TableName} did not become ACTIVE`);
+  };
+  const b = bindingsTable;
+  await create({
+    TableName: names.bindings,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: b.partitionKey, AttributeType: 'S' },
+      { AttributeName: b.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: b.partitionKey, KeyType: 'HASH' },
+      { AttributeName: b.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: b.byIdIndex.name,
+        KeySchema: [{ AttributeName: b.byIdIndex.partitionKey, KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  });
+  const a = auditTable;
+  await create({
+    TableName: names.audit,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: a.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.sortKey, AttributeType: 'S' },
+      { AttributeName: a.byRoleIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.byDayIndex.partitionKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: a.partitionKey, KeyType: 'HASH' },
+      { AttributeName: a.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: a.byRoleIndex.name,
+        KeySchema: [
+          { AttributeName: a.byRoleIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: a.byRoleIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: a.byDayIndex.name,
+        KeySchema: [
+          { AttributeName: a.byDayIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: a.byDayIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  });
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: names.audit,
+        TimeToLiveSpecification: { AttributeName: a.ttlAttribute, Enabled: true },
+      }),
+    );
+  } catch (err) {
+    // dynalite has no TTL API; reads filter on expiresAt anyway. Anything else is a real failure.
+    const name = (err as { name?: string }).name ?? '';
+    const alreadyOn = /already enabled/i.test(String((err as Error).message));
+    if (name !== 'UnknownOperationException' && !alreadyOn) throw err;
+  }
+}

@@ -1,0 +1,2 @@
+/** @tessera/broker/aws-iam: the IAM role inspector (admin and seeding paths only). */
+export { IamRoleInspector, type IamRoleInspectorOptions } from './adapters/iam.js';

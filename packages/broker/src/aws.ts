@@ -1,0 +1,27 @@
+/**
+ * @tessera/broker/aws: the AWS adapters of the broker's ports — DynamoDB binding store and audit
+ * sink, STS credential vendor, Cognito token verifier. The IAM role inspector is on
+ * `@tessera/broker/aws-iam`, so a vend bundle never carries the IAM client.
+ */
+
+export {
+  type CognitoPool,
+  CognitoTokenVerifier,
+  type CognitoVerifierOptions,
+} from './adapters/cognito.js';
+export {
+  type AuditQuery,
+  createTables,
+  DynamoAuditSink,
+  type DynamoAuditSinkOptions,
+  DynamoBindingStore,
+  type DynamoBindingStoreOptions,
+  type TableNames,
+} from './adapters/dynamodb.js';
+export { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
+export {
+  type AwsCredentials,
+  createStsClient,
+  StsCredentialVendor,
+  type StsVendorOptions,
+} from './adapters/sts.js';

@@ -1,0 +1,140 @@
+/**
+ * In-memory port implementations: the simple defaults used by tests and the local stack.
+ */
+import type { AuditEvent } from './audit.js';
+import { BindingError, StoreError, TokenError, type VendError } from './errors.js';
+import type {
+  AuditSink,
+  BindingStore,
+  CredentialVendor,
+  RoleInspector,
+  TokenVerifier,
+} from './ports.js';
+import type { AssumeRoleParams, Binding, VendedCredentials, VerifiedToken } from './types.js';
+
+export class MemoryBindingStore implements BindingStore {
+  readonly #items = new Map<string, Binding>();
+
+  constructor(bindings: readonly Binding[] = []) {
+    for (const b of bindings) this.#items.set(MemoryBindingStore.#key(b.issuer, b.id), b);
+  }
+
+  static #key(issuer: string, id: string): string {
+    return `${issuer}\n${id}`;
+  }
+
+  async listByIssuer(issuer: string): Promise<readonly Binding[]> {
+    return [...this.#items.values()]
+      .filter((b) => b.issuer === issuer)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  async get(issuer: string, id: string): Promise<Binding | undefined> {
+    return this.#items.get(MemoryBindingStore.#key(issuer, id));
+  }
+
+  async put(binding: Binding): Promise<void> {
+    const key = MemoryBindingStore.#key(binding.issuer, binding.id);
+    const current = this.#items.get(key);
+    if (binding.version === 1 && current) {
+      throw new BindingError('BindingExists', `binding ${binding.id} already exists`);
+    }
+    if (binding.version !== 1 && current?.version !== binding.version - 1) {
+      throw new BindingError(
+        'BindingVersionConflict',
+        `binding ${binding.id} was changed since version ${binding.version - 1}`,
+      );
+    }
+    this.#items.set(key, binding);
+  }
+
+  async delete(issuer: string, id: string, version: number): Promise<void> {
+    const key = MemoryBindingStore.#key(issuer, id);
+    const current = this.#items.get(key);
+    if (!current) throw new BindingError('BindingNotFound', `binding ${id} does not exist`);
+    if (current.version !== version) {
+      throw new BindingError(
+        'BindingVersionConflict',
+        `binding ${id} is at version ${current.version}`,
+      );
+    }
+    this.#items.delete(key);
+  }
+}
+
+export class MemoryAuditSink implements AuditSink {
+  readonly events: AuditEvent[] = [];
+  /** Set to make the next writes fail (fail-closed tests). */
+  failing = false;
+
+  async write(event: AuditEvent): Promise<void> {
+    if (this.failing) {
+      throw new StoreError('AuditUnavailable', 'audit sink unavailable');
+    }
+    this.events.push(event);
+  }
+}
+
+/**
+ * A vendor that mints fake credentials and records every call. `fail` makes calls throw the given
+ * VendError instead.
+ */
+export class MemoryCredentialVendor implements CredentialVendor {
+  readonly calls: AssumeRoleParams[] = [];
+  fail: VendError | undefined;
+  #counter = 0;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async assumeRole(params: AssumeRoleParams): Promise<VendedCredentials> {
+    this.calls.push(params);
+    if (this.fail) throw this.fail;
+    this.#counter += 1;
+    const n = String(this.#counter).padStart(12, '0');
+    const account = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(params.RoleArn)?.[1] ?? '000000000000';
+    const roleName = params.RoleArn.slice(params.RoleArn.lastIndexOf('/') + 1);
+    return {
+      credentials: {
+        accessKeyId: `ASIAMEMORY${n.slice(-10)}`,
+        secretAccessKey: `memory-secret-${n}`,
+        sessionToken: `memory-session-token-${n}`,
+        expiration: new Date(this.now().getTime() + params.DurationSeconds * 1000).toISOString(),
+      },
+      assumedRoleArn: `arn:aws:sts::${account}:assumed-role/${roleName}/${params.RoleSessionName}`,
+      requestId: `memory-request-${n}`,
+    };
+  }
+}
+
+/**
+ * A verifier over a fixed table of raw token -> verified token. Unknown tokens are
+ * `TokenInvalid`. For tests and the local stack's offline mode; the local stack's normal mode
+ * uses the real Cognito verifier pointed at its own JWKS.
+ */
+export class MemoryTokenVerifier implements TokenVerifier {
+  readonly #tokens = new Map<string, VerifiedToken>();
+
+  constructor(tokens: Readonly<Record<string, VerifiedToken>> = {}) {
+    for (const [raw, token] of Object.entries(tokens)) this.#tokens.set(raw, token);
+  }
+
+  add(raw: string, token: VerifiedToken): void {
+    this.#tokens.set(raw, token);
+  }
+
+  async verify(rawToken: string): Promise<VerifiedToken> {
+    const token = this.#tokens.get(rawToken);
+    if (!token) throw new TokenError('TokenInvalid', 'token is not valid');
+    return token;
+  }
+}
+
+export class MemoryRoleInspector implements RoleInspector {
+  constructor(private readonly roles: Readonly<Record<string, number>> = {}) {}
+  async maxSessionDuration(roleArn: string): Promise<number> {
+    const max = this.roles[roleArn];
+    if (max === undefined)
+      throw new BindingError('BindingInvalid', `role ${roleArn} does not exist`);
+    return max;
+  }
+}

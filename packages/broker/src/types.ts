@@ -1,0 +1,157 @@
+/**
+ * The broker's data: bindings, verified tokens, vend requests and answers, AssumeRole parameters.
+ * No behaviour here.
+ */
+import type { EvaluationDecision, ExplainedStatement } from '@tessera/policy';
+
+/** A JSON value as parsed (policies, templates). */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/** A claim as verified: JWT payload values. Arrays stay arrays (multivalued condition keys). */
+export type Claims = Readonly<Record<string, unknown>>;
+
+/** The output of a TokenVerifier: only verified data. */
+export interface VerifiedToken {
+  /** The `iss` claim, e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC`. */
+  readonly issuer: string;
+  readonly userPoolId: string;
+  /** `aud` (ID token) or `client_id` (access token). */
+  readonly clientId: string;
+  readonly tokenUse: 'id' | 'access';
+  readonly subject: string;
+  /** `cognito:username` or `username`, when present. */
+  readonly username: string | undefined;
+  readonly claims: Claims;
+}
+
+export interface DurationBounds {
+  readonly default: number;
+  readonly max: number;
+}
+
+/** One item of the trust-policy table (DESIGN.md "The trust-policy table"), validated. */
+export interface Binding {
+  readonly id: string;
+  readonly issuer: string;
+  readonly roleArn: string;
+  readonly trustPolicy: JsonObject;
+  /** Template: `${token:...}` placeholders are rendered into its string values. */
+  readonly sessionPolicy: JsonObject | null;
+  readonly sessionTags: Readonly<Record<string, string>>;
+  readonly transitiveTagKeys: readonly string[];
+  readonly sourceIdentity: string;
+  readonly durationSeconds: DurationBounds;
+  /** Explicit: `null` means the role does not expect one. */
+  readonly externalId: string | null;
+  readonly enabled: boolean;
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+  /** The role's MaxSessionDuration, read with IAM GetRole when the binding was written. */
+  readonly roleMaxSessionDuration: number;
+}
+
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/** Exactly the AssumeRole parameters a grant sends. */
+export interface AssumeRoleParams {
+  readonly RoleArn: string;
+  readonly RoleSessionName: string;
+  readonly DurationSeconds: number;
+  readonly Policy: string | undefined;
+  readonly Tags: readonly Tag[];
+  readonly TransitiveTagKeys: readonly string[];
+  readonly SourceIdentity: string;
+  readonly ExternalId: string | undefined;
+}
+
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  /** ISO 8601. */
+  readonly expiration: string;
+}
+
+export interface VendedCredentials {
+  readonly credentials: Credentials;
+  readonly assumedRoleArn: string;
+  readonly requestId: string;
+}
+
+export type ClampedBy = 'none' | 'binding-max' | 'role-max' | 'role-chaining';
+
+export interface ResolvedDuration {
+  readonly seconds: number;
+  readonly clampedBy: ClampedBy;
+}
+
+/** Where the request came from, as the transport saw it (not verified identity). */
+export interface RequestOrigin {
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly secureTransport: boolean;
+}
+
+/** A request to vend credentials. `rawToken` is untrusted until verified. */
+export interface VendRequest {
+  readonly rawToken: string | undefined;
+  /** A binding id or a role ARN (see README "role"). */
+  readonly role: string;
+  /** Untrusted: checked by the broker (`DurationInvalid`, `DurationTooShort`). */
+  readonly durationSeconds?: unknown;
+  /** Caller-supplied scope-down session policy (untrusted JSON). */
+  readonly policy?: unknown;
+  readonly origin: RequestOrigin;
+}
+
+export interface VendResult {
+  readonly credentials: Credentials;
+  readonly roleArn: string;
+  readonly assumedRoleArn: string;
+  readonly bindingId: string;
+  readonly durationSeconds: number;
+  readonly clampedBy: ClampedBy;
+  readonly sourceIdentity: string;
+  readonly sessionName: string;
+}
+
+export interface ListRolesRequest {
+  readonly rawToken: string | undefined;
+  readonly origin: RequestOrigin;
+}
+
+export interface RoleEntry {
+  readonly bindingId: string;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly defaultDurationSeconds: number;
+  readonly maxDurationSeconds: number;
+}
+
+export interface AccountRoles {
+  readonly accountId: string;
+  readonly roles: readonly RoleEntry[];
+}
+
+export interface ListRolesResult {
+  readonly accounts: readonly AccountRoles[];
+}
+
+/** The evaluator's explanation for one binding tried: the audit event's trace. */
+export interface TraceEntry {
+  readonly bindingId: string;
+  readonly bindingVersion: number;
+  readonly decision: EvaluationDecision | 'NotEvaluated';
+  readonly explain: readonly ExplainedStatement[];
+}
