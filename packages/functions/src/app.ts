@@ -1,0 +1,190 @@
+/**
+ * The application: the broker wired to its ports, and the three HTTP handlers over it. Clients are
+ * created and the JWKS warmed here, once, at init — never per request.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AuditSink,
+  type BindingStore,
+  type Clock,
+  type CredentialVendor,
+  createBroker,
+  systemClock,
+  type TokenVerifier,
+} from '@tessera/broker';
+import {
+  CognitoTokenVerifier,
+  DynamoAuditSink,
+  DynamoBindingStore,
+  StsCredentialVendor,
+} from '@tessera/broker/aws';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { TesseraConfig } from './config.js';
+import { HttpInputError } from './errors.js';
+import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
+import type { HandlerName } from './routes.js';
+
+export interface AppDeps {
+  readonly verifier: TokenVerifier;
+  readonly bindings: BindingStore;
+  readonly vendor: CredentialVendor;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** One handler per route (routes.ts): `credentials` POST /v1/credentials, `roles` GET /v1/roles, `health` GET /healthz. */
+export type App = { readonly [K in HandlerName]: HttpHandler };
+
+export function createLogger(): Logger {
+  return new Logger({ serviceName: 'tessera' });
+}
+
+const BODY_FIELDS = new Set(['role', 'durationSeconds', 'policy']);
+
+/** The credentials body, checked for shape; values are checked by the broker. */
+function credentialsBody(body: unknown): {
+  role: string;
+  durationSeconds: unknown;
+  policy: unknown;
+} {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpInputError('InvalidRequest', 'the body must be a JSON object', 'body');
+  }
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!BODY_FIELDS.has(key))
+      throw new HttpInputError('InvalidRequest', `unknown field ${key}`, key);
+  }
+  if (typeof fields['role'] !== 'string' || fields['role'] === '') {
+    throw new HttpInputError(
+      'InvalidRequest',
+      'role is required: a binding id or a role ARN',
+      'role',
+    );
+  }
+  return {
+    role: fields['role'],
+    durationSeconds: fields['durationSeconds'],
+    policy: fields['policy'],
+  };
+}
+
+function defaultDeps(config: TesseraConfig, logger: Logger, overrides: Partial<AppDeps>): AppDeps {
+  const clock = overrides.clock ?? systemClock;
+  let dynamo: DynamoDBClient | undefined;
+  const dynamoClient = () => {
+    dynamo ??= new DynamoDBClient({
+      region: config.region,
+      endpoint: config.endpoints?.dynamodb,
+      credentials: config.credentials,
+    });
+    return dynamo;
+  };
+  let verifier = overrides.verifier;
+  if (!verifier) {
+    const cognito = new CognitoTokenVerifier(config.pools);
+    cognito
+      .warm()
+      .catch((err: unknown) =>
+        logger.warn('JWKS not warmed at init', { errorName: (err as Error)?.name }),
+      );
+    verifier = cognito;
+  }
+  return {
+    clock,
+    logger,
+    verifier,
+    bindings:
+      overrides.bindings ??
+      new DynamoBindingStore({
+        client: dynamoClient(),
+        tableName: config.tables.bindings,
+        cacheSeconds: config.cache.bindingsSeconds,
+        clock,
+        onInvalid: (item, issues) =>
+          logger.error('stored binding is invalid; it grants nothing', {
+            bindingId: String(item.id),
+            issues: issues.map((i) => `${i.field}: ${i.code}`),
+          }),
+      }),
+    audit:
+      overrides.audit ??
+      new DynamoAuditSink({ client: dynamoClient(), tableName: config.tables.audit, clock }),
+    vendor:
+      overrides.vendor ??
+      new StsCredentialVendor({
+        region: config.region,
+        endpoint: config.endpoints?.sts,
+        credentials: config.credentials,
+      }),
+  };
+}
+
+export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {}): App {
+  const logger = overrides.logger ?? createLogger();
+  const deps = defaultDeps(config, logger, overrides);
+  const broker = createBroker({
+    verifier: deps.verifier,
+    bindings: deps.bindings,
+    vendor: deps.vendor,
+    audit: deps.audit,
+    clock: deps.clock,
+    roleChaining: config.roleChainingCap,
+    auditTtlDays: config.auditTtlDays,
+    log: (level, message, data) => logger[level](message, data ?? {}),
+  });
+  const stack = { logger, corsOrigins: config.corsOrigins };
+
+  const credentials = httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      const body = credentialsBody(event.body as unknown);
+      const result = await broker.vend({
+        rawToken: bearerToken(event),
+        role: body.role,
+        durationSeconds: body.durationSeconds,
+        policy: body.policy,
+        origin: requestOrigin(event),
+      });
+      logger.info('credentials vended', {
+        bindingId: result.bindingId,
+        roleArn: result.roleArn,
+        accessKeyId: result.credentials.accessKeyId,
+        durationSeconds: result.durationSeconds,
+        clampedBy: result.clampedBy,
+      });
+      if (event.queryStringParameters?.['format'] === 'credential_process') {
+        return json(200, {
+          Version: 1,
+          AccessKeyId: result.credentials.accessKeyId,
+          SecretAccessKey: result.credentials.secretAccessKey,
+          SessionToken: result.credentials.sessionToken,
+          Expiration: result.credentials.expiration,
+        });
+      }
+      return json(200, {
+        credentials: result.credentials,
+        roleArn: result.roleArn,
+        durationSeconds: result.durationSeconds,
+        clampedBy: result.clampedBy,
+        sourceIdentity: result.sourceIdentity,
+        sessionName: result.sessionName,
+      });
+    },
+    { ...stack, jsonBody: true },
+  );
+
+  const roles = httpStack(
+    async (event: APIGatewayProxyEventV2) =>
+      json(
+        200,
+        await broker.listRoles({ rawToken: bearerToken(event), origin: requestOrigin(event) }),
+      ),
+    { ...stack, jsonBody: false },
+  );
+
+  const health = httpStack(async () => json(200, { status: 'ok' }), { ...stack, jsonBody: false });
+
+  return { credentials, roles, health };
+}

@@ -1,0 +1,153 @@
+/**
+ * The middy stack every handler shares: header normalizer, CORS (when origins are configured),
+ * security headers, one problem+json error handler, `Cache-Control: no-store` on every answer
+ * (answers carry secrets), request-scoped logging, and for bodies a size cap before a proto-safe
+ * JSON parse.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import { BrokerError } from '@tessera/broker';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { HttpInputError } from './errors.js';
+import { problemFor, problemResponse } from './problem.js';
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+
+/** Largest request body accepted, bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses prototype-polluting keys while parsing. */
+function protoSafeReviver(key: string, value: unknown): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw new Error(`forbidden key ${key}`);
+  return value;
+}
+
+function bodySizeCap(): Middleware {
+  return {
+    before: async ({ event }) => {
+      if (event.body === undefined || event.body === null) return;
+      const bytes = event.isBase64Encoded
+        ? Math.floor((event.body.length * 3) / 4)
+        : Buffer.byteLength(event.body, 'utf8');
+      if (bytes > MAX_BODY_BYTES) {
+        throw new HttpInputError(
+          'PayloadTooLarge',
+          `the body must be at most ${MAX_BODY_BYTES} bytes`,
+        );
+      }
+    },
+  };
+}
+
+function problems(logger: Logger): Middleware {
+  return {
+    onError: async (request) => {
+      const err = request.error;
+      const { problem } = problemFor(err);
+      if (problem.status >= 500) {
+        logger.error('request failed', {
+          code: problem.code,
+          errorName: (err as Error)?.name,
+          errorCode: err instanceof BrokerError ? err.code : undefined,
+          cause: err instanceof BrokerError ? String((err.cause as Error)?.name ?? '') : undefined,
+          errorMessage:
+            err instanceof BrokerError ? err.message : String((err as Error)?.message ?? ''),
+        });
+      } else {
+        logger.info('request refused', {
+          status: problem.status,
+          code: problem.code,
+          field: problem.field,
+        });
+      }
+      request.response = problemResponse(err);
+    },
+  };
+}
+
+function noStore(): Middleware {
+  const set = async (request: { response: APIGatewayProxyStructuredResultV2 | null }) => {
+    if (!request.response) return;
+    request.response.headers = { ...request.response.headers, 'Cache-Control': 'no-store' };
+  };
+  return { after: set, onError: set };
+}
+
+function logContext(logger: Logger): Middleware {
+  return {
+    before: async ({ context, event }) => {
+      logger.addContext(context);
+      logger.appendKeys({ route: event.routeKey, apiRequestId: event.requestContext?.requestId });
+    },
+    after: async () => logger.resetKeys(),
+    onError: async () => logger.resetKeys(),
+  };
+}
+
+export interface StackOptions {
+  readonly logger: Logger;
+  readonly corsOrigins: readonly string[];
+  /** Parse a JSON body (POST routes). */
+  readonly jsonBody: boolean;
+}
+
+export function httpStack(handler: HttpHandler, options: StackOptions): HttpHandler {
+  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpHeaderNormalizer())
+    .use(logContext(options.logger));
+  if (options.corsOrigins.length > 0) {
+    stack.use(
+      httpCors({
+        origins: [...options.corsOrigins],
+        headers: 'Authorization,Content-Type',
+        methods: 'GET,POST,PUT,DELETE,OPTIONS',
+        maxAge: 600,
+      }),
+    );
+  }
+  stack.use(httpSecurityHeaders()).use(noStore()).use(problems(options.logger));
+  if (options.jsonBody) {
+    stack.use(bodySizeCap()).use(httpJsonBodyParser({ reviver: protoSafeReviver }));
+  }
+  return stack.handler(handler) as unknown as HttpHandler;
+}
+
+/** The bearer token of an Authorization header: untrusted until verified. */
+export function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
+  const header = event.headers?.['authorization'];
+  if (!header) return undefined;
+  const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export function requestOrigin(event: APIGatewayProxyEventV2) {
+  const proto = event.headers?.['x-forwarded-proto'];
+  return {
+    sourceIp: event.requestContext?.http?.sourceIp ?? '',
+    userAgent: event.requestContext?.http?.userAgent ?? event.headers?.['user-agent'] ?? '',
+    secureTransport: proto?.toLowerCase() === 'https',
+  };
+}
+
+export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type PoolConfig, routes } from '../src/index.js';
+import { lambdaHandler } from '../src/lambda.js';
+import { apiEvent, lambdaContext } from './events.js';
+
+const env = {
+  AWS_REGION: 'eu-west-1',
+  TESSERA_BINDINGS_TABLE: 'bindings',
+  TESSERA_AUDIT_TABLE: 'audit',
+  TESSERA_POOLS: JSON.stringify([
+    { userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'], tokenUse: null },
+  ]),
+};
+
+describe('loadConfig', () => {
+  it('reads the environment with defaults', () => {
+    expect(loadConfig(env)).toEqual({
+      region: 'eu-west-1',
+      tables: { bindings: 'bindings', audit: 'audit' },
+      pools: [{ userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'], tokenUse: null }],
+      adminGroup: 'tessera-admins',
+      roleChainingCap: true,
+      cache: { bindingsSeconds: 30 },
+      auditTtlDays: 365,
+      corsOrigins: [],
+    });
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({
+        TESSERA_POOLS: '[{"userPoolId":"nope","clientIds":[]}]',
+        TESSERA_ROLE_CHAINING: 'maybe',
+        TESSERA_CORS_ORIGINS: '*',
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of [
+        'AWS_REGION',
+        'TESSERA_BINDINGS_TABLE',
+        'TESSERA_AUDIT_TABLE',
+        'TESSERA_POOLS[0].userPoolId',
+        'TESSERA_POOLS[0].clientIds',
+        'TESSERA_ROLE_CHAINING',
+        'TESSERA_CORS_ORIGINS',
+      ]) {
+        expect(problems).toContain(name);
+      }
+    }
+  });
+});
+
+describe('lambda entry with a bad configuration', () => {
+  it('does not throw at import and answers 503 problem to every request', async () => {
+    const handler = lambdaHandler('credentials', {});
+    const res = await handler(
+      apiEvent('POST', '/v1/credentials', { token: 'x', body: { role: 'r' } }),
+      lambdaContext,
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['Content-Type']).toBe('application/problem+json');
+    expect(JSON.parse(res.body ?? '')).toMatchObject({ code: 'ServiceUnavailable' });
+    expect(res.body).not.toContain('TESSERA_');
+  });
+});
+
+describe('routes', () => {
+  it('names each route, handler and function', () => {
+    expect(routes).toEqual([
+      { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
+      { method: 'GET', path: '/v1/roles', handler: 'roles', function: 'roles' },
+      { method: 'GET', path: '/healthz', handler: 'health', function: 'health' },
+    ]);
+  });
+});
+
+describe('secure by default, at compile time', () => {
+  it('a pool with an unknown token use does not compile; skipping the check needs an explicit null', () => {
+    const pools: PoolConfig[] = [
+      { userPoolId: 'eu-west-1_AbC', clientIds: ['c'], tokenUse: null },
+      // @ts-expect-error tokenUse is 'id' | 'access' | null, nothing else
+      { userPoolId: 'eu-west-1_AbC', clientIds: ['c'], tokenUse: 'both' },
+      // @ts-expect-error clientIds is required
+      { userPoolId: 'eu-west-1_AbC' },
+    ];
+    expect(pools).toHaveLength(3);
+  });
+});
