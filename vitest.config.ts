@@ -8,7 +8,11 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@tessera\/broker\/aws$/, replacement: pkg('broker/src/aws.ts') },
-      { find: /^@tessera\/functions\/handlers\/(.*)$/, replacement: pkg('functions/src/handlers/$1') },
+      { find: /^@tessera\/broker\/aws-iam$/, replacement: pkg('broker/src/aws-iam.ts') },
+      {
+        find: /^@tessera\/functions\/handlers\/(.*)$/,
+        replacement: pkg('functions/src/handlers/$1'),
+      },
       { find: /^@tessera\/(policy|broker|functions|local)$/, replacement: pkg('$1/src/index.ts') },
     ],
   },

@@ -1,0 +1,57 @@
+/**
+ * The banner `npm start` prints: where everything runs, who can sign in, and a curl session that
+ * works as printed (no jq, no aws CLI needed).
+ */
+import type { StackInfo } from './types.js';
+
+export function banner(info: StackInfo, tokenUse: 'id' | 'access' | null): string {
+  const alice = info.users.find((u) => u.username === 'alice') ?? info.users[0];
+  const appClient = info.issuer.clients.app ?? Object.values(info.issuer.clients)[0] ?? '';
+  const tokenField = tokenUse === 'access' ? 'AccessToken' : 'IdToken';
+  const users = info.users
+    .map(
+      (u) =>
+        `    ${u.username.padEnd(8)} ${u.password}  ${u.groups.length ? `(${u.groups.join(', ')})` : ''}`,
+    )
+    .join('\n');
+  return `
+Tessera local stack is up (pid ${info.pid}, state in ${info.home})
+  API          ${info.api}
+  issuer       ${info.issuer.url}
+               user pool ${info.issuer.userPoolId}, JWKS ${info.issuer.jwks}
+  cognito-idp  ${info.cognitoIdp}   (OAuth2 hosted UI: ${info.oauth2}/oauth2/authorize)
+  STS          ${info.sts}
+  IAM          ${info.iam}
+  DynamoDB     ${info.dynamodb}
+  clients      ${Object.entries(info.issuer.clients)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('  ')}
+  users (passwords also in ${info.home}/local.json)
+${users}
+  bindings     ${info.bindings.join(', ')}
+
+Try it (copy-paste):
+
+  API=${info.api}
+  TOKEN=$(curl -s ${info.cognitoIdp}/ \\
+    -H 'content-type: application/x-amz-json-1.1' \\
+    -H 'x-amz-target: AWSCognitoIdentityProviderService.InitiateAuth' \\
+    -d '{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"${appClient}","AuthParameters":{"USERNAME":"${alice?.username}","PASSWORD":"${alice?.password}"}}' \\
+    | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).AuthenticationResult.${tokenField}')
+  CREDS=$(curl -s -X POST "$API/v1/credentials?format=credential_process" \\
+    -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+    -d '{"role":"app-upload"}')
+  echo "$CREDS"
+  echo "$CREDS" | node --input-type=module -e '
+    import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+    const c = JSON.parse(await new Response(process.stdin).text());
+    const sts = new STSClient({ region: "${info.region}", endpoint: "${info.sts}", credentials: {
+      accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
+    console.log(await sts.send(new GetCallerIdentityCommand({})));'
+
+  (with the aws CLI: AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... AWS_SESSION_TOKEN=... \\
+     aws sts get-caller-identity --endpoint-url ${info.sts} --region ${info.region})
+
+Ctrl-C stops everything. Reset all local state: rm -rf ${info.home}
+`;
+}

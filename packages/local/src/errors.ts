@@ -1,0 +1,36 @@
+/**
+ * The local stack's own errors. Protocol errors (STS/IAM Query errors, cognito-idp JSON errors,
+ * OAuth2 errors) are answers, not exceptions of this tree: each server module owns its shapes.
+ */
+export type LocalErrorCode =
+  | 'InvalidConfig'
+  | 'InvalidState'
+  | 'PortInUse'
+  | 'StartFailed'
+  | 'SeedFailed';
+
+export class LocalStackError extends Error {
+  override readonly name: string = 'LocalStackError';
+  readonly code: LocalErrorCode;
+
+  constructor(code: LocalErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The config file failed validation: every problem is listed, none is silently defaulted. */
+export class LocalConfigError extends LocalStackError {
+  override readonly name = 'LocalConfigError';
+  readonly problems: readonly string[];
+
+  constructor(source: string, problems: readonly string[]) {
+    super(
+      'InvalidConfig',
+      `${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems
+        .map((p) => `  - ${p}`)
+        .join('\n')}`,
+    );
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The local IAM endpoint: Query protocol (`Version=2010-05-08`), SigV4 verified, answering
+ * GetRole for the roles of the caller's account (NoSuchEntity otherwise); the caller's identity
+ * policies must allow iam:GetRole on the role.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type LocalServer, listen } from '../http.js';
+import { IAM_NS, QueryError, sendQueryError, sendQueryResult } from '../query.js';
+import { identityAllows, principalContext } from '../sts/assume-role.js';
+import { type QueryServerDeps, readSignedQuery, sourceIpOf } from '../sts/server.js';
+
+const VERSION = '2010-05-08';
+
+export async function startIam(
+  deps: QueryServerDeps,
+  options: { port: number; fallbackToRandom: boolean },
+): Promise<LocalServer> {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
+    try {
+      const { params, caller } = await readSignedQuery(req, 'iam', deps);
+      const action = params.Action;
+      if (!action) throw new QueryError('MissingAction', 400, 'Missing Action');
+      if (params.Version !== VERSION || action !== 'GetRole') {
+        throw new QueryError(
+          'InvalidAction',
+          400,
+          `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'} (the local IAM answers GetRole)`,
+        );
+      }
+      const name = params.RoleName;
+      if (!name) {
+        throw new QueryError(
+          'ValidationError',
+          400,
+          "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null",
+        );
+      }
+      const resource = `arn:aws:iam::${caller.account}:role/${name}`;
+      const role = deps.directory.roleByName(caller.account, name);
+      const context = principalContext(caller, {
+        sourceIp: sourceIpOf(req),
+        userAgent: String(req.headers['user-agent'] ?? ''),
+        region: deps.region,
+        now: deps.now(),
+      });
+      if (!identityAllows(caller, 'iam:GetRole', role?.arn ?? resource, context)) {
+        throw new QueryError(
+          'AccessDenied',
+          403,
+          `User: ${caller.arn} is not authorized to perform: iam:GetRole on resource: role ${name} because no identity-based policy allows the iam:GetRole action`,
+        );
+      }
+      if (!role)
+        throw new QueryError('NoSuchEntity', 404, `The role with name ${name} cannot be found.`);
+      return sendQueryResult(
+        res,
+        IAM_NS,
+        'GetRole',
+        {
+          Role: {
+            Path: role.config.path,
+            AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(role.config.trustPolicy)),
+            MaxSessionDuration: role.config.maxSessionDuration,
+            RoleId: role.roleId,
+            RoleName: role.name,
+            Description: role.config.description || undefined,
+            Arn: role.arn,
+            CreateDate: role.createDate.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          },
+        },
+        requestId,
+      );
+    } catch (err) {
+      if (err instanceof QueryError) return sendQueryError(res, IAM_NS, err, requestId);
+      throw err;
+    }
+  };
+  return listen(handler, { ...options, name: 'iam' });
+}

@@ -1,0 +1,79 @@
+/**
+ * The AWS Query protocol as STS and IAM speak it: form parameters in, XML out, errors as
+ * `<ErrorResponse>` with Type/Code/Message and a RequestId.
+ */
+import type { ServerResponse } from 'node:http';
+import { sendText } from './http.js';
+
+export const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+export const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly type: 'Sender' | 'Receiver' = 'Sender',
+  ) {
+    super(message);
+  }
+}
+
+export function xmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
+  );
+}
+
+/** `{a: 'x', b: {c: 'y'}}` → `<a>x</a><b><c>y</c></b>`; undefined members are left out. */
+export type XmlNode = string | number | undefined | { readonly [k: string]: XmlNode };
+
+export function toXml(node: XmlNode): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return xmlEscape(node);
+  if (typeof node === 'number') return String(node);
+  return Object.entries(node)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
+    .join('');
+}
+
+export function sendQueryResult(
+  res: ServerResponse,
+  ns: string,
+  action: string,
+  result: XmlNode,
+  requestId: string,
+): void {
+  const body = `<${action}Response xmlns="${ns}">\n  <${action}Result>${toXml(result)}</${action}Result>\n  <ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>\n</${action}Response>\n`;
+  sendText(res, 200, 'text/xml', body, { 'x-amzn-requestid': requestId });
+}
+
+export function sendQueryError(
+  res: ServerResponse,
+  ns: string,
+  err: QueryError,
+  requestId: string,
+): void {
+  const body = `<ErrorResponse xmlns="${ns}">\n  <Error>\n    <Type>${err.type}</Type>\n    <Code>${xmlEscape(err.code)}</Code>\n    <Message>${xmlEscape(err.message)}</Message>\n  </Error>\n  <RequestId>${requestId}</RequestId>\n</ErrorResponse>\n`;
+  sendText(res, err.status, 'text/xml', body, { 'x-amzn-requestid': requestId });
+}
+
+/** `Tags.member.1.Key` style lists → arrays of member records, in index order. */
+export function members(params: Record<string, string>, prefix: string): Record<string, string>[] {
+  const out = new Map<number, Record<string, string>>();
+  const head = `${prefix}.member.`;
+  for (const [k, v] of Object.entries(params)) {
+    if (!k.startsWith(head)) continue;
+    const rest = k.slice(head.length);
+    const dot = rest.indexOf('.');
+    const index = Number(dot === -1 ? rest : rest.slice(0, dot));
+    if (!Number.isInteger(index) || index < 1) continue;
+    const field = dot === -1 ? '' : rest.slice(dot + 1);
+    const rec = out.get(index) ?? Object.create(null);
+    rec[field] = v;
+    out.set(index, rec);
+  }
+  return [...out.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+}

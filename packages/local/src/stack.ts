@@ -1,0 +1,305 @@
+/**
+ * The whole local stack in one process, loopback only. Start order: state dir → config → secrets
+ * and keys → store → issuer, STS, IAM → the broker's own role session (as Lambda gives it) →
+ * seed bindings → API over the real handlers → `.tessera/local.json`. `stop()` closes every
+ * server and removes local.json.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IamRoleInspector } from '@tessera/broker/aws-iam';
+import { createApp, loadConfig, routes } from '@tessera/functions';
+import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
+import { configPathFor, issuerUrl, loadLocalConfig, resolveHome, roleArn } from './config.js';
+import { LocalStackError } from './errors.js';
+import type { LocalServer } from './http.js';
+import { Directory } from './iam/directory.js';
+import { startIam } from './iam/server.js';
+import { KeyRing } from './issuer/keys.js';
+import { UserPool } from './issuer/pool.js';
+import { startIssuer } from './issuer/server.js';
+import { seedBindings } from './seed.js';
+import { loadOrCreateSecrets } from './state.js';
+import { type LocalStore, startStore } from './store.js';
+import { assumeRoleAsService } from './sts/assume-role.js';
+import { startSts } from './sts/server.js';
+import { type RoleSession, SessionRegistry } from './sts/sessions.js';
+import type { LocalConfig, StackInfo } from './types.js';
+
+export type PortName = 'api' | 'issuer' | 'sts' | 'iam' | 'dynamodb';
+
+export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
+  api: 8787,
+  issuer: 8788,
+  sts: 8789,
+  iam: 8790,
+  dynamodb: 8791,
+};
+
+export interface StartStackOptions {
+  /** State directory; default `TESSERA_HOME` or `<repo>/.tessera`. */
+  readonly home?: string;
+  /** One number for every server (0: all random, for tests) or per server. Default: TESSERA_PORT / 8787.., the non-API ones fall back to a random port when busy. */
+  readonly ports?: number | Partial<Record<PortName, number>>;
+  /** A validated config instead of the config file. */
+  readonly config?: LocalConfig;
+  /** Environment to read TESSERA_HOME / TESSERA_PORT from (default process.env). */
+  readonly env?: Record<string, string | undefined>;
+  /** Where progress lines go; default silent. */
+  readonly log?: (line: string) => void;
+  /** Write `<home>/local.json` (default true). */
+  readonly writeInfo?: boolean;
+  /** The local STS/IAM clock (ms since epoch); tests move it to expire sessions. Default Date.now. */
+  readonly clock?: () => number;
+}
+
+export interface LocalStack {
+  readonly info: StackInfo;
+  readonly home: string;
+  readonly config: LocalConfig;
+  /** The issuer's user pool (mint tokens in tests without HTTP). */
+  readonly pool: UserPool;
+  readonly keys: KeyRing;
+  /** The broker's current role-session credentials. */
+  brokerCredentials(): Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: Date;
+  }>;
+  stop(): Promise<void>;
+}
+
+const BROKER_SESSION_SECONDS = 3600;
+const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+
+function portsFor(
+  options: StartStackOptions,
+  env: Record<string, string | undefined>,
+): Record<PortName, { port: number; fallbackToRandom: boolean }> {
+  const given = options.ports;
+  const out = {} as Record<PortName, { port: number; fallbackToRandom: boolean }>;
+  for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) {
+    let port: number;
+    let explicit = false;
+    if (typeof given === 'number') {
+      port = given;
+      explicit = true;
+    } else if (given?.[name] !== undefined) {
+      port = given[name]!;
+      explicit = true;
+    } else if (name === 'api' && env.TESSERA_PORT !== undefined && env.TESSERA_PORT !== '') {
+      port = Number(env.TESSERA_PORT);
+      explicit = true;
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new LocalStackError(
+          'InvalidConfig',
+          `TESSERA_PORT must be a port number (0-65535), got "${env.TESSERA_PORT}"`,
+        );
+      }
+    } else port = DEFAULT_PORTS[name];
+    // The API port is the one users type: busy is an error. The others may move (local.json says where).
+    out[name] = { port, fallbackToRandom: name !== 'api' && !explicit };
+  }
+  return out;
+}
+
+/** Two stacks on one state dir would fight over the store's LevelDB lock: refuse, clearly. */
+function refuseIfRunning(home: string): void {
+  let pid: unknown;
+  try {
+    pid = (JSON.parse(readFileSync(join(home, 'local.json'), 'utf8')) as { pid?: unknown }).pid;
+  } catch {
+    return; // no stack described here (or a torn file): go ahead
+  }
+  if (typeof pid !== 'number' || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // stale local.json from a stack that did not stop cleanly
+  }
+  throw new LocalStackError(
+    'StartFailed',
+    `another local stack (pid ${pid}) is running with state in ${home}; stop it, or use another TESSERA_HOME`,
+  );
+}
+
+export async function startStack(options: StartStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const home = options.home ?? resolveHome(env);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  refuseIfRunning(home);
+  const config = options.config ?? loadLocalConfig(configPathFor(home));
+  const ports = portsFor(options, env);
+  const secrets = loadOrCreateSecrets(home, config);
+  const keys = await KeyRing.open(home);
+  const pool = new UserPool(config, secrets.users, keys);
+  const directory = new Directory(config);
+  const clock = options.clock ?? Date.now;
+  const registry = new SessionRegistry(clock);
+  for (const u of config.iamUsers) {
+    const user = directory.user(u.name);
+    const key = secrets.iamUsers[u.name];
+    if (user && key) registry.addUser(user, key);
+  }
+
+  const started: LocalServer[] = [];
+  const closeAll = async () => {
+    for (const s of started.reverse()) await s.close().catch(() => undefined);
+  };
+  try {
+    const store: LocalStore = await startStore(home, { ...ports.dynamodb, region: config.region });
+    started.push(store);
+    const issuer = await startIssuer(pool, keys, ports.issuer);
+    started.push(issuer);
+    const deps = { directory, registry, region: config.region, now: clock };
+    const sts = await startSts(deps, ports.sts);
+    started.push(sts);
+    const iam = await startIam(deps, ports.iam);
+    started.push(iam);
+    log(`store ${store.url}, issuer ${issuer.url}, sts ${sts.url}, iam ${iam.url}`);
+
+    // The broker's own identity: a role session of its execution role, as Lambda provides it.
+    const brokerRole =
+      directory.roleByArn(
+        roleArn({ account: config.broker.account, path: '/', name: config.broker.role }),
+      ) ??
+      directory
+        .allRoles()
+        .find((r) => r.name === config.broker.role && r.account === config.broker.account);
+    if (!brokerRole)
+      throw new LocalStackError('InvalidConfig', `broker role ${config.broker.role} not found`);
+    let current: RoleSession | undefined;
+    const brokerCredentials = async () => {
+      if (!current || current.expiration.getTime() - clock() < REFRESH_BEFORE_MS) {
+        current = assumeRoleAsService(
+          brokerRole,
+          'lambda.amazonaws.com',
+          'tessera-local',
+          BROKER_SESSION_SECONDS,
+          clock(),
+          registry,
+        );
+      }
+      return {
+        accessKeyId: current.accessKeyId,
+        secretAccessKey: current.secretAccessKey,
+        sessionToken: current.sessionToken,
+        expiration: current.expiration,
+      };
+    };
+    await brokerCredentials();
+
+    const dynamo = store.client();
+    const inspector = new IamRoleInspector({
+      region: config.region,
+      endpoint: iam.url,
+      credentials: brokerCredentials,
+    });
+    const seeded = await seedBindings(config, {
+      client: dynamo,
+      tableName: store.tables.bindings,
+      inspector,
+      brokerAccount: config.broker.account,
+      now: () => new Date(),
+    });
+    log(`bindings: ${seeded.created.length} seeded, ${seeded.existing.length} already stored`);
+
+    const functionsEnv: Record<string, string> = {
+      AWS_REGION: config.region,
+      TESSERA_BINDINGS_TABLE: store.tables.bindings,
+      TESSERA_AUDIT_TABLE: store.tables.audit,
+      TESSERA_POOLS: JSON.stringify([
+        {
+          userPoolId: config.userPoolId,
+          clientIds: config.clients.map((c) => c.clientId),
+          tokenUse: config.tokenUse,
+          jwksUri: issuer.jwksUrl,
+          // Hydrated at init: no fetch on the warm path (and aws-jwt-verify's fetcher is https-only).
+          jwks: keys.jwks(),
+        },
+      ]),
+      TESSERA_ADMIN_GROUP: config.adminGroup,
+      TESSERA_ROLE_CHAINING: 'true',
+      TESSERA_BINDINGS_CACHE_SECONDS: '5',
+    };
+    const appConfig = {
+      ...loadConfig(functionsEnv),
+      endpoints: { sts: sts.url, dynamodb: store.url },
+      credentials: brokerCredentials,
+    };
+    const app = createApp(appConfig) as unknown as Record<string, LambdaHandler>;
+    const apiRoutes: ApiRoute[] = routes.map((r) => {
+      const handler = app[r.handler as string];
+      if (typeof handler !== 'function') {
+        throw new LocalStackError(
+          'StartFailed',
+          `@tessera/functions route ${r.method} ${r.path} names handler ${String(r.handler)}, which createApp does not return`,
+        );
+      }
+      return { method: r.method, path: r.path, functionName: String(r.function), handler };
+    });
+    const api = await startApi(apiRoutes, { ...ports.api, log });
+    started.push(api);
+
+    const cognitoIdp = issuer.url;
+    const info: StackInfo = {
+      api: api.url,
+      issuer: {
+        url: issuerUrl(config),
+        userPoolId: config.userPoolId,
+        jwks: issuer.jwksUrl,
+        clients: Object.fromEntries(config.clients.map((c) => [c.name, c.clientId])),
+      },
+      cognitoIdp,
+      oauth2: issuer.url,
+      sts: sts.url,
+      iam: iam.url,
+      dynamodb: store.url,
+      region: config.region,
+      users: config.users.map((u) => ({
+        username: u.username,
+        password: secrets.users[u.username]!.password,
+        groups: [...u.groups],
+      })),
+      bindings: config.bindings.map((b) => String(b.id)),
+      iamUsers: config.iamUsers.map((u) => ({
+        name: u.name,
+        arn: `arn:aws:iam::${u.account}:user/${u.name}`,
+        accessKeyId: secrets.iamUsers[u.name]!.accessKeyId,
+        secretAccessKey: secrets.iamUsers[u.name]!.secretAccessKey,
+      })),
+      pid: process.pid,
+      home,
+    };
+    const infoPath = join(home, 'local.json');
+    if (options.writeInfo !== false) {
+      writeFileSync(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    }
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        await closeAll();
+        dynamo.destroy();
+        if (options.writeInfo !== false) {
+          try {
+            const onDisk = JSON.parse(readFileSync(infoPath, 'utf8')) as {
+              pid?: number;
+              api?: string;
+            };
+            if (onDisk.pid === info.pid && onDisk.api === info.api)
+              rmSync(infoPath, { force: true });
+          } catch {
+            // already gone
+          }
+        }
+      })();
+      return stopping;
+    };
+    return { info, home, config, pool, keys, brokerCredentials, stop };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

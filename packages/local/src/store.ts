@@ -1,0 +1,79 @@
+/**
+ * The embedded DynamoDB-compatible store: dynalite in-process on a loopback port, persisting
+ * under `<home>/dynamodb` (LevelDB), reached through the unchanged AWS SDK. Tables come from the
+ * broker's `createTables` (the same schema infra declares); idempotent on restart.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTables, type TableNames } from '@tessera/broker/aws';
+import { bind, type LocalServer } from './http.js';
+
+type Dynalite = (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
+const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
+
+export const LOCAL_TABLES: TableNames = {
+  bindings: 'tessera-local-bindings',
+  audit: 'tessera-local-audit',
+};
+
+export interface LocalStore extends LocalServer {
+  readonly tables: TableNames;
+  /** A client for the store (dynalite does not check signatures; any key works). */
+  client(): DynamoDBClient;
+}
+
+export async function startStore(
+  home: string | null,
+  options: { port: number; fallbackToRandom: boolean; region: string },
+): Promise<LocalStore> {
+  let path: string | undefined;
+  if (home !== null) {
+    path = join(home, 'dynamodb');
+    mkdirSync(path, { recursive: true });
+  }
+  const server = dynalite({
+    ...(path ? { path } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  const bound = await bind(server, {
+    port: options.port,
+    fallbackToRandom: options.fallbackToRandom,
+    name: 'dynamodb',
+  });
+  const clients: DynamoDBClient[] = [];
+  const client = () => {
+    const c = new DynamoDBClient({
+      region: options.region,
+      endpoint: bound.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    clients.push(c);
+    return c;
+  };
+  const admin = client();
+  try {
+    await createTables(admin, LOCAL_TABLES);
+  } catch (err) {
+    await bound.close();
+    throw err;
+  }
+  return {
+    ...bound,
+    tables: LOCAL_TABLES,
+    client,
+    close: async () => {
+      for (const c of clients) c.destroy();
+      await bound.close();
+    },
+  };
+}

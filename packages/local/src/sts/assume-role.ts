@@ -1,0 +1,422 @@
+/**
+ * AssumeRole as STS decides it: parameter validation (ValidationError with STS's wording), the
+ * caller's identity policies (∩ its own session policy) AND the role's trust policy — both
+ * evaluated by @tessera/policy — for sts:AssumeRole, plus sts:TagSession when tags are passed and
+ * sts:SetSourceIdentity when a source identity is set or carried; DurationSeconds against the
+ * role's MaxSessionDuration and the 1-hour role-chaining cap; packed policy size; tag limits.
+ */
+import { deflateRawSync } from 'node:zlib';
+import {
+  type ContextValue,
+  evaluate,
+  type Policy,
+  PolicyError,
+  parsePolicy,
+} from '@tessera/policy';
+import type { Directory, DirectoryRole } from '../iam/directory.js';
+import { QueryError } from '../query.js';
+import type { Caller, RoleSession, SessionRegistry } from './sessions.js';
+
+export interface AssumeRoleInput {
+  readonly roleArn: string | undefined;
+  readonly roleSessionName: string | undefined;
+  readonly durationSeconds: string | undefined;
+  readonly externalId: string | undefined;
+  readonly policy: string | undefined;
+  readonly policyArns: readonly string[];
+  readonly tags: readonly { Key?: string; Value?: string }[];
+  readonly transitiveTagKeys: readonly string[];
+  readonly sourceIdentity: string | undefined;
+}
+
+export interface RequestEnv {
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly region: string;
+  readonly now: number;
+}
+
+export interface AssumeRoleOutput {
+  readonly session: RoleSession;
+  readonly packedPolicySize: number | undefined;
+}
+
+/** The packed (compressed) bytes that make 100%: session policy and tags share this budget. */
+export const PACKED_POLICY_BYTES = 512;
+export const MAX_TAGS = 50;
+const NAME = /^[\w+=,.@-]*$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const ROLE_CHAIN_LIMIT = 3600;
+
+const validation = (message: string) => new QueryError('ValidationError', 400, message);
+
+function constraint(value: string, member: string, rule: string): string {
+  return `Value '${value}' at '${member}' failed to satisfy constraint: ${rule}`;
+}
+
+function validate(input: AssumeRoleInput): string[] {
+  const errs: string[] = [];
+  const len = (v: string | undefined, member: string, min: number, max: number) => {
+    if (v === undefined) return;
+    if (v.length < min)
+      errs.push(constraint(v, member, `Member must have length greater than or equal to ${min}`));
+    if (v.length > max)
+      errs.push(constraint(v, member, `Member must have length less than or equal to ${max}`));
+  };
+  const pattern = (v: string | undefined, member: string, re: RegExp, shown: string) => {
+    if (v !== undefined && !re.test(v))
+      errs.push(constraint(v, member, `Member must satisfy regular expression pattern: ${shown}`));
+  };
+  len(input.roleArn, 'roleArn', 20, 2048);
+  len(input.roleSessionName, 'roleSessionName', 2, 64);
+  pattern(input.roleSessionName, 'roleSessionName', NAME, '[\\w+=,.@-]*');
+  if (input.durationSeconds !== undefined) {
+    const d = Number(input.durationSeconds);
+    if (!/^\d+$/.test(input.durationSeconds))
+      errs.push(constraint(input.durationSeconds, 'durationSeconds', 'Member must be an integer'));
+    else if (d < 900)
+      errs.push(
+        constraint(
+          input.durationSeconds,
+          'durationSeconds',
+          'Member must have value greater than or equal to 900',
+        ),
+      );
+    else if (d > 43200)
+      errs.push(
+        constraint(
+          input.durationSeconds,
+          'durationSeconds',
+          'Member must have value less than or equal to 43200',
+        ),
+      );
+  }
+  len(input.externalId, 'externalId', 2, 1224);
+  pattern(input.externalId, 'externalId', EXTERNAL_ID, '[\\w+=,.@:\\/-]*');
+  len(input.policy, 'policy', 1, 2048);
+  len(input.sourceIdentity, 'sourceIdentity', 2, 64);
+  pattern(input.sourceIdentity, 'sourceIdentity', NAME, '[\\w+=,.@-]*');
+  if (input.tags.length > MAX_TAGS) {
+    errs.push(
+      constraint(
+        `[${input.tags.length} tags]`,
+        'tags',
+        `Member must have length less than or equal to ${MAX_TAGS}`,
+      ),
+    );
+  }
+  for (const [i, t] of input.tags.entries()) {
+    const key = t.Key ?? '';
+    const value = t.Value ?? '';
+    const m = `tags.${i + 1}.member`;
+    if (key.length < 1 || key.length > 128)
+      errs.push(constraint(key, `${m}.key`, 'Member must have length between 1 and 128'));
+    else if (!TAG_KEY.test(key))
+      errs.push(
+        constraint(
+          key,
+          `${m}.key`,
+          'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+',
+        ),
+      );
+    if (value.length > 256)
+      errs.push(
+        constraint(value, `${m}.value`, 'Member must have length less than or equal to 256'),
+      );
+    else if (!TAG_VALUE.test(value))
+      errs.push(
+        constraint(
+          value,
+          `${m}.value`,
+          'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*',
+        ),
+      );
+  }
+  if (input.transitiveTagKeys.length > MAX_TAGS) {
+    errs.push(
+      constraint(
+        `[${input.transitiveTagKeys.length} keys]`,
+        'transitiveTagKeys',
+        `Member must have length less than or equal to ${MAX_TAGS}`,
+      ),
+    );
+  }
+  if (input.policyArns.length > 10) {
+    errs.push(
+      constraint(
+        `[${input.policyArns.length} arns]`,
+        'policyArns',
+        'Member must have length less than or equal to 10',
+      ),
+    );
+  }
+  return errs;
+}
+
+/** The request context AWS builds for a caller: principal keys, its tags, the request. */
+export function principalContext(caller: Caller, env: RequestEnv): Record<string, ContextValue> {
+  const ctx: Record<string, ContextValue> = {
+    'aws:PrincipalAccount': caller.account,
+    'aws:CurrentTime': new Date(env.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:EpochTime': Math.floor(env.now / 1000),
+    'aws:SecureTransport': false,
+    'aws:SourceIp': env.sourceIp,
+    'aws:UserAgent': env.userAgent,
+    'aws:RequestedRegion': env.region,
+    'aws:ViaAWSService': false,
+  };
+  if (caller.kind === 'session') {
+    ctx['aws:PrincipalArn'] = caller.role.arn;
+    ctx['aws:PrincipalType'] = 'AssumedRole';
+    ctx['aws:userid'] = caller.assumedRoleId;
+    ctx['aws:TokenIssueTime'] = new Date(caller.expiration.getTime() - 3600_000).toISOString();
+    if (caller.sourceIdentity !== undefined) ctx['aws:SourceIdentity'] = caller.sourceIdentity;
+    for (const [k, v] of Object.entries(caller.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
+  } else {
+    ctx['aws:PrincipalArn'] = caller.arn;
+    ctx['aws:PrincipalType'] = 'User';
+    ctx['aws:userid'] = caller.user.userId;
+    ctx['aws:username'] = caller.user.config.name;
+  }
+  return ctx;
+}
+
+/** Does the caller's own side allow `action` on `resource` (identity policies ∩ session policy)? */
+export function identityAllows(
+  caller: Caller,
+  action: string,
+  resource: string,
+  context: Record<string, ContextValue>,
+): boolean {
+  const identity =
+    caller.kind === 'session' ? caller.role.identityPolicies : caller.user.identityPolicies;
+  const session = caller.kind === 'session' && caller.sessionPolicy ? [caller.sessionPolicy] : [];
+  const result = evaluate({
+    request: { action, resource, principal: { type: 'AWS', id: caller.arn }, context },
+    identityPolicies: identity,
+    sessionPolicies: session,
+  });
+  return result.decision === 'Allow';
+}
+
+function trustAllows(
+  role: DirectoryRole,
+  principal: { type: 'AWS' | 'Service'; id: string },
+  action: string,
+  context: Record<string, ContextValue>,
+): boolean {
+  const result = evaluate({
+    request: { action, resource: role.arn, principal, context },
+    resourcePolicy: role.trustPolicy,
+  });
+  return result.decision === 'Allow';
+}
+
+export function packedPolicySize(
+  policy: string | undefined,
+  tags: Readonly<Record<string, string>>,
+): number {
+  const minified = policy === undefined ? '' : JSON.stringify(JSON.parse(policy));
+  const tagText = Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\u0000');
+  if (!minified && !tagText) return 0;
+  const bytes = deflateRawSync(`${minified}\u0001${tagText}`).length;
+  return Math.ceil((bytes * 100) / PACKED_POLICY_BYTES);
+}
+
+export function assumeRole(
+  caller: Caller,
+  input: AssumeRoleInput,
+  env: RequestEnv,
+  deps: { directory: Directory; registry: SessionRegistry },
+): AssumeRoleOutput {
+  const missing = (['roleArn', 'roleSessionName'] as const).filter((k) => input[k] === undefined);
+  if (missing.length > 0) {
+    throw validation(
+      `${missing.length} validation error${missing.length > 1 ? 's' : ''} detected: ${missing
+        .map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`)
+        .join('; ')}`,
+    );
+  }
+  const errs = validate(input);
+  if (errs.length > 0) {
+    throw validation(
+      `${errs.length} validation error${errs.length > 1 ? 's' : ''} detected: ${errs.join('; ')}`,
+    );
+  }
+  const roleArn = input.roleArn!;
+  const sessionName = input.roleSessionName!;
+  if (input.sourceIdentity?.toLowerCase().startsWith('aws:')) {
+    throw validation('SourceIdentity cannot start with the reserved prefix aws:');
+  }
+
+  // Tags: case-insensitive unique keys, no aws: prefix, transitive keys must name passed tags.
+  const tags: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const t of input.tags) {
+    const key = t.Key!;
+    if (key.toLowerCase().startsWith('aws:'))
+      throw validation(`Tag key ${key} uses the reserved prefix aws:`);
+    if (seen.has(key.toLowerCase())) {
+      throw validation('Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    }
+    seen.add(key.toLowerCase());
+    tags[key] = t.Value ?? '';
+  }
+  for (const k of input.transitiveTagKeys) {
+    if (!seen.has(k.toLowerCase()))
+      throw validation(`TransitiveTagKeys names ${k}, which is not among the session tags.`);
+  }
+  // Chained sessions inherit the caller's transitive tags; they cannot be overridden.
+  const inherited: Record<string, string> = {};
+  const transitive = new Set(input.transitiveTagKeys);
+  if (caller.kind === 'session') {
+    for (const k of caller.transitiveTagKeys) {
+      const v = caller.tags[k];
+      if (v === undefined) continue;
+      if (seen.has(k.toLowerCase())) {
+        throw validation(
+          `Tag key ${k} is a transitive tag of the calling session and cannot be overridden.`,
+        );
+      }
+      inherited[k] = v;
+      transitive.add(k);
+    }
+  }
+
+  let sessionPolicy: Policy | undefined;
+  if (input.policy !== undefined) {
+    try {
+      JSON.parse(input.policy);
+      sessionPolicy = parsePolicy(input.policy);
+    } catch (err) {
+      const why =
+        err instanceof PolicyError ? `${err.code} at ${err.path || '/'}` : 'not valid JSON';
+      throw new QueryError(
+        'MalformedPolicyDocument',
+        400,
+        `The policy is not in the valid JSON format (${why}).`,
+      );
+    }
+  }
+  if (input.policyArns.length > 0) {
+    throw new QueryError(
+      'ValidationError',
+      400,
+      'PolicyArns are not supported by the local STS (no managed policies exist locally).',
+    );
+  }
+
+  // Source identity: once set it stays for the whole chain; passing a different one is refused.
+  const carried = caller.kind === 'session' ? caller.sourceIdentity : undefined;
+  if (
+    carried !== undefined &&
+    input.sourceIdentity !== undefined &&
+    input.sourceIdentity !== carried
+  ) {
+    throw new QueryError(
+      'AccessDenied',
+      403,
+      `User: ${caller.arn} is not authorized to change the source identity (${carried}) of its role chain.`,
+    );
+  }
+  const sourceIdentity = input.sourceIdentity ?? carried;
+
+  // Authorization: both sides, for every action the request needs.
+  const role = deps.directory.roleByArn(roleArn);
+  const context: Record<string, ContextValue> = {
+    ...principalContext(caller, env),
+    'sts:RoleSessionName': sessionName,
+  };
+  if (input.externalId !== undefined) context['sts:ExternalId'] = input.externalId;
+  if (sourceIdentity !== undefined) context['sts:SourceIdentity'] = sourceIdentity;
+  const allTags = { ...inherited, ...tags };
+  if (Object.keys(allTags).length > 0) {
+    for (const [k, v] of Object.entries(allTags)) context[`aws:RequestTag/${k}`] = v;
+    context['aws:TagKeys'] = Object.keys(allTags);
+  }
+  if (transitive.size > 0) context['sts:TransitiveTagKeys'] = [...transitive];
+  const actions = ['sts:AssumeRole'];
+  if (Object.keys(allTags).length > 0) actions.push('sts:TagSession');
+  if (sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
+  for (const action of actions) {
+    const allowed =
+      role !== undefined &&
+      identityAllows(caller, action, roleArn, context) &&
+      trustAllows(role, { type: 'AWS', id: caller.arn }, action, context);
+    if (!allowed) {
+      throw new QueryError(
+        'AccessDenied',
+        403,
+        `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`,
+      );
+    }
+  }
+  const target = role!;
+
+  // Duration: the role-chaining cap first (a role session calling), then the role's maximum.
+  const duration = input.durationSeconds === undefined ? 3600 : Number(input.durationSeconds);
+  if (caller.kind === 'session' && duration > ROLE_CHAIN_LIMIT) {
+    throw validation(
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
+  }
+  if (duration > target.config.maxSessionDuration) {
+    throw validation(
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
+  }
+
+  let packed: number | undefined;
+  if (input.policy !== undefined || Object.keys(allTags).length > 0) {
+    packed = packedPolicySize(input.policy, allTags);
+    if (packed > 100) {
+      throw new QueryError(
+        'PackedPolicyTooLarge',
+        400,
+        `Packed policy consumes ${packed}% of allotted space, please use smaller policy.`,
+      );
+    }
+  }
+
+  const session = deps.registry.issue({
+    expiration: new Date(Math.floor(env.now / 1000) * 1000 + duration * 1000),
+    role: target,
+    sessionName,
+    sessionPolicy,
+    tags: allTags,
+    transitiveTagKeys: [...transitive],
+    sourceIdentity,
+  });
+  return { session, packedPolicySize: packed };
+}
+
+/**
+ * What the Lambda service does before the handler runs: assume the execution role on behalf of
+ * the `lambda.amazonaws.com` service principal (trust policy checked), giving role-session keys.
+ */
+export function assumeRoleAsService(
+  role: DirectoryRole,
+  service: string,
+  sessionName: string,
+  durationSeconds: number,
+  now: number,
+  registry: SessionRegistry,
+): RoleSession {
+  const ctx: Record<string, ContextValue> = { 'sts:RoleSessionName': sessionName };
+  if (!trustAllows(role, { type: 'Service', id: service }, 'sts:AssumeRole', ctx)) {
+    throw new QueryError('AccessDenied', 403, `${service} is not trusted by ${role.arn}`);
+  }
+  return registry.issue({
+    expiration: new Date(Math.floor(now / 1000) * 1000 + durationSeconds * 1000),
+    role,
+    sessionName,
+    sessionPolicy: undefined,
+    tags: {},
+    transitiveTagKeys: [],
+    sourceIdentity: undefined,
+  });
+}
