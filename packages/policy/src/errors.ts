@@ -28,7 +28,11 @@ export type PolicyErrorCode =
   | 'InvalidConditionKey'
   | 'InvalidConditionValue'
   | 'EmptyValueList'
-  | 'PolicyTooLarge';
+  | 'PolicyTooLarge'
+  | 'DuplicateConditionKey'
+  | 'ResourceNotAllowed'
+  | 'DuplicateKey'
+  | 'InvalidPolicyVariable';
 
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
