@@ -1,0 +1,127 @@
+/**
+ * Compile: PolicyAst → Policy, the form `evaluate` runs. Everything that does not depend on the
+ * request is done here once: action patterns lowercased and turned into matchers (exact, prefix,
+ * suffix fast paths), resource patterns split into ARN segments, principals classified, condition
+ * values parsed for their operator (numbers, dates, CIDRs, base64), policy variables parsed.
+ */
+import { type ArnMatcher, compileArnPattern } from './arn.js';
+import { type CompiledCondition, compileCondition } from './conditions.js';
+import { intern, SharedTable } from './context.js';
+import { parseAst } from './parse.js';
+import { type CompiledPrincipal, compilePrincipal } from './principal.js';
+import type { Effect, PolicyAst, StatementAst } from './types.js';
+import { parseTemplate, type Template, TemplateCache } from './variables.js';
+import { compileGlob, type Glob } from './wildcard.js';
+
+/** Brand of compiled policies: tells a `Policy` from a raw document (works across module copies). */
+export const POLICY_BRAND: unique symbol = Symbol.for('@tessera/policy.Policy');
+
+export interface CompiledAction {
+  readonly element: 'Action' | 'NotAction';
+  /** Lowercased patterns (actions are case-insensitive). */
+  readonly globs: readonly Glob[];
+}
+
+export interface ResourcePattern {
+  readonly source: string;
+  /** Used when `template` is null; otherwise the pattern is rebuilt per request. */
+  readonly matcher: ArnMatcher;
+  readonly template: Template | null;
+  /** Matchers built for resolved variable values (see TemplateCache). */
+  readonly cache: TemplateCache<ArnMatcher> | null;
+}
+
+export interface CompiledResource {
+  readonly element: 'Resource' | 'NotResource';
+  readonly patterns: readonly ResourcePattern[];
+  /** The patterns' policy variables (NotResource: one that does not resolve fails the element). */
+  readonly templates: readonly Template[];
+}
+
+export interface CompiledStatement {
+  readonly ast: StatementAst;
+  readonly index: number;
+  readonly sid: string | undefined;
+  readonly effect: Effect;
+  readonly action: CompiledAction;
+  /** Hot-path copies (fewer objects touched per check): the first action pattern, the count, NotAction. */
+  readonly firstAction: Glob;
+  readonly actionCount: number;
+  readonly notAction: boolean;
+  /** Null when the statement has no Resource (a trust policy): it applies to any resource. */
+  readonly resource: CompiledResource | null;
+  readonly principal: CompiledPrincipal | null;
+  readonly conditions: readonly CompiledCondition[];
+}
+
+export interface Policy {
+  readonly [POLICY_BRAND]: true;
+  readonly ast: PolicyAst;
+  /** Policy variables are live (Version 2012-10-17); otherwise `${...}` is literal text. */
+  readonly variables: boolean;
+  readonly statements: readonly CompiledStatement[];
+}
+
+export function compilePolicy(ast: PolicyAst): Policy {
+  const variables = ast.versionGiven && ast.version === '2012-10-17';
+  return {
+    [POLICY_BRAND]: true,
+    ast,
+    variables,
+    statements: ast.statements.map((s) => compileStatement(s, variables)),
+  };
+}
+
+/** Parses and compiles a policy document; throws PolicyError when it is invalid. */
+export function parsePolicy(doc: string | object): Policy {
+  return compilePolicy(parseAst(doc));
+}
+
+export function isPolicy(value: unknown): value is Policy {
+  return (
+    typeof value === 'object' && value !== null && (value as Partial<Policy>)[POLICY_BRAND] === true
+  );
+}
+
+/** Action matchers shared across policies (key: the lowercased pattern). */
+const actionGlobs = new SharedTable<Glob>(4096);
+
+function compileAction(value: string): Glob {
+  const lower = value.toLowerCase();
+  return actionGlobs.get(lower, () => compileGlob(intern(lower)));
+}
+
+function compileStatement(ast: StatementAst, variables: boolean): CompiledStatement {
+  const globs = ast.action.values.map(compileAction);
+  const patterns = ast.resource?.values.map((v) => compileResource(v, variables)) ?? [];
+  const conditions = ast.conditions.map((c) => compileCondition(c, variables));
+  const templates = patterns.flatMap((p) => (p.template === null ? [] : [p.template]));
+  return {
+    ast,
+    index: ast.index,
+    sid: ast.sid,
+    effect: ast.effect,
+    action: { element: ast.action.element, globs },
+    firstAction: globs[0] ?? compileGlob(''),
+    actionCount: globs.length,
+    notAction: ast.action.element === 'NotAction',
+    resource:
+      ast.resource === undefined ? null : { element: ast.resource.element, patterns, templates },
+    principal: ast.principal === undefined ? null : compilePrincipal(ast.principal),
+    conditions,
+  };
+}
+
+/** Resource matchers shared across policies (key: the pattern as written, without variables). */
+const resourceMatchers = new SharedTable<ArnMatcher>(4096);
+
+function compileResource(source: string, variables: boolean): ResourcePattern {
+  // Policy variables are not allowed in Action, only in Resource and condition values.
+  const template = variables ? parseTemplate(source) : null;
+  return {
+    source,
+    matcher: resourceMatchers.get(source, () => compileArnPattern(source)),
+    template,
+    cache: template === null ? null : new TemplateCache<ArnMatcher>(),
+  };
+}

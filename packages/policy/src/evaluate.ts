@@ -1,0 +1,518 @@
+/**
+ * Evaluate: one request against the policies that apply to it, as AWS documents in "Policy
+ * evaluation logic", "Cross-account policy evaluation logic", "Permissions boundaries for IAM
+ * entities" and "Session policies". Returns the decision, the statements that decided it and —
+ * with `{ explain: true }` — every statement considered, element by element.
+ *
+ * The per-statement question ("does this statement apply to the request?") is answered by
+ * `applies` (fast, short-circuiting, allocation-free) or by `explainStatement` (every element and
+ * condition, with words). The combining rule is the table in `decide`.
+ */
+import { compileArnPieces, matchArn } from './arn.js';
+import {
+  type CompiledStatement,
+  isPolicy,
+  type Policy,
+  parsePolicy,
+  type ResourcePattern,
+} from './compile.js';
+import { explainCondition, testCondition } from './conditions.js';
+import { type ContextRecord, RequestContext } from './context.js';
+import {
+  describeMatchers,
+  describePrincipal,
+  matchPrincipal,
+  notPrincipalExempts,
+  type PrincipalMatch,
+  strongerMatch,
+} from './principal.js';
+import type {
+  EvaluateOptions,
+  EvaluationDecision,
+  EvaluationResult,
+  ExplainedStatement,
+  ExplainReason,
+  MatchedStatement,
+  RequestPrincipal,
+} from './types.js';
+import { unresolvedVariable } from './variables.js';
+import { matchGlob } from './wildcard.js';
+
+export type PolicySource = Policy | string | object;
+
+export interface EvaluateInput {
+  readonly request: {
+    readonly action: string;
+    readonly resource: string;
+    readonly principal?: RequestPrincipal;
+    readonly context?: ContextRecord;
+  };
+  readonly identityPolicies?: readonly PolicySource[];
+  readonly permissionsBoundary?: PolicySource;
+  readonly sessionPolicies?: readonly PolicySource[];
+  /** A resource-based policy (a bucket policy), or a role's trust policy. */
+  readonly resourcePolicy?: PolicySource;
+  /** The principal and the resource are in different accounts. */
+  readonly crossAccount?: boolean;
+}
+
+type Category = 'identity' | 'boundary' | 'session' | 'resource';
+
+interface NamedPolicy {
+  readonly name: string;
+  readonly category: Category;
+  readonly policy: Policy;
+}
+
+/** What one request needs while statements are checked. */
+interface Request {
+  readonly action: string;
+  readonly resource: string;
+  readonly principal: RequestPrincipal | undefined;
+  readonly context: RequestContext;
+  /** A permissions boundary is present: a resource-policy Deny with NotPrincipal then always applies. */
+  readonly boundaryPresent: boolean;
+}
+
+interface Hit {
+  readonly category: Category;
+  readonly matched: MatchedStatement;
+}
+
+/** What each category said; filled while statements are checked, read by `decide`. */
+interface Summary {
+  explicitDeny: boolean;
+  identityAllow: boolean;
+  boundaryAllow: boolean;
+  sessionAllow: boolean;
+  /** The strongest way a resource-policy Allow named the principal. */
+  resourceAllow: PrincipalMatch;
+  readonly hasIdentity: boolean;
+  readonly hasBoundary: boolean;
+  readonly hasSession: boolean;
+  readonly hasResource: boolean;
+  readonly crossAccount: boolean;
+}
+
+const NOT_APPLIED = 'none';
+const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
+const IDENTITY_NAMES = Array.from({ length: 32 }, (_, i) => `identity[${i}]`);
+const SESSION_NAMES = Array.from({ length: 32 }, (_, i) => `session[${i}]`);
+
+export function evaluate(input: EvaluateInput, options?: EvaluateOptions): EvaluationResult {
+  const policies = collectPolicies(input); // throws PolicyError for an invalid document
+  try {
+    return run(input, policies, options?.explain === true);
+  } catch {
+    // Unreachable by design; if it ever happens, fail closed rather than throw at a caller.
+    return { decision: 'ImplicitDeny', matched: [] };
+  }
+}
+
+function run(
+  input: EvaluateInput,
+  policies: readonly NamedPolicy[],
+  explain: boolean,
+): EvaluationResult {
+  const raw = input.request;
+  const req: Request = {
+    action: String(raw.action).toLowerCase(),
+    resource: String(raw.resource),
+    principal: raw.principal,
+    context: new RequestContext(raw.context),
+    boundaryPresent: input.permissionsBoundary !== undefined,
+  };
+  const summary: Summary = {
+    explicitDeny: false,
+    identityAllow: false,
+    boundaryAllow: false,
+    sessionAllow: false,
+    resourceAllow: NOT_APPLIED,
+    hasIdentity: (input.identityPolicies?.length ?? 0) > 0,
+    hasBoundary: input.permissionsBoundary !== undefined,
+    hasSession: (input.sessionPolicies?.length ?? 0) > 0,
+    hasResource: input.resourcePolicy !== undefined,
+    crossAccount: input.crossAccount === true,
+  };
+  let hits: Hit[] | null = null;
+  const explained: ExplainedStatement[] | undefined = explain ? [] : undefined;
+  const texts: RequestTexts | undefined = explain
+    ? {
+        action: JSON.stringify(String(raw.action)),
+        resource: JSON.stringify(String(raw.resource)),
+        principal: describePrincipal(raw.principal),
+      }
+    : undefined;
+  for (const named of policies) {
+    for (const stmt of named.policy.statements) {
+      let match: PrincipalMatch;
+      if (explained === undefined) {
+        match = applies(stmt, named.category, req);
+      } else {
+        const e = explainStatement(stmt, named, req, texts!);
+        explained.push(e.statement);
+        match = e.match;
+      }
+      if (match === NOT_APPLIED) continue;
+      record(summary, named.category, stmt, match);
+      if (hits === null) hits = [];
+      hits.push({ category: named.category, matched: matchedOf(named.name, stmt) });
+    }
+  }
+  const { decision, from } = decide(summary);
+  const matched = hits === null ? NO_MATCHES : selectMatched(hits, decision, from);
+  return explained === undefined
+    ? { decision, matched }
+    : { decision, matched, explain: explained };
+}
+
+function record(
+  s: Summary,
+  category: Category,
+  stmt: CompiledStatement,
+  match: PrincipalMatch,
+): void {
+  if (stmt.effect === 'Deny') {
+    s.explicitDeny = true;
+    return;
+  }
+  switch (category) {
+    case 'identity':
+      s.identityAllow = true;
+      return;
+    case 'boundary':
+      s.boundaryAllow = true;
+      return;
+    case 'session':
+      s.sessionAllow = true;
+      return;
+    case 'resource':
+      s.resourceAllow = strongerMatch(s.resourceAllow, match);
+      return;
+  }
+}
+
+/** Which categories' Allow statements a decision rests on. */
+type Contributors = ReadonlySet<Category>;
+
+const IDENTITY_SIDE: Contributors = new Set<Category>(['identity', 'boundary', 'session']);
+const ALL: Contributors = new Set<Category>(['identity', 'boundary', 'session', 'resource']);
+const RESOURCE_ONLY: Contributors = new Set<Category>(['resource']);
+const RESOURCE_LIMITED: Contributors = new Set<Category>(['resource', 'boundary', 'session']);
+const NONE: Contributors = new Set<Category>();
+
+/**
+ * The combining rule. "side" = identity ∩ boundary ∩ session: an identity-based policy allows, and
+ * the permissions boundary (if any) allows, and some session policy (if any) allows.
+ * "limits" = the boundary (if any) and a session policy (if any) allow.
+ *
+ * | # | explicit Deny | cross-account | side | resource-policy Allow names the principal | decision     | doc
+ * |---|---------------|---------------|------|--------------------------------------------|--------------|-----
+ * | 1 | in any policy | any           | any  | any                                        | ExplicitDeny | evaluation logic: "an explicit deny in any policy overrides any allow"
+ * | 2 | no            | yes           | yes  | any way (exactly, via role, via account)   | Allow        | cross-account: the identity side AND the resource policy must allow
+ * | 3 | no            | yes           | any  | otherwise                                  | ImplicitDeny |
+ * | 4 | no            | no            | yes  | any                                        | Allow        | identity-based ∩ boundary ∩ session
+ * | 5 | no            | no            | any  | exactly (user / session ARN, or `*`)       | Allow        | same account: not limited by an implicit deny in identity, boundary or session policies
+ * | 6 | no            | no            | any  | via the role ARN, and limits hold          | Allow        | "resource-based policies that grant permissions to an IAM role ARN are limited by an implicit deny in a permissions boundary or session policy"
+ * | 7 | otherwise (incl. an Allow naming only the account, same account: it delegates)  | ImplicitDeny | no policy allows (also: no policies at all)
+ */
+export function decide(s: Summary): {
+  readonly decision: EvaluationDecision;
+  readonly from: Contributors;
+} {
+  const limits = (!s.hasBoundary || s.boundaryAllow) && (!s.hasSession || s.sessionAllow);
+  const side = s.hasIdentity && s.identityAllow && limits;
+  const resource = s.resourceAllow;
+  if (s.explicitDeny) return { decision: 'ExplicitDeny', from: NONE }; // 1
+  if (s.crossAccount) {
+    return side && resource !== NOT_APPLIED ? { decision: 'Allow', from: ALL } : implicitDeny; // 2, 3
+  }
+  if (side) return { decision: 'Allow', from: resource === NOT_APPLIED ? IDENTITY_SIDE : ALL }; // 4
+  if (resource === 'direct') return { decision: 'Allow', from: RESOURCE_ONLY }; // 5
+  if (resource === 'role' && limits) return { decision: 'Allow', from: RESOURCE_LIMITED }; // 6
+  return implicitDeny; // 7
+}
+
+const implicitDeny = { decision: 'ImplicitDeny', from: NONE } as const;
+
+/**
+ * `matched`: ExplicitDeny → every Deny statement that applied; Allow → the Allow statements that
+ * applied in the policies the decision rests on; ImplicitDeny → every Allow statement that applied
+ * (allows that were not enough, e.g. an identity Allow outside the boundary). Policy order
+ * (identity, boundary, session, resource), then statement order.
+ */
+function selectMatched(
+  hits: readonly Hit[],
+  decision: EvaluationDecision,
+  from: Contributors,
+): MatchedStatement[] {
+  const out: MatchedStatement[] = [];
+  for (const hit of hits) {
+    const m = hit.matched;
+    const keep =
+      decision === 'ExplicitDeny'
+        ? m.effect === 'Deny'
+        : decision === 'Allow'
+          ? m.effect === 'Allow' && from.has(hit.category)
+          : m.effect === 'Allow';
+    if (keep) out.push(m);
+  }
+  return out;
+}
+
+function matchedOf(policy: string, stmt: CompiledStatement): MatchedStatement {
+  return stmt.sid === undefined
+    ? { policy, statement: stmt.index, effect: stmt.effect }
+    : { policy, statement: stmt.index, sid: stmt.sid, effect: stmt.effect };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies
+
+/** Bounded cache of compiled raw JSON strings (key: the exact text). Cleared when full. */
+const textCache = new Map<string, Policy>();
+const TEXT_CACHE_MAX = 512;
+
+function toPolicy(source: PolicySource): Policy {
+  if (isPolicy(source)) return source;
+  if (typeof source !== 'string') return parsePolicy(source);
+  const cached = textCache.get(source);
+  if (cached !== undefined) return cached;
+  const policy = parsePolicy(source);
+  if (textCache.size >= TEXT_CACHE_MAX) textCache.clear();
+  textCache.set(source, policy);
+  return policy;
+}
+
+function collectPolicies(input: EvaluateInput): NamedPolicy[] {
+  const out: NamedPolicy[] = [];
+  const identity = input.identityPolicies ?? [];
+  for (let i = 0; i < identity.length; i++) {
+    const name = IDENTITY_NAMES[i] ?? `identity[${i}]`;
+    out.push({ name, category: 'identity', policy: toPolicy(identity[i]!) });
+  }
+  if (input.permissionsBoundary !== undefined) {
+    out.push({
+      name: 'boundary',
+      category: 'boundary',
+      policy: toPolicy(input.permissionsBoundary),
+    });
+  }
+  const session = input.sessionPolicies ?? [];
+  for (let i = 0; i < session.length; i++) {
+    const name = SESSION_NAMES[i] ?? `session[${i}]`;
+    out.push({ name, category: 'session', policy: toPolicy(session[i]!) });
+  }
+  if (input.resourcePolicy !== undefined) {
+    out.push({ name: 'resource', category: 'resource', policy: toPolicy(input.resourcePolicy) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One statement, fast
+
+function applies(stmt: CompiledStatement, category: Category, req: Request): PrincipalMatch {
+  if (!actionMatches(stmt, req.action)) return NOT_APPLIED;
+  if (stmt.resource !== null && !resourceMatches(stmt, req)) return NOT_APPLIED;
+  const match = principalMatches(stmt, category, req);
+  if (match === NOT_APPLIED) return NOT_APPLIED;
+  const conditions = stmt.conditions;
+  for (let i = 0; i < conditions.length; i++) {
+    if (!testCondition(conditions[i]!, req.context)) return NOT_APPLIED;
+  }
+  return match;
+}
+
+function actionMatches(stmt: CompiledStatement, action: string): boolean {
+  let any = matchGlob(stmt.firstAction, action);
+  if (!any && stmt.actionCount > 1) {
+    const globs = stmt.action.globs;
+    for (let i = 1; i < globs.length; i++) {
+      if (matchGlob(globs[i]!, action)) {
+        any = true;
+        break;
+      }
+    }
+  }
+  return stmt.notAction ? !any : any;
+}
+
+function resourceMatches(stmt: CompiledStatement, req: Request): boolean {
+  const resource = stmt.resource!;
+  const patterns = resource.patterns;
+  const not = resource.element === 'NotResource';
+  // NotResource with a variable that does not resolve is false, never "every resource".
+  if (
+    not &&
+    resource.templates.length > 0 &&
+    unresolvedVariable(resource.templates, req.context) !== null
+  ) {
+    return false;
+  }
+  let any = false;
+  for (let i = 0; i < patterns.length; i++) {
+    if (patternMatches(patterns[i]!, req)) {
+      any = true;
+      break;
+    }
+  }
+  return not ? !any : any;
+}
+
+function patternMatches(pattern: ResourcePattern, req: Request): boolean {
+  if (pattern.template === null || pattern.cache === null)
+    return matchArn(pattern.matcher, req.resource);
+  const matcher = pattern.cache.get(pattern.template, req.context, compileArnPieces);
+  // An unresolved variable: this pattern matches nothing (not everything).
+  return matcher !== null && matchArn(matcher, req.resource);
+}
+
+/** 'none' when the Principal element excludes the request; statements without one apply 'direct'. */
+function principalMatches(
+  stmt: CompiledStatement,
+  category: Category,
+  req: Request,
+): PrincipalMatch {
+  const p = stmt.principal;
+  // A resource-policy Allow must name who it grants to: without Principal it grants nothing
+  // (AWS rejects such a policy; fail closed). Identity-side statements have no Principal.
+  if (p === null)
+    return category === 'resource' && stmt.effect === 'Allow' ? NOT_APPLIED : 'direct';
+  if (p.element === 'Principal') return matchPrincipal(p, req.principal);
+  // NotPrincipal + Deny in a resource policy always applies to a principal with a permissions
+  // boundary (AWS: "NotPrincipal element with a Deny effect will always deny any IAM principal
+  // that has a permissions boundary policy attached").
+  // NotPrincipal with Allow is unsupported by AWS; such a grant is treated as one through a role
+  // (limited by boundary and session policies), never as a grant to this exact principal.
+  if (category === 'resource' && stmt.effect === 'Deny' && req.boundaryPresent) return 'role';
+  return notPrincipalExempts(p, req.principal) ? NOT_APPLIED : 'role';
+}
+
+// ---------------------------------------------------------------------------------------------
+// One statement, explained: every element and every condition, no short-circuit.
+
+/** A statement's Action / Resource values as JSON text, built on first explain and kept. */
+const statementTexts = new WeakMap<
+  CompiledStatement,
+  { readonly action: string; readonly resource: string }
+>();
+
+function textsOf(stmt: CompiledStatement): { readonly action: string; readonly resource: string } {
+  let texts = statementTexts.get(stmt);
+  if (texts === undefined) {
+    texts = {
+      action: JSON.stringify(stmt.ast.action.values),
+      resource: JSON.stringify(stmt.ast.resource?.values ?? []),
+    };
+    statementTexts.set(stmt, texts);
+  }
+  return texts;
+}
+
+/** The request in words, built once per explained call. */
+interface RequestTexts {
+  readonly action: string;
+  readonly resource: string;
+  readonly principal: string;
+}
+
+function explainStatement(
+  stmt: CompiledStatement,
+  named: NamedPolicy,
+  req: Request,
+  texts: RequestTexts,
+): { readonly statement: ExplainedStatement; readonly match: PrincipalMatch } {
+  const reasons: ExplainReason[] = [];
+  let match: PrincipalMatch = 'direct';
+  if (stmt.principal !== null) {
+    match = principalMatches(stmt, named.category, req);
+    const ok = match !== NOT_APPLIED;
+    const verb =
+      stmt.principal.element === 'Principal'
+        ? ok
+          ? ' matches '
+          : ' does not match '
+        : ok
+          ? ' is not exempted by '
+          : ' is exempted by ';
+    reasons.push({
+      element: stmt.principal.element,
+      ok,
+      detail: texts.principal + verb + describeMatchers(stmt.principal),
+    });
+  }
+  const actionOk = actionMatches(stmt, req.action);
+  const actionVerb =
+    stmt.action.element === 'Action'
+      ? actionOk
+        ? ' matches '
+        : ' matches none of '
+      : actionOk
+        ? ' is not in '
+        : ' is in ';
+  reasons.push({
+    element: stmt.action.element,
+    ok: actionOk,
+    detail: 'action ' + texts.action + actionVerb + textsOf(stmt).action,
+  });
+  let resourceOk = true;
+  if (stmt.resource !== null) {
+    const resource = stmt.resource;
+    const unresolved =
+      resource.templates.length === 0 ? null : unresolvedVariable(resource.templates, req.context);
+    resourceOk = resourceMatches(stmt, req);
+    const note =
+      unresolved === null
+        ? ''
+        : ` (the policy variable ${unresolved} has no single value in the request: ${
+            resource.element === 'NotResource'
+              ? 'NotResource is false, the statement does not apply'
+              : 'that pattern matches nothing'
+          })`;
+    const verb =
+      resource.element === 'Resource'
+        ? resourceOk
+          ? ' matches '
+          : ' matches none of '
+        : resourceOk
+          ? ' is not in '
+          : ' is in ';
+    reasons.push({
+      element: resource.element,
+      ok: resourceOk,
+      detail: 'resource ' + texts.resource + verb + textsOf(stmt).resource + note,
+    });
+  }
+  let conditionsOk = true;
+  for (const cond of stmt.conditions) {
+    const r = explainCondition(cond, req.context);
+    if (!r.ok) conditionsOk = false;
+    reasons.push({
+      element: 'Condition',
+      ok: r.ok,
+      operator: cond.ast.operator,
+      key: cond.ast.key,
+      detail: r.detail,
+    });
+  }
+  const applied = match !== NOT_APPLIED && actionOk && resourceOk && conditionsOk;
+  const statement: ExplainedStatement =
+    stmt.sid === undefined
+      ? {
+          policy: named.name,
+          statement: stmt.index,
+          effect: stmt.effect,
+          applies: applied,
+          reasons,
+        }
+      : {
+          policy: named.name,
+          statement: stmt.index,
+          sid: stmt.sid,
+          effect: stmt.effect,
+          applies: applied,
+          reasons,
+        };
+  return { statement, match: applied ? match : NOT_APPLIED };
+}

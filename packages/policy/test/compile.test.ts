@@ -1,0 +1,73 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${...}` here is IAM policy-variable syntax, not a JS template.
+import { describe, expect, it } from 'vitest';
+import { compilePolicy, isPolicy } from '../src/compile.js';
+import { PolicyError, parsePolicy } from '../src/index.js';
+import { parseAst } from '../src/parse.js';
+
+const doc = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'A',
+      Effect: 'Allow',
+      Action: ['S3:GetObject', 's3:List*'],
+      Resource: 'arn:aws:s3:::b/${aws:username}/*',
+    },
+    {
+      Effect: 'Deny',
+      NotAction: 'iam:*',
+      NotResource: 'arn:aws:s3:::b',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+  ],
+};
+
+describe('compilePolicy', () => {
+  it('keeps the AST and compiles every statement', () => {
+    const ast = parseAst(doc);
+    const p = compilePolicy(ast);
+    expect(p.ast).toBe(ast);
+    expect(p.variables).toBe(true);
+    expect(p.statements).toHaveLength(2);
+    const [a, b] = p.statements;
+    expect(a?.sid).toBe('A');
+    expect(a?.action.globs.map((g) => g.kind)).toEqual(['exact', 'prefix']);
+    expect(a?.action.globs[0]).toEqual({ kind: 'exact', text: 's3:getobject' });
+    expect(a?.resource?.patterns[0]?.template).not.toBeNull();
+    expect(b?.action.element).toBe('NotAction');
+    expect(b?.resource?.element).toBe('NotResource');
+    expect(b?.conditions[0]?.lowerKey).toBe('aws:securetransport');
+  });
+
+  it('disables policy variables without Version 2012-10-17', () => {
+    const p = parsePolicy({
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b/${aws:username}' }],
+    });
+    expect(p.variables).toBe(false);
+    expect(p.statements[0]?.resource?.patterns[0]?.template).toBeNull();
+  });
+});
+
+describe('parsePolicy / isPolicy', () => {
+  it('tells compiled policies from raw documents', () => {
+    expect(isPolicy(parsePolicy(doc))).toBe(true);
+    expect(isPolicy(doc)).toBe(false);
+    expect(isPolicy(JSON.stringify(doc))).toBe(false);
+    expect(isPolicy({ ...doc, ast: {}, statements: [] })).toBe(false);
+  });
+
+  it('throws PolicyError with a code for invalid documents', () => {
+    for (const [bad, code] of [
+      ['{', 'InvalidJson'],
+      ['[]', 'NotAnObject'],
+    ] as const) {
+      try {
+        parsePolicy(bad);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(PolicyError);
+        expect((err as PolicyError).code).toBe(code);
+      }
+    }
+  });
+});
