@@ -1,0 +1,56 @@
+/**
+ * The whole app for one stage: what `sst.config.ts` runs. Validates the configuration first, so a
+ * bad `tessera.config.ts` fails the deploy with a list of problems before any resource is touched.
+ */
+import config from '../tessera.config.js';
+import { createApi } from './api.js';
+import { type Auth, createAuth } from './auth.js';
+import { resolveStage, type Stage, type TesseraConfig } from './config.js';
+import { brokerRoleArn } from './naming.js';
+import { createExampleRoles, createExecutionRoles } from './roles.js';
+import { createTables, type Tables } from './tables.js';
+
+export function deploy(stageName: string, tesseraConfig: TesseraConfig = config) {
+  const stage = resolveStage(tesseraConfig, stageName);
+  const tables = createTables(stage);
+  const auth = createAuth(stage);
+  const roles = createExecutionRoles(stage);
+  createExampleRoles(stage, roles.broker);
+  const api = createApi(stage, {
+    roleArns: {
+      broker: roles.broker.arn,
+      reader: roles.reader.arn,
+      admin: roles.admin.arn,
+      basic: roles.basic.arn,
+    },
+    environment: environment(stage, tables, auth),
+  });
+  return {
+    api: api.url,
+    userPoolId: auth.userPoolId,
+    brokerRoleArn: brokerRoleArn(stage),
+    bindingsTable: tables.bindings.name,
+    auditTable: tables.audit.name,
+  };
+}
+
+/** The handlers' configuration (AWS_REGION is set by Lambda itself and is reserved). */
+function environment(
+  stage: Stage,
+  tables: Tables,
+  auth: Auth,
+): Record<string, $util.Input<string>> {
+  const pools = [
+    { userPoolId: auth.userPoolId, clientIds: auth.clientIds, tokenUse: stage.tokenUse },
+    ...stage.extraPools,
+  ];
+  return {
+    TESSERA_BINDINGS_TABLE: tables.bindings.name,
+    TESSERA_AUDIT_TABLE: tables.audit.name,
+    TESSERA_POOLS: $jsonStringify(pools),
+    TESSERA_ADMIN_GROUP: stage.adminGroup,
+    // A Lambda runs on role-session credentials: every AssumeRole is role chaining (1 h cap).
+    TESSERA_ROLE_CHAINING: 'true',
+    TESSERA_CORS_ORIGINS: stage.portal.origins.join(','),
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * The execution roles' identity policies, written out as IAM policy documents by pure functions of
+ * the validated stage. `infra/roles.ts` deploys exactly these documents and `npm run synth` writes
+ * them to `dist/infra/`, where the least-privilege tests evaluate them with `@tessera/policy`.
+ *
+ * Each role gets a short list of grants; each grant is one statement with named actions on named
+ * resources — no `*` action, no `*` resource, no IAM writes, no PassRole, no data-plane access.
+ */
+import { auditTable, bindingsTable } from '../packages/broker/src/adapters/dynamodb-schema.js';
+import type { Stage } from './config.js';
+import { FUNCTIONS, type FunctionName, functionNames, type RoleKind } from './functions.js';
+import { indexArn, logStreamsArn, tableArn, tableName } from './naming.js';
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource: readonly string[];
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** A trust (resource) policy: statements with a Principal and optional conditions, no Resource. */
+export interface TrustStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Principal: { readonly AWS: string } | { readonly Service: string };
+  readonly Action: readonly string[];
+  readonly Condition?: Readonly<
+    Record<string, Readonly<Record<string, string | readonly string[]>>>
+  >;
+}
+
+export interface TrustPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly TrustStatement[];
+}
+
+export type Grant =
+  | 'logs'
+  | 'bindings:read'
+  | 'bindings:write'
+  | 'audit:read'
+  | 'audit:write'
+  | 'sts:assume-targets'
+  | 'iam:read-targets';
+
+/** What each execution role may do. The table is the policy; the statements are derived. */
+export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
+  broker: ['logs', 'bindings:read', 'audit:write', 'sts:assume-targets'],
+  reader: ['logs', 'bindings:read'],
+  admin: [
+    'logs',
+    'bindings:read',
+    'bindings:write',
+    'audit:read',
+    'audit:write',
+    'iam:read-targets',
+  ],
+  basic: ['logs'],
+};
+
+/** The STS actions a vend needs: assume, with session tags, stamping SourceIdentity. */
+export const ASSUME_ACTIONS = [
+  'sts:AssumeRole',
+  'sts:TagSession',
+  'sts:SetSourceIdentity',
+] as const;
+
+/** The identity policy of one execution role. */
+export function rolePolicy(stage: Stage, kind: RoleKind): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: ROLE_GRANTS[kind].map((grant) => statementFor(stage, kind, grant)),
+  };
+}
+
+/** Every role that is deployed, by kind. */
+export function rolePolicies(stage: Stage): Record<RoleKind, PolicyDocument> {
+  return {
+    broker: rolePolicy(stage, 'broker'),
+    reader: rolePolicy(stage, 'reader'),
+    admin: rolePolicy(stage, 'admin'),
+    basic: rolePolicy(stage, 'basic'),
+  };
+}
+
+/** Lambda may run the functions as these roles; nobody else may assume them. */
+export function lambdaTrustPolicy(): TrustPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'LambdaExecution',
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: ['sts:AssumeRole'],
+      },
+    ],
+  };
+}
+
+/** The roles the broker may assume: the configured ARNs, or the configured path in each account. */
+export function targetRoleResources(stage: Stage): string[] {
+  const targets = stage.targetRoles;
+  if ('arns' in targets) return [...targets.arns];
+  return targets.accounts.map(
+    (account) => `arn:${stage.partition}:iam::${account}:role${targets.path}*`,
+  );
+}
+
+/** The tables and indexes, as ARNs. Names of keys and indexes come from the broker's schema. */
+export function tableResources(stage: Stage) {
+  const bindings = tableName.bindings(stage);
+  const audit = tableName.audit(stage);
+  return {
+    bindings: tableArn(stage, bindings),
+    bindingsIndexes: [indexArn(stage, bindings, bindingsTable.byIdIndex.name)],
+    audit: tableArn(stage, audit),
+    auditIndexes: [
+      indexArn(stage, audit, auditTable.byRoleIndex.name),
+      indexArn(stage, audit, auditTable.byDayIndex.name),
+    ],
+  };
+}
+
+/** What `dist/infra/targets.json` holds. */
+export function targetsSummary(stage: Stage): { targetRoleArns: string[]; tableArns: string[] } {
+  const tables = tableResources(stage);
+  return {
+    targetRoleArns: targetRoleResources(stage),
+    tableArns: [tables.bindings, ...tables.bindingsIndexes, tables.audit, ...tables.auditIndexes],
+  };
+}
+
+function statementFor(stage: Stage, kind: RoleKind, grant: Grant): PolicyStatement {
+  const tables = tableResources(stage);
+  switch (grant) {
+    case 'logs':
+      return allow(
+        'WriteOwnLogs',
+        ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        logResources(stage, kind),
+      );
+    case 'bindings:read':
+      return allow(
+        'ReadBindings',
+        ['dynamodb:GetItem', 'dynamodb:Query'],
+        [tables.bindings, ...tables.bindingsIndexes],
+      );
+    case 'bindings:write':
+      // Conditional single-item writes only (optimistic concurrency on `version`); no batch, no transactions.
+      return allow('WriteBindings', ['dynamodb:PutItem', 'dynamodb:DeleteItem'], [tables.bindings]);
+    case 'audit:read':
+      return allow('ReadAudit', ['dynamodb:Query'], [tables.audit, ...tables.auditIndexes]);
+    case 'audit:write':
+      return allow('WriteAudit', ['dynamodb:PutItem'], [tables.audit]);
+    case 'sts:assume-targets':
+      return allow('AssumeTargetRoles', [...ASSUME_ACTIONS], targetRoleResources(stage));
+    case 'iam:read-targets':
+      // MaxSessionDuration is read when a binding is written; a vend never calls IAM.
+      return allow('ReadTargetRoles', ['iam:GetRole'], targetRoleResources(stage));
+  }
+}
+
+function logResources(stage: Stage, kind: RoleKind): string[] {
+  return functionsOf(kind).map((fn) => logStreamsArn(stage, fn));
+}
+
+function functionsOf(kind: RoleKind): FunctionName[] {
+  return functionNames().filter((fn) => FUNCTIONS[fn].role === kind);
+}
+
+function allow(
+  Sid: string,
+  Action: readonly string[],
+  Resource: readonly string[],
+): PolicyStatement {
+  return { Sid, Effect: 'Allow', Action, Resource };
+}

@@ -1,0 +1,66 @@
+/**
+ * The bindings and audit tables, declared from the broker's schema constants (the adapter reads and
+ * writes by the same names). Production keeps its data whatever happens to the stack: deletion
+ * protection on the table, retain-on-delete and Pulumi `protect` on the resources, and
+ * point-in-time recovery everywhere.
+ */
+import { auditTable, bindingsTable } from '../packages/broker/src/adapters/dynamodb-schema.js';
+import type { Stage } from './config.js';
+import { tableName } from './naming.js';
+
+export interface Tables {
+  readonly bindings: sst.aws.Dynamo;
+  readonly audit: sst.aws.Dynamo;
+}
+
+export function createTables(stage: Stage): Tables {
+  return {
+    bindings: new sst.aws.Dynamo('Bindings', bindingsArgs(stage), dataOptions(stage)),
+    audit: new sst.aws.Dynamo('Audit', auditArgs(stage), dataOptions(stage)),
+  };
+}
+
+export function bindingsArgs(stage: Stage): sst.aws.DynamoArgs {
+  return {
+    fields: { [bindingsTable.partitionKey]: 'string', [bindingsTable.sortKey]: 'string' },
+    primaryIndex: { hashKey: bindingsTable.partitionKey, rangeKey: bindingsTable.sortKey },
+    globalIndexes: {
+      [bindingsTable.byIdIndex.name]: { hashKey: bindingsTable.byIdIndex.partitionKey },
+    },
+    deletionProtection: stage.production,
+    transform: { table: tableTransform(tableName.bindings(stage)) },
+  };
+}
+
+export function auditArgs(stage: Stage): sst.aws.DynamoArgs {
+  const { byRoleIndex, byDayIndex } = auditTable;
+  return {
+    fields: {
+      [auditTable.partitionKey]: 'string',
+      [auditTable.sortKey]: 'string',
+      [byRoleIndex.partitionKey]: 'string',
+      [byDayIndex.partitionKey]: 'string',
+    },
+    primaryIndex: { hashKey: auditTable.partitionKey, rangeKey: auditTable.sortKey },
+    globalIndexes: {
+      [byRoleIndex.name]: { hashKey: byRoleIndex.partitionKey, rangeKey: byRoleIndex.sortKey },
+      [byDayIndex.name]: { hashKey: byDayIndex.partitionKey, rangeKey: byDayIndex.sortKey },
+    },
+    ttl: auditTable.ttlAttribute,
+    deletionProtection: stage.production,
+    transform: { table: tableTransform(tableName.audit(stage)) },
+  };
+}
+
+/** Explicit physical name (the IAM policies name it) and point-in-time recovery, stated. */
+function tableTransform(name: string) {
+  return (args: aws.dynamodb.TableArgs) => {
+    args.name = name;
+    args.pointInTimeRecovery = { enabled: true };
+  };
+}
+
+/** Data resources of production are never deleted: not by `sst remove`, not by a replacement. */
+export function dataOptions(stage: Stage): { retainOnDelete: boolean; protect: boolean } {
+  return { retainOnDelete: stage.production, protect: stage.production };
+}

@@ -1,0 +1,218 @@
+/**
+ * Target roles: what the broker assumes on a caller's behalf. Pure documents:
+ * - the trust policy every target role carries (trusts only the broker role, requires
+ *   SourceIdentity, and, across accounts, an ExternalId);
+ * - the example roles for the three jobs, created in the broker's account when configured;
+ * - the standalone CloudFormation template another account deploys to let the broker in.
+ */
+import { ConfigError, type Stage } from './config.js';
+import { brokerRoleArn, prefix, roleArn } from './naming.js';
+import type { PolicyDocument, TrustPolicyDocument } from './permissions.js';
+import { targetRoleResources } from './permissions.js';
+
+/** The session tag the app-upload binding sets from the verified `sub` claim. */
+export const SUBJECT_TAG = 'sub';
+
+/** One hour: the role-chaining cap, which bounds every session the broker vends anyway. */
+export const TARGET_MAX_SESSION_SECONDS = 3600;
+
+/**
+ * Trust the broker role only. AssumeRole requires a SourceIdentity (so every CloudTrail event of
+ * the session names the person) and, when given, the ExternalId; the companion statement lets the
+ * broker attach session tags and set that SourceIdentity.
+ */
+export function targetTrustPolicy(
+  brokerRole: string,
+  externalId: string | null,
+): TrustPolicyDocument {
+  const requireSourceIdentity = { Null: { 'sts:SourceIdentity': 'false' } };
+  const assumeCondition =
+    externalId === null
+      ? requireSourceIdentity
+      : { ...requireSourceIdentity, StringEquals: { 'sts:ExternalId': externalId } };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'TesseraBrokerAssumes',
+        Effect: 'Allow',
+        Principal: { AWS: brokerRole },
+        Action: ['sts:AssumeRole'],
+        Condition: assumeCondition,
+      },
+      {
+        Sid: 'TesseraBrokerTagsAndStampsIdentity',
+        Effect: 'Allow',
+        Principal: { AWS: brokerRole },
+        Action: ['sts:TagSession', 'sts:SetSourceIdentity'],
+        Condition: requireSourceIdentity,
+      },
+    ],
+  };
+}
+
+export type ExampleRoleKey = 'app-upload' | 'employee-readonly';
+
+export interface ExampleRole {
+  readonly key: ExampleRoleKey;
+  readonly name: string;
+  readonly path: string;
+  readonly arn: string;
+  readonly description: string;
+  readonly trustPolicy: TrustPolicyDocument;
+  /** The role's own permissions, inline. */
+  readonly inlinePolicy: PolicyDocument | null;
+  readonly managedPolicyArns: readonly string[];
+}
+
+/**
+ * The in-account example roles for jobs 1 and 2 (job 3's role lives in another account: see
+ * `crossAccountTemplate`). Each must be one of the configured target roles, or the broker could
+ * not assume it: that is a configuration error, not a silent fix.
+ */
+export function exampleRoles(stage: Stage): ExampleRole[] {
+  if (stage.examples === null) return [];
+  const path = 'path' in stage.targetRoles ? stage.targetRoles.path : '/';
+  const trustPolicy = targetTrustPolicy(brokerRoleArn(stage), null);
+  const roles: ExampleRole[] = [
+    {
+      key: 'app-upload',
+      ...named(stage, 'app-upload', path),
+      description: 'Tessera job 1: app users upload to uploads/<their sub>/ of one bucket',
+      trustPolicy,
+      inlinePolicy: appUploadPolicy(stage, stage.examples.uploadBucket),
+      managedPolicyArns: [],
+    },
+    {
+      key: 'employee-readonly',
+      ...named(stage, 'employee-readonly', path),
+      description: 'Tessera job 2: federated employees, view-only (no data reads)',
+      trustPolicy,
+      inlinePolicy: null,
+      managedPolicyArns: [`arn:${stage.partition}:iam::aws:policy/job-function/ViewOnlyAccess`],
+    },
+  ];
+  assertCovered(stage, roles);
+  return roles;
+}
+
+/**
+ * ABAC: the role itself only allows `uploads/${aws:PrincipalTag/sub}/*`, so even a binding whose
+ * session policy were too wide could not reach another user's prefix.
+ */
+function appUploadPolicy(stage: Stage, bucket: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'UploadToOwnPrefix',
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: [
+          `arn:${stage.partition}:s3:::${bucket}/uploads/\${aws:PrincipalTag/${SUBJECT_TAG}}/*`,
+        ],
+      },
+    ],
+  };
+}
+
+function named(stage: Stage, key: ExampleRoleKey, path: string) {
+  const name = `${prefix(stage)}-${key}`;
+  return { name, path, arn: roleArn(stage, name, path) };
+}
+
+function assertCovered(stage: Stage, roles: readonly ExampleRole[]): void {
+  const targets = targetRoleResources(stage);
+  const uncovered = roles.filter((role) => !targets.some((t) => arnMatches(t, role.arn)));
+  if (uncovered.length === 0) return;
+  throw new ConfigError(
+    uncovered.map((role) => ({
+      path: `stages.${stage.name}.targetRoles`,
+      message: `example role ${role.arn} is not a configured target role; add it (or set examples: null)`,
+    })),
+  );
+}
+
+/** `arn` equals the pattern, or the pattern ends in `*` and `arn` starts with the rest. */
+function arnMatches(pattern: string, arn: string): boolean {
+  return pattern.endsWith('*') ? arn.startsWith(pattern.slice(0, -1)) : pattern === arn;
+}
+
+/** A CloudFormation template, as JSON. */
+export interface CfnTemplate {
+  readonly AWSTemplateFormatVersion: '2010-09-09';
+  readonly Description: string;
+  readonly Parameters: Record<string, Record<string, unknown>>;
+  readonly Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  readonly Outputs: Record<string, { Description: string; Value: unknown }>;
+}
+
+/**
+ * Job 3: the role another account deploys. It trusts this stage's broker role, requires the
+ * ExternalId agreed with the broker's operators and a SourceIdentity, and carries whatever managed
+ * policies the account chooses (default: view-only).
+ */
+export function crossAccountTemplate(stage: Stage): CfnTemplate {
+  const trust = targetTrustPolicy('{{BrokerRoleArn}}', '{{ExternalId}}');
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Lets the Tessera broker (${prefix(stage)}) assume a role in this account, with an ExternalId and a SourceIdentity.`,
+    Parameters: {
+      BrokerRoleArn: {
+        Type: 'String',
+        Default: brokerRoleArn(stage),
+        AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
+        Description: 'The Tessera broker execution role (the only principal this role trusts).',
+      },
+      ExternalId: {
+        Type: 'String',
+        NoEcho: true,
+        MinLength: 2,
+        MaxLength: 1224,
+        AllowedPattern: '^[\\w+=,.@:/-]+$',
+        Description: 'The ExternalId set on the binding for this role in Tessera.',
+      },
+      RoleName: {
+        Type: 'String',
+        Default: 'tessera-access',
+        AllowedPattern: '^[\\w+=,.@-]{1,64}$',
+      },
+      ManagedPolicyArns: {
+        Type: 'CommaDelimitedList',
+        Default: 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
+        Description: 'What the role may do in this account.',
+      },
+    },
+    Resources: {
+      TesseraAccessRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: { Ref: 'RoleName' },
+          Description: 'Assumed by the Tessera credential broker on behalf of signed-in people',
+          MaxSessionDuration: TARGET_MAX_SESSION_SECONDS,
+          AssumeRolePolicyDocument: withRefs(trust, ['BrokerRoleArn', 'ExternalId']),
+          ManagedPolicyArns: { Ref: 'ManagedPolicyArns' },
+        },
+      },
+    },
+    Outputs: {
+      RoleArn: {
+        Description: 'Add this ARN to targetRoles in tessera.config.ts and to the binding',
+        Value: { 'Fn::GetAtt': ['TesseraAccessRole', 'Arn'] },
+      },
+    },
+  };
+}
+
+/** Replaces the `{{Name}}` placeholders of a document with `{ "Ref": "Name" }`. */
+function withRefs(document: unknown, names: readonly string[]): unknown {
+  if (typeof document === 'string') {
+    const name = /^\{\{(\w+)\}\}$/.exec(document)?.[1];
+    return name !== undefined && names.includes(name) ? { Ref: name } : document;
+  }
+  if (Array.isArray(document)) return document.map((item) => withRefs(item, names));
+  if (document !== null && typeof document === 'object') {
+    return Object.fromEntries(Object.entries(document).map(([k, v]) => [k, withRefs(v, names)]));
+  }
+  return document;
+}

@@ -1,0 +1,302 @@
+/**
+ * Least privilege, asserted on the documents `npm run synth` writes (the same pure functions feed
+ * the deploy): evaluated with Tessera's own IAM evaluator. Asserts what the roles cannot do, not
+ * only what they can.
+ */
+import { type EvaluationDecision, evaluate, type Finding, validatePolicy } from '@tessera/policy';
+import { describe, expect, it } from 'vitest';
+import config from '../../tessera.config.js';
+import { resolveStage, type Stage } from '../config.js';
+import { functionName, tableName } from '../naming.js';
+import type { PolicyDocument } from '../permissions.js';
+import { CROSS_ACCOUNT_TEMPLATE, synthesize } from '../synth.js';
+import { exampleRoles } from '../target-roles.js';
+
+const production = resolveStage(config, 'production');
+const dev = resolveStage(config, 'dev');
+const files = synthesize(production);
+const doc = (path: string) => {
+  const value = files.get(path);
+  if (value === undefined) throw new Error(`synth wrote no ${path}`);
+  return value as PolicyDocument;
+};
+
+const broker = doc('broker-role-policy.json');
+const reader = doc('reader-role-policy.json');
+const admin = doc('admin-role-policy.json');
+const basic = doc('basic-role-policy.json');
+
+const ACCOUNT = production.account;
+const APP_UPLOAD = `arn:aws:iam::${ACCOUNT}:role/tessera-production-app-upload`;
+const CROSS_ACCOUNT = 'arn:aws:iam::444455556666:role/tessera-access';
+const OTHER_ROLE = `arn:aws:iam::${ACCOUNT}:role/Administrator`;
+const BROKER_ROLE = `arn:aws:iam::${ACCOUNT}:role/tessera-production-broker`;
+const BROKER_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/tessera-production-broker/tessera-production-credentials`;
+const table = (stage: Stage, name: string) =>
+  `arn:aws:dynamodb:${stage.region}:${stage.account}:table/${name}`;
+const BINDINGS = table(production, tableName.bindings(production));
+const AUDIT = table(production, tableName.audit(production));
+
+function identity(policy: PolicyDocument, action: string, resource: string): EvaluationDecision {
+  return evaluate({ request: { action, resource }, identityPolicies: [policy] }).decision;
+}
+
+describe('the broker role (the vend path)', () => {
+  it.each([APP_UPLOAD, CROSS_ACCOUNT])(
+    'may assume the configured role %s, with tags and SourceIdentity',
+    (role) => {
+      for (const action of ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']) {
+        expect(identity(broker, action, role)).toBe('Allow');
+      }
+    },
+  );
+
+  it.each([
+    OTHER_ROLE,
+    'arn:aws:iam::444455556666:role/OrganizationAccountAccessRole',
+    `arn:aws:iam::${ACCOUNT}:role/tessera-production-broker`,
+    `arn:aws:iam::${ACCOUNT}:role/tessera-production-admin`,
+  ])('may not assume any other role (%s)', (role) => {
+    expect(identity(broker, 'sts:AssumeRole', role)).toBe('ImplicitDeny');
+  });
+
+  it('reads bindings and writes audit events, nothing more', () => {
+    expect(identity(broker, 'dynamodb:Query', BINDINGS)).toBe('Allow');
+    expect(identity(broker, 'dynamodb:PutItem', AUDIT)).toBe('Allow');
+    expect(identity(broker, 'dynamodb:PutItem', BINDINGS)).toBe('ImplicitDeny');
+    expect(identity(broker, 'dynamodb:DeleteItem', BINDINGS)).toBe('ImplicitDeny');
+    expect(identity(broker, 'dynamodb:Scan', BINDINGS)).toBe('ImplicitDeny');
+    expect(identity(broker, 'dynamodb:Query', AUDIT)).toBe('ImplicitDeny');
+    expect(identity(broker, 'dynamodb:DeleteTable', BINDINGS)).toBe('ImplicitDeny');
+  });
+
+  it.each([
+    ['iam:PassRole', APP_UPLOAD],
+    ['iam:GetRole', APP_UPLOAD],
+    ['iam:CreateRole', OTHER_ROLE],
+    ['iam:UpdateAssumeRolePolicy', APP_UPLOAD],
+    ['s3:GetObject', `arn:aws:s3:::${production.examples?.uploadBucket}/uploads/alice/a.jpg`],
+    ['s3:PutObject', `arn:aws:s3:::${production.examples?.uploadBucket}/uploads/alice/a.jpg`],
+    ['kms:Decrypt', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
+    ['sts:GetFederationToken', '*'],
+  ])('cannot %s', (action, resource) => {
+    expect(identity(broker, action, resource)).toBe('ImplicitDeny');
+  });
+
+  it('only logs to its own function log group', () => {
+    const own = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/lambda/${functionName(production, 'credentials')}:log-stream:x`;
+    const other = `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/lambda/${functionName(production, 'admin-bindings')}:log-stream:x`;
+    expect(identity(broker, 'logs:PutLogEvents', own)).toBe('Allow');
+    expect(identity(broker, 'logs:PutLogEvents', other)).toBe('ImplicitDeny');
+    expect(identity(broker, 'logs:CreateLogGroup', own)).toBe('ImplicitDeny');
+  });
+});
+
+describe('a path-scoped target configuration (dev)', () => {
+  const devBroker = synthesize(dev).get('broker-role-policy.json') as PolicyDocument;
+
+  it('assumes roles under the configured path only', () => {
+    expect(
+      identity(
+        devBroker,
+        'sts:AssumeRole',
+        `arn:aws:iam::${dev.account}:role/tessera-dev/readonly`,
+      ),
+    ).toBe('Allow');
+    expect(
+      identity(devBroker, 'sts:AssumeRole', `arn:aws:iam::${dev.account}:role/tessera-dev-evil`),
+    ).toBe('ImplicitDeny');
+    expect(identity(devBroker, 'sts:AssumeRole', `arn:aws:iam::${dev.account}:role/Admin`)).toBe(
+      'ImplicitDeny',
+    );
+    expect(
+      identity(devBroker, 'sts:AssumeRole', 'arn:aws:iam::111122223333:role/tessera-dev/readonly'),
+    ).toBe('ImplicitDeny');
+  });
+});
+
+describe('the other execution roles', () => {
+  it('only the binding writer reads target roles with IAM, and only those', () => {
+    expect(identity(admin, 'iam:GetRole', APP_UPLOAD)).toBe('Allow');
+    expect(identity(admin, 'iam:GetRole', OTHER_ROLE)).toBe('ImplicitDeny');
+    expect(identity(admin, 'iam:PassRole', APP_UPLOAD)).toBe('ImplicitDeny');
+    expect(identity(admin, 'sts:AssumeRole', APP_UPLOAD)).toBe('ImplicitDeny');
+    expect(identity(admin, 'dynamodb:PutItem', BINDINGS)).toBe('Allow');
+    expect(identity(admin, 'dynamodb:Query', `${AUDIT}/index/byRole`)).toBe('Allow');
+  });
+
+  it('the roles listing and the health check cannot assume or write anything', () => {
+    for (const policy of [reader, basic]) {
+      expect(identity(policy, 'sts:AssumeRole', APP_UPLOAD)).toBe('ImplicitDeny');
+      expect(identity(policy, 'iam:GetRole', APP_UPLOAD)).toBe('ImplicitDeny');
+      expect(identity(policy, 'dynamodb:PutItem', AUDIT)).toBe('ImplicitDeny');
+    }
+    expect(identity(reader, 'dynamodb:Query', BINDINGS)).toBe('Allow');
+    expect(identity(basic, 'dynamodb:Query', BINDINGS)).toBe('ImplicitDeny');
+  });
+
+  it.each([
+    ['broker', broker],
+    ['reader', reader],
+    ['admin', admin],
+    ['basic', basic],
+  ])('%s: valid, no wildcard action or resource, no IAM write, no PassRole', (_name, policy) => {
+    expect(
+      validatePolicy(policy, { kind: 'identity' }).filter((f) => f.severity === 'error'),
+    ).toEqual([]);
+    for (const statement of policy.Statement) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of statement.Action) {
+        expect(action).not.toMatch(/\*/);
+        expect(action).not.toMatch(/^iam:(?!GetRole$)/);
+      }
+      for (const resource of statement.Resource) expect(resource).not.toBe('*');
+    }
+  });
+});
+
+describe('target role trust', () => {
+  const trust = files.get('trust/app-upload.json') as object;
+  const assume = (principal: string, context: Record<string, string>, action = 'sts:AssumeRole') =>
+    evaluate({
+      request: { action, resource: APP_UPLOAD, principal: { type: 'AWS', id: principal }, context },
+      resourcePolicy: trust,
+    }).decision;
+
+  it('trusts the broker role, with a SourceIdentity', () => {
+    expect(assume(BROKER_SESSION, { 'sts:SourceIdentity': 'alice' })).toBe('Allow');
+    expect(assume(BROKER_SESSION, { 'sts:SourceIdentity': 'alice' }, 'sts:TagSession')).toBe(
+      'Allow',
+    );
+    expect(assume(BROKER_SESSION, { 'sts:SourceIdentity': 'alice' }, 'sts:SetSourceIdentity')).toBe(
+      'Allow',
+    );
+  });
+
+  it('denies a session without SourceIdentity, and any other principal', () => {
+    expect(assume(BROKER_SESSION, {})).toBe('ImplicitDeny');
+    expect(
+      assume(`arn:aws:sts::${ACCOUNT}:assumed-role/tessera-production-admin/x`, {
+        'sts:SourceIdentity': 'alice',
+      }),
+    ).toBe('ImplicitDeny');
+    expect(assume(`arn:aws:iam::${ACCOUNT}:root`, { 'sts:SourceIdentity': 'alice' })).toBe(
+      'ImplicitDeny',
+    );
+  });
+});
+
+describe('the cross-account template', () => {
+  const template = files.get(CROSS_ACCOUNT_TEMPLATE) as CfnTemplateShape;
+  const EXTERNAL_ID = 'tessera-0f3a9c';
+  const trust = resolveRefs(
+    template.Resources.TesseraAccessRole.Properties.AssumeRolePolicyDocument,
+    {
+      BrokerRoleArn: template.Parameters.BrokerRoleArn.Default,
+      ExternalId: EXTERNAL_ID,
+    },
+  );
+  const assume = (principal: string, context: Record<string, string>) =>
+    evaluate({
+      request: {
+        action: 'sts:AssumeRole',
+        resource: CROSS_ACCOUNT,
+        principal: { type: 'AWS', id: principal },
+        context,
+      },
+      identityPolicies: [broker],
+      resourcePolicy: trust,
+      crossAccount: true,
+    }).decision;
+
+  it('defaults to this stage broker role', () => {
+    expect(template.Parameters.BrokerRoleArn.Default).toBe(BROKER_ROLE);
+  });
+
+  it('lets the broker in with the ExternalId and a SourceIdentity', () => {
+    expect(
+      assume(BROKER_SESSION, { 'sts:ExternalId': EXTERNAL_ID, 'sts:SourceIdentity': 'alice' }),
+    ).toBe('Allow');
+  });
+
+  it('denies a wrong or missing ExternalId, a missing SourceIdentity, another principal', () => {
+    expect(
+      assume(BROKER_SESSION, { 'sts:ExternalId': 'guess', 'sts:SourceIdentity': 'alice' }),
+    ).toBe('ImplicitDeny');
+    expect(assume(BROKER_SESSION, { 'sts:SourceIdentity': 'alice' })).toBe('ImplicitDeny');
+    expect(assume(BROKER_SESSION, { 'sts:ExternalId': EXTERNAL_ID })).toBe('ImplicitDeny');
+    const stranger = 'arn:aws:sts::999988887777:assumed-role/tessera-production-broker/x';
+    expect(assume(stranger, { 'sts:ExternalId': EXTERNAL_ID, 'sts:SourceIdentity': 'alice' })).toBe(
+      'ImplicitDeny',
+    );
+  });
+});
+
+interface CfnTemplateShape {
+  Parameters: { BrokerRoleArn: { Default: string } };
+  Resources: { TesseraAccessRole: { Properties: { AssumeRolePolicyDocument: unknown } } };
+}
+
+/** Substitutes `{ "Ref": P }` with parameter values, as CloudFormation would; any other intrinsic fails. */
+function resolveRefs(value: unknown, params: Record<string, string>): object {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const entries = Object.entries(v);
+    const [first] = entries;
+    if (
+      entries.length === 1 &&
+      first !== undefined &&
+      (first[0] === 'Ref' || first[0].startsWith('Fn::'))
+    ) {
+      const resolved = first[0] === 'Ref' ? params[String(first[1])] : undefined;
+      if (resolved === undefined) throw new Error(`cannot resolve ${JSON.stringify(v)}`);
+      return resolved;
+    }
+    return Object.fromEntries(entries.map(([k, item]) => [k, walk(item)]));
+  };
+  return walk(value) as object;
+}
+
+describe('the example target roles', () => {
+  const [upload] = exampleRoles(production);
+  const bucket = production.examples?.uploadBucket;
+  const put = (key: string, sub: string | undefined, action = 's3:PutObject') =>
+    evaluate({
+      request: {
+        action,
+        resource: `arn:aws:s3:::${bucket}/${key}`,
+        context: sub === undefined ? {} : { 'aws:PrincipalTag/sub': sub },
+      },
+      identityPolicies: upload?.inlinePolicy ? [upload.inlinePolicy] : [],
+    }).decision;
+
+  it('app upload: a session tagged sub=alice writes under uploads/alice/ only', () => {
+    expect(put('uploads/alice/photo.jpg', 'alice')).toBe('Allow');
+    expect(put('uploads/bob/photo.jpg', 'alice')).toBe('ImplicitDeny');
+    expect(put('photo.jpg', 'alice')).toBe('ImplicitDeny');
+    expect(put('uploads/alice/photo.jpg', undefined)).toBe('ImplicitDeny');
+    expect(put('uploads/alice/photo.jpg', 'alice', 's3:GetObject')).toBe('ImplicitDeny');
+  });
+
+  it('every trust policy and role policy is valid IAM', () => {
+    for (const role of exampleRoles(production)) {
+      expect(errors(validatePolicy(role.trustPolicy, { kind: 'trust' }))).toEqual([]);
+      if (role.inlinePolicy)
+        expect(errors(validatePolicy(role.inlinePolicy, { kind: 'identity' }))).toEqual([]);
+    }
+    const template = files.get(CROSS_ACCOUNT_TEMPLATE) as CfnTemplateShape;
+    const trust = resolveRefs(
+      template.Resources.TesseraAccessRole.Properties.AssumeRolePolicyDocument,
+      {
+        BrokerRoleArn: BROKER_ROLE,
+        ExternalId: 'tessera-0f3a9c',
+      },
+    );
+    expect(errors(validatePolicy(trust, { kind: 'trust' }))).toEqual([]);
+  });
+});
+
+function errors(findings: readonly Finding[]): readonly Finding[] {
+  return findings.filter((f) => f.severity === 'error');
+}

@@ -1,0 +1,268 @@
+/**
+ * Runs `sst.config.ts` — `app()` and `run()` — against recording stand-ins of the SST components
+ * and asserts the declared resources: tables and keys, TTL, retention, functions (runtime,
+ * architecture, bundling, roles, environment), routes, CORS, throttling, and that every role is
+ * deployed with exactly the policy document `npm run synth` writes.
+ */
+
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { auditTable, bindingsTable } from '../../packages/broker/src/adapters/dynamodb-schema.js';
+import config from '../../tessera.config.js';
+import { resolveStage, type StageName } from '../config.js';
+import { deployedRoutes, FUNCTIONS, functionNames, ROLE_KINDS } from '../functions.js';
+import { synthesize } from '../synth.js';
+import { type Args, installStandIns, type Recording } from './sst-stand-ins.js';
+
+interface SstConfig {
+  app(input: { stage: string }): Promise<Args>;
+  run(): Promise<Args>;
+}
+
+async function deployed(
+  stageName: StageName,
+): Promise<{ app: Args; outputs: Args; recording: Recording }> {
+  const stage = resolveStage(config, stageName);
+  const recording = installStandIns({
+    name: stageName,
+    region: stage.region,
+    account: stage.account,
+  });
+  const sstConfig = (await import('../../sst.config.js')).default as unknown as SstConfig;
+  const app = await sstConfig.app({ stage: stageName });
+  const outputs = await sstConfig.run();
+  return { app, outputs, recording };
+}
+
+const production = await deployed('production');
+const dev = await deployed('dev');
+
+describe('app settings', () => {
+  it('production retains data, refuses sst remove, and is pinned to its account and region', () => {
+    expect(production.app).toMatchObject({
+      name: 'tessera',
+      home: 'aws',
+      removal: 'retain',
+      protect: true,
+      providers: { aws: { region: 'eu-west-1', allowedAccountIds: ['111122223333'] } },
+    });
+  });
+
+  it('dev is removable', () => {
+    expect(dev.app).toMatchObject({ removal: 'remove', protect: false });
+  });
+
+  it('refuses an unknown stage before deploying anything', async () => {
+    const sstConfig = (await import('../../sst.config.js')).default as unknown as SstConfig;
+    await expect(sstConfig.app({ stage: 'staging' })).rejects.toMatchObject({
+      code: 'InvalidConfig',
+    });
+  });
+});
+
+describe('tables', () => {
+  it('declares the bindings table from the broker schema', () => {
+    const table = production.recording.one('sst.aws.Dynamo', 'Bindings');
+    expect(table.args).toMatchObject({
+      primaryIndex: { hashKey: bindingsTable.partitionKey, rangeKey: bindingsTable.sortKey },
+      globalIndexes: {
+        [bindingsTable.byIdIndex.name]: { hashKey: bindingsTable.byIdIndex.partitionKey },
+      },
+      deletionProtection: true,
+    });
+    expect(table.transformed).toEqual({
+      name: 'tessera-production-bindings',
+      pointInTimeRecovery: { enabled: true },
+    });
+  });
+
+  it('declares the audit table with its indexes and TTL', () => {
+    const table = production.recording.one('sst.aws.Dynamo', 'Audit');
+    expect(table.args).toMatchObject({
+      primaryIndex: { hashKey: auditTable.partitionKey, rangeKey: auditTable.sortKey },
+      globalIndexes: {
+        [auditTable.byRoleIndex.name]: { hashKey: 'roleArn', rangeKey: 'at' },
+        [auditTable.byDayIndex.name]: { hashKey: 'day', rangeKey: 'at' },
+      },
+      ttl: auditTable.ttlAttribute,
+    });
+    expect(Object.keys(table.args.fields as object).sort()).toEqual([
+      'at',
+      'day',
+      'roleArn',
+      'subject',
+    ]);
+  });
+
+  it('never deletes production data; dev tables are disposable', () => {
+    for (const table of production.recording.of('sst.aws.Dynamo')) {
+      expect(table.opts).toEqual({ retainOnDelete: true, protect: true });
+      expect(table.args.deletionProtection).toBe(true);
+    }
+    for (const table of dev.recording.of('sst.aws.Dynamo')) {
+      expect(table.opts).toEqual({ retainOnDelete: false, protect: false });
+      expect(table.args.deletionProtection).toBe(false);
+    }
+  });
+});
+
+describe('functions', () => {
+  const functions = production.recording.of('sst.aws.Function');
+
+  it('declares one function per handler: nodejs22.x on arm64, bundled, minified, with source maps', () => {
+    // A declared function whose handler is not written yet is skipped (and says so).
+    const written = functionNames().filter((fn) => existsSync(FUNCTIONS[fn].source));
+    expect(written).toContain('credentials');
+    expect(functions.map((f) => f.args.name)).toEqual(
+      written.map((fn) => `tessera-production-${fn}`),
+    );
+    for (const fn of functions) {
+      expect(fn.args).toMatchObject({
+        runtime: 'nodejs22.x',
+        architecture: 'arm64',
+        nodejs: { format: 'esm', minify: true, sourcemap: true, install: [] },
+      });
+    }
+  });
+
+  it('runs each function as its own least-privilege role', () => {
+    const roleOf = (name: string) =>
+      functions.find((f) => f.args.name === `tessera-production-${name}`)?.args.role;
+    expect(roleOf('credentials')).toBe('arn:aws:iam::111122223333:role/tessera-production-broker');
+    expect(roleOf('roles')).toBe('arn:aws:iam::111122223333:role/tessera-production-reader');
+    if (existsSync(FUNCTIONS['admin-bindings'].source)) {
+      expect(roleOf('admin-bindings')).toBe(
+        'arn:aws:iam::111122223333:role/tessera-production-admin',
+      );
+    }
+    expect(roleOf('health')).toBe('arn:aws:iam::111122223333:role/tessera-production-basic');
+  });
+
+  it('wires the handlers configuration, without the reserved AWS_REGION', () => {
+    const env = functions[0]?.args.environment as Record<string, string>;
+    expect(env).toMatchObject({
+      TESSERA_BINDINGS_TABLE: 'tessera-production-bindings',
+      TESSERA_AUDIT_TABLE: 'tessera-production-audit',
+      TESSERA_ADMIN_GROUP: 'tessera-admins',
+      TESSERA_ROLE_CHAINING: 'true',
+      TESSERA_CORS_ORIGINS: 'https://access.example.com',
+    });
+    expect(JSON.parse(env.TESSERA_POOLS ?? '')).toEqual([
+      {
+        userPoolId: 'eu-west-1_StandIn',
+        clientIds: ['client-Portal', 'client-Cli', 'client-Apps'],
+        tokenUse: null,
+      },
+    ]);
+    expect(env).not.toHaveProperty('AWS_REGION');
+  });
+});
+
+describe('the HTTP API', () => {
+  it('routes every route to its function (routes of a handler not written yet are skipped)', () => {
+    const written = deployedRoutes().filter((r) => existsSync(FUNCTIONS[r.function].source));
+    expect(written.map((r) => r.path)).toContain('/v1/credentials');
+    expect(production.recording.routes).toEqual(
+      written.map((r) => ({
+        route: `${r.method} ${r.path}`,
+        handler: `arn:aws:lambda:eu-west-1:111122223333:function:tessera-production-${r.function}`,
+      })),
+    );
+  });
+
+  it('allows the portal origin only, throttles, keeps access logs', () => {
+    const api = production.recording.one('sst.aws.ApiGatewayV2', 'Api');
+    expect(api.args).toMatchObject({
+      cors: { allowOrigins: ['https://access.example.com'], allowCredentials: false },
+      accessLog: { retention: '1 year' },
+    });
+    expect(api.transformed).toMatchObject({
+      defaultRouteSettings: { throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+    });
+  });
+});
+
+describe('IAM', () => {
+  it('deploys each execution role with exactly the synthesized policy and no managed policy', () => {
+    const files = synthesize(resolveStage(config, 'production'));
+    for (const kind of ROLE_KINDS) {
+      const role = production.recording.resources.find(
+        (r) => r.type === 'aws.iam.Role' && r.args.name === `tessera-production-${kind}`,
+      );
+      const inline = (role?.args.inlinePolicies as { policy: string }[] | undefined) ?? [];
+      expect(inline.map((p) => JSON.parse(p.policy))).toEqual([
+        files.get(`${kind}-role-policy.json`),
+      ]);
+      expect(role?.args.managedPolicyArns).toEqual([]);
+      expect(JSON.parse(String(role?.args.assumeRolePolicy))).toMatchObject({
+        Statement: [{ Principal: { Service: 'lambda.amazonaws.com' }, Action: ['sts:AssumeRole'] }],
+      });
+    }
+  });
+
+  it('creates the example target roles with the synthesized trust policies', () => {
+    const files = synthesize(resolveStage(config, 'production'));
+    const upload = production.recording.resources.find(
+      (r) => r.args.name === 'tessera-production-app-upload',
+    );
+    expect(JSON.parse(String(upload?.args.assumeRolePolicy))).toEqual(
+      files.get('trust/app-upload.json'),
+    );
+    expect(upload?.args.maxSessionDuration).toBe(3600);
+    // IAM refuses a trust policy naming a role that does not exist yet: created after the broker role.
+    expect((upload?.opts?.dependsOn as unknown[] | undefined)?.length).toBe(1);
+  });
+});
+
+describe('sign-in', () => {
+  it('creates the pool with deletion protection in production, public clients, the admin group', () => {
+    expect(
+      production.recording.one('sst.aws.CognitoUserPool', 'UserPool').transformed,
+    ).toMatchObject({
+      deletionProtection: 'ACTIVE',
+    });
+    const portal = production.recording.one('sst.aws.CognitoUserPoolClient', 'Portal');
+    expect(portal.transformed).toMatchObject({
+      generateSecret: false,
+      allowedOauthFlows: ['code'],
+    });
+    expect(portal.args.providers).toEqual(['COGNITO', 'CompanyIdP']);
+    expect(production.recording.one('aws.cognito.UserGroup', 'AdminGroup').args.name).toBe(
+      'tessera-admins',
+    );
+    expect(
+      production.recording.one('sst.aws.CognitoIdentityProvider', 'CompanyIdP').args.type,
+    ).toBe('saml');
+  });
+});
+
+describe('an existing user pool', () => {
+  it('is adopted by id: new app clients, but no pool, domain or group of ours', async () => {
+    const stage = resolveStage(config, 'production');
+    const recording = installStandIns({
+      name: 'production',
+      region: stage.region,
+      account: stage.account,
+    });
+    const { deploy } = await import('../index.js');
+    const adopted = {
+      ...config,
+      stages: {
+        ...config.stages,
+        production: {
+          ...config.stages.production,
+          userPool: { kind: 'existing', userPoolId: 'eu-west-1_Existing1' },
+        },
+      },
+    } as const;
+    deploy('production', adopted);
+    expect(recording.of('sst.aws.CognitoUserPool')).toEqual([]);
+    expect(recording.one('sst.aws.CognitoUserPool.get', 'UserPool').args).toEqual({
+      id: 'eu-west-1_Existing1',
+    });
+    expect(recording.of('aws.cognito.UserPoolDomain')).toEqual([]);
+    expect(recording.of('aws.cognito.UserGroup')).toEqual([]);
+    const env = recording.of('sst.aws.Function')[0]?.args.environment as Record<string, string>;
+    expect(JSON.parse(env.TESSERA_POOLS ?? '')[0].userPoolId).toBe('eu-west-1_Existing1');
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Recording stand-ins for the SST globals `sst.config.ts` uses (`$config`, `$app`, `sst.aws.*`,
+ * `aws.*`, `$jsonStringify`): each constructor records its name, args and options, and applies the
+ * args' `transform` callbacks to an empty resource-args object, as SST does before creating the
+ * underlying resource. Outputs are plain strings derived from the physical names.
+ */
+
+export type Args = Record<string, unknown>;
+
+export interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  readonly args: Args;
+  /** The underlying resource's args after the component's `transform` ran. */
+  readonly transformed: Args;
+  readonly opts: Args | undefined;
+}
+
+export interface Recording {
+  readonly resources: Recorded[];
+  readonly routes: { route: string; handler: unknown }[];
+  of(type: string): Recorded[];
+  one(type: string, name: string): Recorded;
+}
+
+type Transform = (args: Args, opts: Args, name: string) => void;
+
+function applyTransform(transform: unknown, name: string): Args {
+  const args: Args = {};
+  if (typeof transform === 'function') (transform as Transform)(args, {}, name);
+  else if (transform !== undefined) Object.assign(args, transform);
+  return args;
+}
+
+function transformOf(args: Args, key: string): unknown {
+  return (args.transform as Record<string, unknown> | undefined)?.[key];
+}
+
+export function installStandIns(stage: {
+  name: string;
+  region: string;
+  account: string;
+}): Recording {
+  const resources: Recorded[] = [];
+  const routes: Recording['routes'] = [];
+  const record = (
+    type: string,
+    name: string,
+    args: Args,
+    transformKey: string | null,
+    opts?: Args,
+  ) => {
+    const transformed =
+      transformKey === null ? {} : applyTransform(transformOf(args, transformKey), name);
+    const entry = { type, name, args, transformed, opts };
+    resources.push(entry);
+    return entry;
+  };
+
+  class Dynamo {
+    readonly name: string;
+    readonly arn: string;
+    constructor(name: string, args: Args, opts?: Args) {
+      const table = record('sst.aws.Dynamo', name, args, 'table', opts).transformed;
+      this.name = String(table.name);
+      this.arn = `arn:aws:dynamodb:${stage.region}:${stage.account}:table/${this.name}`;
+    }
+  }
+
+  class CognitoUserPool {
+    readonly id: string;
+    constructor(name: string, args: Args, opts?: Args) {
+      record('sst.aws.CognitoUserPool', name, args, 'userPool', opts);
+      this.id = `${stage.region}_StandIn`;
+    }
+    static get(name: string, id: string) {
+      const pool = Object.create(CognitoUserPool.prototype) as { id: string };
+      record('sst.aws.CognitoUserPool.get', name, { id }, null);
+      pool.id = id;
+      return pool;
+    }
+    addClient(name: string, args: Args) {
+      record('sst.aws.CognitoUserPoolClient', name, args, 'client');
+      return { id: `client-${name}` };
+    }
+    addIdentityProvider(name: string, args: Args) {
+      record('sst.aws.CognitoIdentityProvider', name, args, 'identityProvider');
+      return { providerName: name };
+    }
+  }
+
+  class ApiGatewayV2 {
+    readonly url = 'https://api.stand-in.example';
+    constructor(name: string, args: Args, opts?: Args) {
+      record('sst.aws.ApiGatewayV2', name, args, 'stage', opts);
+    }
+    route(route: string, handler: unknown) {
+      routes.push({ route, handler });
+    }
+  }
+
+  class LambdaFunction {
+    readonly arn: string;
+    constructor(name: string, args: Args, opts?: Args) {
+      record('sst.aws.Function', name, args, 'function', opts);
+      this.arn = `arn:aws:lambda:${stage.region}:${stage.account}:function:${String(args.name)}`;
+    }
+  }
+
+  class Secret {
+    readonly value: string;
+    constructor(name: string) {
+      this.value = `secret:${name}`;
+    }
+  }
+
+  const plain = (type: string) =>
+    class {
+      readonly arn: string;
+      constructor(name: string, args: Args, opts?: Args) {
+        record(type, name, args, null, opts);
+        const path = typeof args.path === 'string' ? args.path : '/';
+        this.arn = `arn:aws:iam::${stage.account}:role${path}${String(args.name)}`;
+      }
+    };
+
+  Object.assign(globalThis, {
+    $config: (config: unknown) => config,
+    $app: { name: 'tessera', stage: stage.name },
+    $jsonStringify: (value: unknown) => JSON.stringify(value),
+    sst: { aws: { Dynamo, CognitoUserPool, ApiGatewayV2, Function: LambdaFunction }, Secret },
+    aws: {
+      iam: { Role: plain('aws.iam.Role') },
+      cognito: {
+        UserGroup: plain('aws.cognito.UserGroup'),
+        UserPoolDomain: plain('aws.cognito.UserPoolDomain'),
+      },
+    },
+  });
+
+  return {
+    resources,
+    routes,
+    of: (type) => resources.filter((r) => r.type === type),
+    one: (type, name) => {
+      const found = resources.find((r) => r.type === type && r.name === name);
+      if (found === undefined) throw new Error(`no ${type} named ${name} was declared`);
+      return found;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Tessera's deployment configuration: one typed file, validated at deploy time (and by
+ * `npm run synth`) by `infra/config.ts`. The values below are the example configuration: replace
+ * the account ids, pool, IdP, origins and target roles with yours.
+ */
+import { defineConfig } from './infra/config.js';
+
+export default defineConfig({
+  app: 'tessera',
+  stages: {
+    dev: {
+      account: '210987654321',
+      region: 'eu-west-1',
+      userPool: { kind: 'create', domainPrefix: 'tessera-dev-example' },
+      // Both token kinds: the example bindings read `cognito:username` (ID token) and `client_id`
+      // (access token). Set 'access' if every binding uses access-token claims only.
+      tokenUse: null,
+      extraPools: [],
+      federation: null,
+      // Every role under /tessera-dev/ in the dev account; the example roles are created there.
+      targetRoles: { path: '/tessera-dev/', accounts: ['210987654321'] },
+      adminGroup: 'tessera-admins',
+      portal: {
+        origins: ['http://localhost:5173'],
+        callbackUrls: ['http://localhost:5173/callback'],
+        logoutUrls: ['http://localhost:5173/'],
+      },
+      cliCallbackUrls: ['http://localhost:8765/callback'],
+      throttle: { rate: 20, burst: 40 },
+      examples: { uploadBucket: 'tessera-dev-example-uploads' },
+    },
+    production: {
+      account: '111122223333',
+      region: 'eu-west-1',
+      userPool: { kind: 'create', domainPrefix: 'tessera-example' },
+      // Both token kinds: the example bindings read `cognito:username` (ID token) and `client_id`
+      // (access token). Set 'access' if every binding uses access-token claims only.
+      tokenUse: null,
+      extraPools: [],
+      federation: {
+        type: 'saml',
+        name: 'CompanyIdP',
+        metadataUrl: 'https://idp.example.com/saml/metadata',
+        attributes: {
+          email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+          preferred_username: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
+        },
+      },
+      targetRoles: {
+        arns: [
+          'arn:aws:iam::111122223333:role/tessera-production-app-upload',
+          'arn:aws:iam::111122223333:role/tessera-production-employee-readonly',
+          'arn:aws:iam::444455556666:role/tessera-access',
+        ],
+      },
+      adminGroup: 'tessera-admins',
+      portal: {
+        origins: ['https://access.example.com'],
+        callbackUrls: ['https://access.example.com/callback'],
+        logoutUrls: ['https://access.example.com/'],
+      },
+      cliCallbackUrls: ['http://localhost:8765/callback'],
+      throttle: { rate: 50, burst: 100 },
+      examples: { uploadBucket: 'example-media-uploads' },
+    },
+  },
+});
