@@ -49,6 +49,8 @@ function environment(
     TESSERA_AUDIT_TABLE: tables.audit.name,
     TESSERA_POOLS: $jsonStringify(pools),
     TESSERA_ADMIN_GROUP: stage.adminGroup,
+    // IAM GetRole sees only this account's roles; other accounts' roles are bounded without it.
+    TESSERA_ACCOUNT_ID: stage.account,
     // A Lambda runs on role-session credentials: every AssumeRole is role chaining (1 h cap).
     TESSERA_ROLE_CHAINING: 'true',
     TESSERA_CORS_ORIGINS: stage.portal.origins.join(','),

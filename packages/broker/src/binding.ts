@@ -9,7 +9,6 @@ import { placeholderKeys } from './render.js';
 import { compile, findings, type Policy } from './trust.js';
 import type { Binding, DurationBounds, JsonObject } from './types.js';
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder, rendered by render.ts.
 export const DEFAULT_SOURCE_IDENTITY = '${token:cognito:username}';
 const ID = /^[a-z0-9-]{1,64}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${token:...}` placeholders are data here, not JS templates.
 import { describe, expect, it } from 'vitest';
 import { BindingError, parseBinding } from '../src/index.js';
 import { binding, trustFor } from './fixtures.js';

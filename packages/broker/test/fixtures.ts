@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${token:...}` placeholders are data here, not JS templates.
 /** Shared test data: one pool, a few bindings, tokens. */
 import type { Binding, RequestOrigin, VerifiedToken } from '../src/index.js';
 

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${token:...}` placeholders are data here, not JS templates.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderPolicy, renderString, renderTags, unsafeClaimValue } from '../src/index.js';

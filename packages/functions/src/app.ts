@@ -23,7 +23,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
 import { HttpInputError } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
-import type { HandlerName } from './routes.js';
+import type { VendHandlerName } from './routes.js';
 
 export interface AppDeps {
   readonly verifier: TokenVerifier;
@@ -35,7 +35,7 @@ export interface AppDeps {
 }
 
 /** One handler per route (routes.ts): `credentials` POST /v1/credentials, `roles` GET /v1/roles, `health` GET /healthz. */
-export type App = { readonly [K in HandlerName]: HttpHandler };
+export type App = { readonly [K in VendHandlerName]: HttpHandler };
 
 export function createLogger(): Logger {
   return new Logger({ serviceName: 'tessera' });

@@ -12,6 +12,8 @@ export interface TesseraConfig {
   readonly tables: { readonly bindings: string; readonly audit: string };
   readonly pools: readonly PoolConfig[];
   readonly adminGroup: string;
+  /** The AWS account the functions run in (TESSERA_ACCOUNT_ID); IAM GetRole sees only its roles. */
+  readonly accountId: string | null;
   /** The broker's credentials are a role session: cap sessions at 3600 s (AWS role chaining). */
   readonly roleChainingCap: boolean;
   readonly cache: { readonly bindingsSeconds: number };
@@ -19,7 +21,7 @@ export interface TesseraConfig {
   /** Allowed CORS origins; empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
   /** In-process use (local stack, tests): endpoint overrides. In Lambda the SDK reads AWS_ENDPOINT_URL_*. */
-  readonly endpoints?: { readonly sts?: string; readonly dynamodb?: string };
+  readonly endpoints?: { readonly sts?: string; readonly dynamodb?: string; readonly iam?: string };
   /** In-process use: credentials for the SDK clients. In Lambda the default provider chain. */
   readonly credentials?: AwsCredentials;
 }
@@ -125,6 +127,10 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
   const audit = required('TESSERA_AUDIT_TABLE');
   const pools = parsePools(env['TESSERA_POOLS'], problems);
   const adminGroup = env['TESSERA_ADMIN_GROUP'] || 'tessera-admins';
+  const accountId = env['TESSERA_ACCOUNT_ID'] || null;
+  if (accountId !== null && !/^\d{12}$/.test(accountId)) {
+    problems.push('TESSERA_ACCOUNT_ID must be a 12-digit AWS account id');
+  }
   let roleChainingCap = true;
   const chaining = env['TESSERA_ROLE_CHAINING'];
   if (chaining !== undefined && chaining !== '') {
@@ -154,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     tables: { bindings, audit },
     pools,
     adminGroup,
+    accountId,
     roleChainingCap,
     cache: { bindingsSeconds },
     auditTtlDays,

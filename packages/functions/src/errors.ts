@@ -18,7 +18,11 @@ export type HttpInputErrorCode =
   | 'InvalidJson'
   | 'UnsupportedMediaType'
   | 'PayloadTooLarge'
-  | 'InvalidRequest';
+  | 'InvalidRequest'
+  /** A write that must be conditional came without `If-Match` (428). */
+  | 'PreconditionRequired'
+  /** No route for the event's `routeKey` in this function (404). */
+  | 'RouteNotFound';
 
 export class HttpInputError extends Error {
   override readonly name = 'HttpInputError';
@@ -28,5 +32,14 @@ export class HttpInputError extends Error {
     super(message);
     this.code = code;
     this.field = field;
+  }
+}
+
+/** A verified caller who is not in the administrators' group (403). Codes are stable. */
+export class AdminRequiredError extends Error {
+  override readonly name = 'AdminRequiredError';
+  readonly code = 'AdminRequired' as const;
+  constructor() {
+    super('this route is for administrators');
   }
 }

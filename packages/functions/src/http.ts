@@ -114,7 +114,8 @@ export function httpStack(handler: HttpHandler, options: StackOptions): HttpHand
     stack.use(
       httpCors({
         origins: [...options.corsOrigins],
-        headers: 'Authorization,Content-Type',
+        headers: 'Authorization,Content-Type,If-Match,If-None-Match',
+        exposeHeaders: 'ETag,Location',
         methods: 'GET,POST,PUT,DELETE,OPTIONS',
         maxAge: 600,
       }),

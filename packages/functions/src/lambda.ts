@@ -3,20 +3,24 @@
  * logged once and every request then answers 503 problem+json: never a crash at import, never a
  * grant.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { App } from './app.js';
 import { createApp, createLogger } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type TesseraConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { type HttpHandler, httpStack } from './http.js';
 
-export function lambdaHandler(
-  name: keyof App,
+/**
+ * The handler `build` makes from the environment's configuration; if the configuration (or
+ * `build`) throws, a handler answering 503 to every request.
+ */
+export function configuredHandler(
+  build: (config: TesseraConfig, logger: Logger) => HttpHandler,
   env: Record<string, string | undefined> = process.env,
 ): HttpHandler {
   const logger = createLogger();
-  let app: App;
   try {
-    app = createApp(loadConfig(env), { logger });
+    return build(loadConfig(env), logger);
   } catch (err) {
     logger.error('configuration invalid: every request answers 503', {
       problems:
@@ -31,5 +35,12 @@ export function lambdaHandler(
       { logger, corsOrigins: [], jsonBody: false },
     );
   }
-  return app[name];
+}
+
+/** The Lambda handler of one vend-app route. */
+export function lambdaHandler(
+  name: keyof App,
+  env: Record<string, string | undefined> = process.env,
+): HttpHandler {
+  return configuredHandler((config, logger) => createApp(config, { logger })[name], env);
 }

@@ -3,9 +3,14 @@
  * status comes from the error's code through one table; 5xx answers carry no internals (the log
  * has them); a deny names its code, not the policy.
  */
-import { BrokerError, type BrokerErrorCode } from '@tessera/broker';
+import { BindingError, BrokerError, type BrokerErrorCode, type FieldIssue } from '@tessera/broker';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ConfigError, HttpInputError, type HttpInputErrorCode } from './errors.js';
+import {
+  AdminRequiredError,
+  ConfigError,
+  HttpInputError,
+  type HttpInputErrorCode,
+} from './errors.js';
 
 export interface Problem {
   readonly type: string;
@@ -14,6 +19,8 @@ export interface Problem {
   readonly code: string;
   readonly detail: string;
   readonly field?: string;
+  /** Every problem of an invalid binding (`BindingInvalid`), each naming its field. */
+  readonly issues?: readonly FieldIssue[];
 }
 
 /** HTTP status per broker code. A Record, so a new code does not compile until it is mapped. */
@@ -33,8 +40,10 @@ const STATUS: Record<BrokerErrorCode, number> = {
   DurationInvalid: 422,
   BindingInvalid: 422,
   BindingNotFound: 404,
-  BindingVersionConflict: 409,
-  BindingExists: 409,
+  // Binding writes are conditional requests (If-Match: "<version>"; no If-Match: create only), so
+  // a failed condition is 412 Precondition Failed.
+  BindingVersionConflict: 412,
+  BindingExists: 412,
   RoleNotPermitted: 403,
   ClaimMissing: 403,
   ClaimUnsafe: 403,
@@ -61,6 +70,8 @@ const HTTP_INPUT_STATUS: Record<HttpInputErrorCode, number> = {
   InvalidRequest: 400,
   UnsupportedMediaType: 415,
   PayloadTooLarge: 413,
+  PreconditionRequired: 428,
+  RouteNotFound: 404,
 };
 
 const TITLES: Record<number, string> = {
@@ -70,9 +81,11 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  428: 'Precondition Required',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -80,7 +93,13 @@ const TITLES: Record<number, string> = {
 /** Seconds a 503 asks the caller to wait. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
-function make(status: number, code: string, detail: string, field?: string): Problem {
+function make(
+  status: number,
+  code: string,
+  detail: string,
+  field?: string,
+  issues?: readonly FieldIssue[],
+): Problem {
   return {
     type: `urn:tessera:problem:${code}`,
     title: TITLES[status] ?? 'Error',
@@ -88,6 +107,7 @@ function make(status: number, code: string, detail: string, field?: string): Pro
     code,
     detail,
     ...(field === undefined ? {} : { field }),
+    ...(issues === undefined || issues.length === 0 ? {} : { issues }),
   };
 }
 
@@ -116,7 +136,11 @@ export function problemFor(err: unknown): { problem: Problem; headers: Record<st
       };
     }
     const withField = status === 400 || status === 422 ? err.field : undefined;
-    return { problem: make(status, err.code, err.message, withField), headers: {} };
+    const issues = err instanceof BindingError && status === 422 ? err.issues : undefined;
+    return { problem: make(status, err.code, err.message, withField, issues), headers: {} };
+  }
+  if (err instanceof AdminRequiredError) {
+    return { problem: make(403, err.code, err.message), headers: {} };
   }
   if (err instanceof HttpInputError) {
     const status = HTTP_INPUT_STATUS[err.code];

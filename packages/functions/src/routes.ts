@@ -3,20 +3,60 @@
  * Imports nothing, so infra can read it without the handlers' dependencies.
  */
 
-/** The handlers an App has (`keyof App`). */
-export type HandlerName = 'credentials' | 'roles' | 'health';
+/** The vend app's handlers (`keyof App`, app.ts). */
+export type VendHandlerName = 'credentials' | 'roles' | 'health';
+
+/** The binding-admin app's handlers (`keyof AdminApp`, admin-app.ts). */
+export type AdminHandlerName = 'listBindings' | 'getBinding' | 'putBinding' | 'deleteBinding';
+
+export type HandlerName = VendHandlerName | AdminHandlerName;
 
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway route path; `{id}` is a path parameter (`event.pathParameters.id`). */
   readonly path: string;
-  /** The App handler serving it. */
+  /** The App (or AdminApp) handler serving it. */
   readonly handler: HandlerName;
-  /** The Lambda function (entry module `src/handlers/<function>.ts`) serving it. */
+  /**
+   * The Lambda function (entry module `src/handlers/<function>.ts`) serving it. One function may
+   * serve several routes: its entry dispatches on `event.routeKey` (`"<method> <path>"`).
+   */
   readonly function: string;
 }
+
+const ADMIN_BINDINGS = 'admin-bindings';
 
 export const routes: ReadonlyArray<Route> = [
   { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
   { method: 'GET', path: '/v1/roles', handler: 'roles', function: 'roles' },
   { method: 'GET', path: '/healthz', handler: 'health', function: 'health' },
+  {
+    method: 'GET',
+    path: '/v1/admin/bindings',
+    handler: 'listBindings',
+    function: ADMIN_BINDINGS,
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/bindings/{id}',
+    handler: 'getBinding',
+    function: ADMIN_BINDINGS,
+  },
+  {
+    method: 'PUT',
+    path: '/v1/admin/bindings/{id}',
+    handler: 'putBinding',
+    function: ADMIN_BINDINGS,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/admin/bindings/{id}',
+    handler: 'deleteBinding',
+    function: ADMIN_BINDINGS,
+  },
 ];
+
+/** The API Gateway route key of a route: `"GET /v1/admin/bindings/{id}"`. */
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}

@@ -17,6 +17,7 @@ const config: TesseraConfig = {
   tables: { bindings: 'b', audit: 'a' },
   pools: [{ userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'] }],
   adminGroup: 'tessera-admins',
+  accountId: '111122223333',
   roleChainingCap: true,
   cache: { bindingsSeconds: 0 },
   auditTtlDays: 30,

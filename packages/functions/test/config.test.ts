@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       tables: { bindings: 'bindings', audit: 'audit' },
       pools: [{ userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'], tokenUse: null }],
       adminGroup: 'tessera-admins',
+      accountId: null,
       roleChainingCap: true,
       cache: { bindingsSeconds: 30 },
       auditTtlDays: 365,
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
         TESSERA_POOLS: '[{"userPoolId":"nope","clientIds":[]}]',
         TESSERA_ROLE_CHAINING: 'maybe',
         TESSERA_CORS_ORIGINS: '*',
+        TESSERA_ACCOUNT_ID: '1234',
       });
       expect.unreachable();
     } catch (err) {
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
         'TESSERA_POOLS[0].clientIds',
         'TESSERA_ROLE_CHAINING',
         'TESSERA_CORS_ORIGINS',
+        'TESSERA_ACCOUNT_ID',
       ]) {
         expect(problems).toContain(name);
       }
@@ -72,6 +75,30 @@ describe('routes', () => {
       { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
       { method: 'GET', path: '/v1/roles', handler: 'roles', function: 'roles' },
       { method: 'GET', path: '/healthz', handler: 'health', function: 'health' },
+      {
+        method: 'GET',
+        path: '/v1/admin/bindings',
+        handler: 'listBindings',
+        function: 'admin-bindings',
+      },
+      {
+        method: 'GET',
+        path: '/v1/admin/bindings/{id}',
+        handler: 'getBinding',
+        function: 'admin-bindings',
+      },
+      {
+        method: 'PUT',
+        path: '/v1/admin/bindings/{id}',
+        handler: 'putBinding',
+        function: 'admin-bindings',
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/admin/bindings/{id}',
+        handler: 'deleteBinding',
+        function: 'admin-bindings',
+      },
     ]);
   });
 });

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
 export function apiEvent(
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   options: {
     body?: unknown;
@@ -10,8 +10,12 @@ export function apiEvent(
     headers?: Record<string, string>;
     query?: Record<string, string>;
     token?: string;
+    /** The API Gateway route path when it has parameters (`/v1/admin/bindings/{id}`). */
+    route?: string;
+    pathParameters?: Record<string, string>;
   } = {},
 ): APIGatewayProxyEventV2 {
+  const routeKey = `${method} ${options.route ?? path}`;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'aws-cli/2.17 tests',
@@ -26,11 +30,12 @@ export function apiEvent(
   const rawQueryString = new URLSearchParams(options.query ?? {}).toString();
   return {
     version: '2.0',
-    routeKey: `${method} ${path}`,
+    routeKey,
     rawPath: path,
     rawQueryString,
     headers,
     ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123',
@@ -44,7 +49,7 @@ export function apiEvent(
         userAgent: 'aws-cli/2.17 tests',
       },
       requestId: 'req-1',
-      routeKey: `${method} ${path}`,
+      routeKey,
       stage: '$default',
       time: '24/Nov/2026:12:00:00 +0000',
       timeEpoch: 1_795_000_000_000,

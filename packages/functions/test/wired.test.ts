@@ -74,6 +74,7 @@ describe('createApp wired to real adapters', () => {
       tables: { bindings: 'bindings', audit: 'audit' },
       pools: [{ userPoolId: POOL, clientIds: ['app-client-id'], jwks }],
       adminGroup: 'tessera-admins',
+      accountId: '111122223333',
       roleChainingCap: true,
       cache: { bindingsSeconds: 30 },
       auditTtlDays: 7,

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IamRoleInspector } from '@tessera/broker/aws-iam';
-import { createApp, loadConfig, routes } from '@tessera/functions';
+import { createAdminApp, createApp, loadConfig, routes } from '@tessera/functions';
 import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
 import { configPathFor, issuerUrl, loadLocalConfig, resolveHome, roleArn } from './config.js';
 import { LocalStackError } from './errors.js';
@@ -192,6 +192,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
 
     const dynamo = store.client();
     const inspector = new IamRoleInspector({
+      accountId: config.broker.account,
       region: config.region,
       endpoint: iam.url,
       credentials: brokerCredentials,
@@ -220,15 +221,19 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         },
       ]),
       TESSERA_ADMIN_GROUP: config.adminGroup,
+      TESSERA_ACCOUNT_ID: config.broker.account,
       TESSERA_ROLE_CHAINING: 'true',
       TESSERA_BINDINGS_CACHE_SECONDS: '5',
     };
     const appConfig = {
       ...loadConfig(functionsEnv),
-      endpoints: { sts: sts.url, dynamodb: store.url },
+      endpoints: { sts: sts.url, dynamodb: store.url, iam: iam.url },
       credentials: brokerCredentials,
     };
-    const app = createApp(appConfig) as unknown as Record<string, LambdaHandler>;
+    const app = {
+      ...createApp(appConfig),
+      ...createAdminApp(appConfig),
+    } as unknown as Record<string, LambdaHandler>;
     const apiRoutes: ApiRoute[] = routes.map((r) => {
       const handler = app[r.handler as string];
       if (typeof handler !== 'function') {

@@ -34,8 +34,9 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const inspector = () =>
+const inspector = (accountId: string | null = '111122223333') =>
   new IamRoleInspector({
+    accountId,
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKID', secretAccessKey: 's' },
@@ -52,6 +53,26 @@ describe('IamRoleInspector', () => {
       .maxSessionDuration('arn:aws:iam::111122223333:role/nope')
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BindingError);
+    expect(err).toMatchObject({
+      code: 'BindingInvalid',
+      issues: [{ field: 'roleArn', code: 'RoleNotFound' }],
+    });
+  });
+  it('answers a role of another account without IAM, with the least MaxSessionDuration a role can have', async () => {
+    // GetRole would look "app-upload" up in the broker's own account: a different role.
+    expect(await inspector().maxSessionDuration('arn:aws:iam::999988887777:role/app-upload')).toBe(
+      3600,
+    );
+  });
+  it("with the account unknown, never takes a same-named role of its own account for another account's", async () => {
+    expect(
+      await inspector(null).maxSessionDuration('arn:aws:iam::999988887777:role/app-upload'),
+    ).toBe(3600);
+  });
+  it('refuses a same-account role on another path than the one GetRole found', async () => {
+    const err = await inspector()
+      .maxSessionDuration('arn:aws:iam::111122223333:role/team/app-upload')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: 'BindingInvalid',
       issues: [{ field: 'roleArn', code: 'RoleNotFound' }],

@@ -1,0 +1,314 @@
+/**
+ * The binding-admin application: `GET/PUT/DELETE /v1/admin/bindings[/{id}]` for members of the
+ * administrators' group. Separate from the vend app (app.ts) so the vend bundle never carries the
+ * IAM client or this code. Writes go through the broker's `createBindingAdmin` (validation, IAM
+ * GetRole for MaxSessionDuration, conditional write on `version`), audited first (admin-audit.ts).
+ *
+ * HTTP conventions: a binding's ETag is `"<version>"`. `PUT` with `If-Match: "<n>"` replaces
+ * version n with n+1 (200); `PUT` without `If-Match` (or with `If-None-Match: *`) only creates
+ * (201), and answers 412 if the binding exists. `DELETE` requires `If-Match` (428 without it).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AuditSink,
+  BindingError,
+  type BindingStore,
+  type Clock,
+  createBindingAdmin,
+  type RoleInspector,
+  systemClock,
+  TokenError,
+  type TokenVerifier,
+  type VerifiedToken,
+} from '@tessera/broker';
+import { CognitoTokenVerifier, DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
+import { IamRoleInspector } from '@tessera/broker/aws-iam';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type AdminAction, type AdminActor, AdminAudit } from './admin-audit.js';
+import {
+  BINDING_ID,
+  checkIfNoneMatch,
+  etag,
+  idParam,
+  ifMatchVersion,
+  poolIssuer,
+  putBody,
+  warningsOf,
+  withHeaders,
+} from './admin-request.js';
+import { createLogger } from './app.js';
+import type { TesseraConfig } from './config.js';
+import { AdminRequiredError, HttpInputError } from './errors.js';
+import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
+import { configuredHandler } from './lambda.js';
+import { type AdminHandlerName, routeKey, routes } from './routes.js';
+
+export interface AdminAppDeps {
+  readonly verifier: TokenVerifier;
+  readonly bindings: BindingStore;
+  readonly inspector: RoleInspector;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** One handler per admin route (routes.ts). */
+export type AdminApp = { readonly [K in AdminHandlerName]: HttpHandler };
+
+function defaultDeps(
+  config: TesseraConfig,
+  logger: Logger,
+  overrides: Partial<AdminAppDeps>,
+): AdminAppDeps {
+  const clock = overrides.clock ?? systemClock;
+  let dynamo: DynamoDBClient | undefined;
+  const dynamoClient = () => {
+    dynamo ??= new DynamoDBClient({
+      region: config.region,
+      endpoint: config.endpoints?.dynamodb,
+      credentials: config.credentials,
+    });
+    return dynamo;
+  };
+  let verifier = overrides.verifier;
+  if (!verifier) {
+    const cognito = new CognitoTokenVerifier(config.pools);
+    cognito
+      .warm()
+      .catch((err: unknown) =>
+        logger.warn('JWKS not warmed at init', { errorName: (err as Error)?.name }),
+      );
+    verifier = cognito;
+  }
+  return {
+    clock,
+    logger,
+    verifier,
+    bindings:
+      overrides.bindings ??
+      new DynamoBindingStore({
+        client: dynamoClient(),
+        tableName: config.tables.bindings,
+        // Administrators read what is stored now, not a vend cache.
+        cacheSeconds: 0,
+        clock,
+        onInvalid: (item, issues) =>
+          logger.error('stored binding is invalid; it grants nothing', {
+            bindingId: String(item.id),
+            issues: issues.map((i) => `${i.field}: ${i.code}`),
+          }),
+      }),
+    audit:
+      overrides.audit ??
+      new DynamoAuditSink({ client: dynamoClient(), tableName: config.tables.audit, clock }),
+    inspector:
+      overrides.inspector ??
+      new IamRoleInspector({
+        accountId: config.accountId,
+        region: config.region,
+        endpoint: config.endpoints?.iam,
+        credentials: config.credentials,
+      }),
+  };
+}
+
+export function createAdminApp(
+  config: TesseraConfig,
+  overrides: Partial<AdminAppDeps> = {},
+): AdminApp {
+  const logger = overrides.logger ?? createLogger();
+  const deps = defaultDeps(config, logger, overrides);
+  const issuers = new Set(config.pools.map((p) => poolIssuer(p.userPoolId)));
+  const audit = new AdminAudit({
+    sink: deps.audit,
+    clock: deps.clock,
+    ttlDays: config.auditTtlDays,
+    log: (message, data) => logger.error(message, data),
+  });
+  const stack = { logger, corsOrigins: config.corsOrigins };
+
+  /**
+   * The verified administrator. 401 for a missing or bad token (as the vend app), 403
+   * AdminRequired for a verified caller outside the group; a refused write is audited.
+   */
+  async function administrator(
+    event: APIGatewayProxyEventV2,
+    write?: AdminAction,
+  ): Promise<AdminActor> {
+    const rawToken = bearerToken(event);
+    if (rawToken === undefined) throw new TokenError('TokenMissing', 'a bearer token is required');
+    const token: VerifiedToken = await deps.verifier.verify(rawToken);
+    const actor = { token, rawToken, origin: requestOrigin(event) };
+    const groups = token.claims['cognito:groups'];
+    if (!Array.isArray(groups) || !groups.includes(config.adminGroup)) {
+      if (write) {
+        const id = event.pathParameters?.['id'];
+        await audit.record(actor, {
+          action: write,
+          result: 'deny',
+          reason: 'AdminRequired',
+          bindingId: id !== undefined && BINDING_ID.test(id) ? id : undefined,
+          roleArn: undefined,
+          previousVersion: null,
+          newVersion: null,
+        });
+      }
+      throw new AdminRequiredError();
+    }
+    return actor;
+  }
+
+  /** `?issuer=`: a configured pool's issuer; default the caller's own. */
+  function issuerParam(event: APIGatewayProxyEventV2, actor: AdminActor): string {
+    const issuer = event.queryStringParameters?.['issuer'] ?? actor.token.issuer;
+    if (!issuers.has(issuer)) {
+      throw new HttpInputError(
+        'InvalidRequest',
+        'issuer must be the issuer URL of a configured user pool',
+        'issuer',
+      );
+    }
+    return issuer;
+  }
+
+  const listBindings = httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      const actor = await administrator(event);
+      const issuer = issuerParam(event, actor);
+      // The BindingStore port has no pagination: one pool's bindings are loaded whole (as a vend
+      // loads them), so the answer is the whole list.
+      const bindings = await deps.bindings.listByIssuer(issuer);
+      return json(200, { issuer, bindings });
+    },
+    { ...stack, jsonBody: false },
+  );
+
+  const getBinding = httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      const actor = await administrator(event);
+      const id = idParam(event);
+      const binding = await deps.bindings.get(issuerParam(event, actor), id);
+      if (!binding) throw new BindingError('BindingNotFound', `binding ${id} does not exist`);
+      return withHeaders(json(200, { binding }), { ETag: etag(binding.version) });
+    },
+    { ...stack, jsonBody: false },
+  );
+
+  const putBinding = httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      const actor = await administrator(event, 'binding.put');
+      const id = idParam(event);
+      const body = putBody(event.body as unknown);
+      const expected = ifMatchVersion(event);
+      checkIfNoneMatch(event, expected);
+      const issuer = Object.hasOwn(body, 'issuer') ? body['issuer'] : issuerParam(event, actor);
+      const queryIssuer = event.queryStringParameters?.['issuer'];
+      if (queryIssuer !== undefined && queryIssuer !== issuer) {
+        throw new HttpInputError(
+          'InvalidRequest',
+          'the issuer query parameter and the body issuer differ',
+          'issuer',
+        );
+      }
+      if (typeof issuer !== 'string' || !issuers.has(issuer)) {
+        throw new BindingError('BindingInvalid', `binding ${id} is invalid`, [
+          {
+            field: 'issuer',
+            code: 'IssuerNotConfigured',
+            message: 'issuer must be the issuer URL of a user pool this broker trusts',
+          },
+        ]);
+      }
+      const version = expected === undefined ? 1 : expected + 1;
+      const admin = createBindingAdmin({
+        store: audit.store(deps.bindings, actor),
+        inspector: deps.inspector,
+        clock: deps.clock,
+      });
+      const parsed = await admin.apply(
+        { ...body, issuer, id, version },
+        subjectOfActor(actor.token),
+      );
+      const created = expected === undefined;
+      logger.info(created ? 'binding created' : 'binding replaced', {
+        bindingId: id,
+        version,
+      });
+      return withHeaders(
+        json(created ? 201 : 200, {
+          binding: parsed.binding,
+          warnings: warningsOf(parsed.warnings),
+        }),
+        {
+          ETag: etag(parsed.binding.version),
+          ...(created ? { Location: `/v1/admin/bindings/${id}` } : {}),
+        },
+      );
+    },
+    { ...stack, jsonBody: true },
+  );
+
+  const deleteBinding = httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      const actor = await administrator(event, 'binding.delete');
+      const id = idParam(event);
+      const version = ifMatchVersion(event);
+      if (version === undefined) {
+        throw new HttpInputError(
+          'PreconditionRequired',
+          'send If-Match: "<version>" (the ETag of the binding to delete)',
+          'If-Match',
+        );
+      }
+      const admin = createBindingAdmin({
+        store: audit.store(deps.bindings, actor),
+        inspector: deps.inspector,
+        clock: deps.clock,
+      });
+      await admin.remove(issuerParam(event, actor), id, version);
+      logger.info('binding deleted', { bindingId: id, version });
+      return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
+    },
+    { ...stack, jsonBody: false },
+  );
+
+  return { listBindings, getBinding, putBinding, deleteBinding };
+}
+
+/** `updatedBy`: the writer's stable identity, `<iss>|<sub>` (a username can be reassigned). */
+function subjectOfActor(token: VerifiedToken): string {
+  return `${token.issuer}|${token.subject}`;
+}
+
+/**
+ * One handler for every admin route: dispatches on `event.routeKey` (`"PUT /v1/admin/bindings/{id}"`,
+ * as API Gateway and the local stack set it). An unknown route key answers 404 problem+json.
+ */
+export function adminDispatcher(app: AdminApp, logger: Logger, corsOrigins: readonly string[]) {
+  const byRouteKey = new Map<string, HttpHandler>();
+  for (const route of routes) {
+    if (route.function === 'admin-bindings' && route.handler in app) {
+      byRouteKey.set(routeKey(route), app[route.handler as AdminHandlerName]);
+    }
+  }
+  const notFound = httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      throw new HttpInputError('RouteNotFound', `no admin route ${event.routeKey}`);
+    },
+    { logger, corsOrigins, jsonBody: false },
+  );
+  const dispatch: HttpHandler = (event, context) =>
+    (byRouteKey.get(event.routeKey) ?? notFound)(event, context);
+  return dispatch;
+}
+
+/** The Lambda handler of the `admin-bindings` function: every admin route, built once. */
+export function adminLambdaHandler(
+  env: Record<string, string | undefined> = process.env,
+): HttpHandler {
+  return configuredHandler((config, logger) => {
+    const app = createAdminApp(config, { logger });
+    return adminDispatcher(app, logger, config.corsOrigins);
+  }, env);
+}
