@@ -8,11 +8,14 @@ import type { ClampedBy, Tag, TraceEntry } from './types.js';
 
 export type AuditResult = 'grant' | 'deny' | 'error';
 
+/** What was decided: a vend, or a write to the trust-policy table. */
+export type AuditAction = 'vend' | 'binding.put' | 'binding.delete';
+
 export interface AuditEvent {
   readonly eventId: string;
   /** ISO 8601 time of the decision. */
   readonly at: string;
-  readonly action: 'vend';
+  readonly action: AuditAction;
   readonly result: AuditResult;
   /** `Granted`, or the deny/error code (finer than what the caller was told). */
   readonly reason: string;
@@ -43,6 +46,10 @@ export interface AuditEvent {
   readonly userAgent: string;
   readonly detail: string | undefined;
   readonly trace: readonly TraceEntry[];
+  /** Binding writes: the version replaced or deleted (`null` when the write creates it). */
+  readonly previousVersion?: number | null;
+  /** Binding writes: the version written (`null` for a delete). */
+  readonly newVersion?: number | null;
   /** Epoch seconds after which the event may be deleted (the table's TTL attribute). */
   readonly expiresAt: number;
 }

@@ -2,7 +2,13 @@
  * @tessera/broker: Tessera's domain. No AWS SDK here; adapters live on `@tessera/broker/aws`
  * (DynamoDB, STS, Cognito) and `@tessera/broker/aws-iam` (IAM role inspector).
  */
-export { ANONYMOUS, type AuditEvent, type AuditResult, subjectOf } from './audit.js';
+export {
+  ANONYMOUS,
+  type AuditAction,
+  type AuditEvent,
+  type AuditResult,
+  subjectOf,
+} from './audit.js';
 export {
   accountOf,
   BindingCompiler,

@@ -35,11 +35,9 @@ export type AdminAction = 'binding.put' | 'binding.delete';
  * An audit event of a binding write: the broker's event shape with an admin `action` and the
  * version change. `bindingVersion` is the version written (or deleted).
  */
-export interface AdminAuditEvent extends Omit<AuditEvent, 'action'> {
+export interface AdminAuditEvent extends AuditEvent {
   readonly action: AdminAction;
-  /** The version replaced or deleted; `null` when the write creates the binding. */
   readonly previousVersion: number | null;
-  /** The version written; `null` for a delete. */
   readonly newVersion: number | null;
 }
 
@@ -116,9 +114,7 @@ export class AdminAudit {
       expiresAt: Math.floor(now.getTime() / 1000) + Math.round(this.#options.ttlDays * 86_400),
     };
     try {
-      // The broker's AuditEvent types `action` as 'vend' only; sinks store an event whole, so an
-      // admin event is written through the same port. (Broker follow-up: widen `action`.)
-      await this.#options.sink.write(event as unknown as AuditEvent);
+      await this.#options.sink.write(event);
     } catch (err) {
       throw new StoreError('AuditUnavailable', 'the audit log is unavailable', { cause: err });
     }
