@@ -57,6 +57,7 @@ function configWithHostileUsers() {
     { username: 'tom', groups: ['engineering'], attributes: { 'custom:team': 'blue' } },
     { username: 'mallory', groups: ['engineering'], attributes: { 'custom:team': '*' } },
     { username: 'trudy', groups: ['engineering'], attributes: { 'custom:team': 'a/../../b' } },
+    { username: 'sybil', groups: ['engineering'], attributes: { 'custom:team': 'blue/secret' } },
     {
       username: 'quinn',
       groups: ['engineering'],
@@ -274,6 +275,7 @@ describe('scoping', () => {
   it.each([
     ['mallory', 'a wildcard'],
     ['trudy', 'a path traversal'],
+    ['sybil', 'a path separator reaching into a sub-prefix'],
     ['quinn', 'a JSON break-out'],
   ])('refuses %s, whose claim carries %s, instead of widening the policy', async (user) => {
     const { id } = await signIn(user, 'cli');

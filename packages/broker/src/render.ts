@@ -4,7 +4,9 @@
  *
  * Rendering never widens: a claim value that could change what a policy matches (wildcards `*` `?`,
  * a policy variable `$` `{` `}`, JSON breakers `"` `\`, control or format characters, `..`, empty,
- * over-long, not a string, multivalued) is refused, and the request is denied with the reason. The
+ * over-long, not a string, multivalued) is refused, and the request is denied with the reason. In a
+ * session policy `/` is refused too: there a value is a path segment, and `red/secret` would reach
+ * into another principal's prefix (`teams/red/secret/*`). The
  * policy is rendered into the parsed JSON tree's string values and serialised afterwards, so JSON
  * escaping is the serialiser's job, never text substitution. Other policy variables
  * (`${aws:PrincipalTag/team}`) are left for AWS to resolve.
@@ -30,14 +32,21 @@ export type RenderResult<T> =
       readonly detail: string;
     };
 
+/** Where a value is rendered: into a session policy (a path segment) or a tag / SourceIdentity. */
+export type RenderTarget = 'policy' | 'value';
+
 /** Why a claim value is unsafe to render, or `undefined` when it is safe. */
-export function unsafeClaimValue(value: unknown): string | undefined {
+export function unsafeClaimValue(
+  value: unknown,
+  target: RenderTarget = 'value',
+): string | undefined {
   if (Array.isArray(value)) return 'multivalued';
   if (typeof value !== 'string') return 'not a string';
   if (value.length === 0) return 'empty';
   if (value.length > MAX_RENDERED_VALUE_LENGTH) return 'too long';
   if (UNSAFE_CHARS.test(value)) return 'contains a wildcard, variable, quote or control character';
   if (value.includes('..')) return 'contains ..';
+  if (target === 'policy' && value.includes('/')) return 'contains / (a path separator)';
   return undefined;
 }
 
@@ -47,7 +56,11 @@ export function placeholdersIn(template: string): string[] {
 }
 
 /** Render one string template. */
-export function renderString(template: string, claims: Claims): RenderResult<string> {
+export function renderString(
+  template: string,
+  claims: Claims,
+  target: RenderTarget = 'value',
+): RenderResult<string> {
   let refusal: RenderResult<string> | undefined;
   const value = template.replace(PLACEHOLDER, (whole, name: string) => {
     if (refusal) return whole;
@@ -60,7 +73,7 @@ export function renderString(template: string, claims: Claims): RenderResult<str
       };
       return whole;
     }
-    const unsafe = unsafeClaimValue(claims[name]);
+    const unsafe = unsafeClaimValue(claims[name], target);
     if (unsafe !== undefined) {
       refusal = {
         ok: false,
@@ -76,7 +89,7 @@ export function renderString(template: string, claims: Claims): RenderResult<str
 }
 
 function renderValue(node: JsonValue, claims: Claims): RenderResult<JsonValue> {
-  if (typeof node === 'string') return renderString(node, claims);
+  if (typeof node === 'string') return renderString(node, claims, 'policy');
   if (Array.isArray(node)) {
     const out: JsonValue[] = [];
     for (const item of node as readonly JsonValue[]) {

@@ -85,9 +85,20 @@ describe('renderPolicy', () => {
         expect(back.Statement[0].Resource).toBe(`arn:aws:s3:::bucket/uploads/${sub}/*`);
         expect(sub).not.toMatch(/[*?${}"\\]/);
         expect(sub).not.toContain('..');
-        expect(unsafeClaimValue(sub)).toBeUndefined();
+        expect(sub).not.toContain('/');
+        expect(unsafeClaimValue(sub, 'policy')).toBeUndefined();
       }),
     );
+  });
+
+  it('refuses a path separator in a policy, where it would reach into another prefix', () => {
+    expect(renderPolicy(template, { sub: 'red/secret' })).toMatchObject({
+      ok: false,
+      reason: 'ClaimUnsafe',
+      claim: 'sub',
+    });
+    // A tag value is not a path: the same value renders there.
+    expect(renderTags({ team: '${token:t}' }, { t: 'red/secret' })).toMatchObject({ ok: true });
   });
 });
 
