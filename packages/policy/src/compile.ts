@@ -7,7 +7,7 @@
 import { type ArnMatcher, compileArnPattern } from './arn.js';
 import { type CompiledCondition, compileCondition } from './conditions.js';
 import { intern, SharedTable } from './context.js';
-import { parseAst } from './parse.js';
+import { type PolicyIssue, parseAst } from './parse.js';
 import { type CompiledPrincipal, compilePrincipal } from './principal.js';
 import type { Effect, PolicyAst, StatementAst } from './types.js';
 import { parseTemplate, type Template, TemplateCache } from './variables.js';
@@ -52,6 +52,24 @@ export interface CompiledStatement {
   readonly resource: CompiledResource | null;
   readonly principal: CompiledPrincipal | null;
   readonly conditions: readonly CompiledCondition[];
+  /** Memo for explain: the statement's fixed words, built on its first explain (evaluate.ts). */
+  explainWords: StatementWords | null;
+}
+
+/**
+ * The request-independent half of each explain detail, verb included, for both outcomes: a
+ * detail is then the request's words (built once per call) plus one of these.
+ */
+export interface StatementWords {
+  /** ' matches ["s3:Get*"]' / ' matches none of […]' (NotAction: ' is not in …' / ' is in …'). */
+  readonly actionOk: string;
+  readonly actionNo: string;
+  /** Same for Resource / NotResource ('' when the statement has none). */
+  readonly resourceOk: string;
+  readonly resourceNo: string;
+  /** ' matches AWS account …' / ' does not match …' (NotPrincipal: ' is not exempted by …'). */
+  readonly principalOk: string;
+  readonly principalNo: string;
 }
 
 export interface Policy {
@@ -60,6 +78,18 @@ export interface Policy {
   /** Policy variables are live (Version 2012-10-17); otherwise `${...}` is literal text. */
   readonly variables: boolean;
   readonly statements: readonly CompiledStatement[];
+  /**
+   * Whether the document fits each evaluation slot, decided once here so that `evaluate` only
+   * reads a field: the first statement IAM would refuse in that slot, or null.
+   */
+  readonly slotIssues: SlotIssues;
+}
+
+export interface SlotIssues {
+  /** Identity, permissions-boundary and session slots: no Principal/NotPrincipal, a Resource/NotResource. */
+  readonly identity: PolicyIssue | null;
+  /** Resource slot (a resource policy or a role trust policy): a Principal/NotPrincipal. */
+  readonly resource: PolicyIssue | null;
 }
 
 export function compilePolicy(ast: PolicyAst): Policy {
@@ -69,7 +99,44 @@ export function compilePolicy(ast: PolicyAst): Policy {
     ast,
     variables,
     statements: ast.statements.map((s) => compileStatement(s, variables)),
+    slotIssues: slotIssuesOf(ast),
   };
+}
+
+/**
+ * The slot rules of validate.ts (kinds identity/session/boundary, and resource/trust), in the same
+ * order, codes and paths: Principal before Resource, statement order. A resource slot takes a
+ * trust policy too, so a missing Resource is fine there.
+ */
+function slotIssuesOf(ast: PolicyAst): SlotIssues {
+  let identity: PolicyIssue | null = null;
+  let resource: PolicyIssue | null = null;
+  for (const s of ast.statements) {
+    if (identity === null && s.principal !== undefined) {
+      identity = {
+        code: 'PrincipalNotAllowed',
+        path: `${s.path}/${s.principal.element}`,
+        message: `an identity-based, permissions-boundary or session policy has no "${s.principal.element}" element: it applies to the identity it is attached to`,
+      };
+    }
+    if (identity === null && s.resource === undefined) {
+      identity = {
+        code: 'MissingResource',
+        path: s.path,
+        message:
+          'a statement of an identity-based, permissions-boundary or session policy needs "Resource" or "NotResource"',
+      };
+    }
+    if (resource === null && s.principal === undefined) {
+      resource = {
+        code: 'MissingPrincipal',
+        path: s.path,
+        message:
+          'a statement of a resource-based or trust policy needs "Principal" or "NotPrincipal"',
+      };
+    }
+  }
+  return { identity, resource };
 }
 
 /** Parses and compiles a policy document; throws PolicyError when it is invalid. */
@@ -86,9 +153,14 @@ export function isPolicy(value: unknown): value is Policy {
 /** Action matchers shared across policies (key: the lowercased pattern). */
 const actionGlobs = new SharedTable<Glob>(4096);
 
+/** The same matchers by the pattern as written (saves lowercasing a pattern seen before). */
+const actionGlobsAsWritten = new SharedTable<Glob>(4096);
+
 function compileAction(value: string): Glob {
-  const lower = value.toLowerCase();
-  return actionGlobs.get(lower, () => compileGlob(intern(lower)));
+  return actionGlobsAsWritten.get(value, () => {
+    const lower = value.toLowerCase();
+    return actionGlobs.get(lower, () => compileGlob(intern(lower)));
+  });
 }
 
 function compileStatement(ast: StatementAst, variables: boolean): CompiledStatement {
@@ -109,6 +181,7 @@ function compileStatement(ast: StatementAst, variables: boolean): CompiledStatem
       ast.resource === undefined ? null : { element: ast.resource.element, patterns, templates },
     principal: ast.principal === undefined ? null : compilePrincipal(ast.principal),
     conditions,
+    explainWords: null,
   };
 }
 

@@ -21,7 +21,7 @@
  *   resolve matches nothing, and a negated operator with such a value is false (key present).
  */
 import { type ArnMatcher, compileArnPattern, compileArnPieces, matchArn } from './arn.js';
-import { intern, type RequestContext, scalarText } from './context.js';
+import { intern, type RequestContext, SharedTable, scalarText } from './context.js';
 import { parseInstant } from './dates.js';
 import { assertNever } from './errors.js';
 import { type Cidr, cidrContains, parseCidr } from './ip.js';
@@ -30,6 +30,7 @@ import type {
   ConditionAst,
   ContextScalar,
   ContextValue,
+  ExplainReason,
   SetQualifier,
 } from './types.js';
 import {
@@ -78,6 +79,8 @@ export interface CompiledCondition {
   readonly qualifier: SetQualifier | null;
   readonly ifExists: boolean;
   readonly operands: readonly Operand[];
+  /** Memo for explain: the condition's fixed words, built on first explain (see wordsOf). */
+  explainWords: ConditionWords | null;
   /** Policy variables in the values (2012-10-17). Negated operator + unresolved variable: false. */
   readonly templates: readonly Template[];
   /** Hot-path copy: the only policy value when there is exactly one (fewer objects touched). */
@@ -164,10 +167,14 @@ export function operatorSpec(base: BaseOperator): OperatorSpec {
 export function compileCondition(ast: ConditionAst, variables: boolean): CompiledCondition {
   const s = operatorSpec(ast.base);
   const operands = ast.values.map((v) => compileOperand(s, String(v), variables));
-  return {
-    ast,
+  const names = keyNames.get(ast.key, () => ({
     key: intern(ast.key),
     lowerKey: intern(ast.key.toLowerCase()),
+  }));
+  return {
+    ast,
+    key: names.key,
+    lowerKey: names.lowerKey,
     family: s.family,
     negated: s.negated,
     ignoreCase: s.ignoreCase,
@@ -178,14 +185,21 @@ export function compileCondition(ast: ConditionAst, variables: boolean): Compile
     single: operands.length === 1 ? operands[0]! : null,
     singleText: singleTextOf(operands),
     templates: templatesOf(operands),
+    explainWords: null,
   };
 }
 
 const NO_TEMPLATES: readonly Template[] = Object.freeze([]);
 
 function templatesOf(operands: readonly Operand[]): readonly Template[] {
-  const templates = operands.flatMap(templateOf);
-  return templates.length === 0 ? NO_TEMPLATES : templates;
+  let templates: Template[] | null = null;
+  for (let i = 0; i < operands.length; i++) {
+    const template = templateOf(operands[i]!);
+    if (template === null) continue;
+    if (templates === null) templates = [];
+    templates.push(template);
+  }
+  return templates ?? NO_TEMPLATES;
 }
 
 function singleTextOf(operands: readonly Operand[]): string | null {
@@ -193,16 +207,22 @@ function singleTextOf(operands: readonly Operand[]): string | null {
   return op !== null && op.family === 'string' && op.template === null ? op.text : null;
 }
 
-function templateOf(op: Operand): Template[] {
+function templateOf(op: Operand): Template | null {
   switch (op.family) {
     case 'string':
     case 'like':
     case 'arn':
-      return op.template === null ? [] : [op.template];
+      return op.template;
     default:
-      return [];
+      return null;
   }
 }
+
+/** A condition key as written and lowercased, both interned, shared (key: the key as written). */
+const keyNames = new SharedTable<{ readonly key: string; readonly lowerKey: string }>(4096);
+
+/** Parsed CIDR blocks shared across policies (key: the value as written; never mutated). */
+const cidrs = new SharedTable<Cidr | null>(4096);
 
 const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
@@ -239,7 +259,7 @@ function compileOperand(s: OperatorSpec, text: string, variables: boolean): Oper
     case 'binary':
       return { family: 'binary', value: decodeBase64(text) };
     case 'ip':
-      return { family: 'ip', cidr: parseCidr(text) };
+      return { family: 'ip', cidr: cidrs.get(text, () => parseCidr(text)) };
     case 'arn':
       return {
         family: 'arn',
@@ -425,46 +445,91 @@ export function testCondition(cond: CompiledCondition, context: RequestContext):
 const IF_EXISTS_WORDS = ' (IfExists: absent key passes)';
 const MULTIVALUED_WORDS = ' (a multivalued key needs ForAnyValue: or ForAllValues:)';
 
-export function explainCondition(
-  cond: CompiledCondition,
-  context: RequestContext,
-): { readonly ok: boolean; readonly detail: string } {
-  const value = context.get(cond.key, cond.lowerKey);
-  const unresolved = value === undefined ? null : negatedUnresolved(cond, context);
-  if (unresolved !== null) {
-    const had = value === undefined ? ' has no value' : ' has ' + context.describe(value);
-    return {
-      ok: false,
-      detail: `${cond.key}${had}, but the policy variable ${unresolved} has no single value in the request: a negated operator is then false`,
-    };
-  }
-  if (value === undefined) {
-    const tail = cond.ifExists ? IF_EXISTS_WORDS : '';
-    return {
-      ok: decideAbsent(cond),
-      detail: cond.key + ' has no value, ' + expectationOf(cond) + tail,
-    };
-  }
-  const tail =
-    cond.qualifier === null && Array.isArray(value) && cond.family !== 'null'
-      ? MULTIVALUED_WORDS
-      : '';
-  return {
-    ok: decidePresent(cond, value, context),
-    detail: cond.key + ' has ' + context.describe(value) + ', ' + expectationOf(cond) + tail,
-  };
+/**
+ * The words of a condition's detail that do not depend on the request, built once per compiled
+ * condition (on its first explain) so that an explained condition costs one concatenation:
+ * "<key> has <value>, " (per request, see RequestContext.subject) + `present`.
+ */
+export interface ConditionWords {
+  /** The whole detail when the key is absent: "<key> has no value, expected …". */
+  readonly absent: string;
+  /** After "<key> has <value>, ": "expected …". */
+  readonly present: string;
+  /** Same, for an unqualified operator against a multivalued key. */
+  readonly presentMulti: string;
+  /**
+   * Conditions that say the same thing (operator and key as written, the same values, policy
+   * variables live or not) share this number: within one request they decide alike and read
+   * alike, so explain decides each once per request (see `explainCondition`).
+   */
+  readonly signature: number;
 }
 
-const expectations = new WeakMap<CompiledCondition, string>();
+/** Signature numbers by condition text (bounded; cleared when full — numbers are never reused). */
+const signatures = new Map<string, number>();
+let nextSignature = 0;
 
-/** "expected any of [...]" and the qualifier's words, built on first explain and kept. */
-function expectationOf(cond: CompiledCondition): string {
-  let text = expectations.get(cond);
-  if (text === undefined) {
-    text = expectation(cond);
-    expectations.set(cond, text);
+function signatureOf(cond: CompiledCondition): number {
+  const text = `${cond.ast.operator}\u0000${cond.ast.key}\u0000${cond.templates.length}\u0000${JSON.stringify(cond.ast.values)}`;
+  let id = signatures.get(text);
+  if (id === undefined) {
+    id = nextSignature++;
+    if (signatures.size >= 16_384) signatures.clear();
+    signatures.set(text, id);
   }
-  return text;
+  return id;
+}
+
+function wordsOf(cond: CompiledCondition): ConditionWords {
+  if (cond.explainWords !== null) return cond.explainWords;
+  const expected = expectation(cond);
+  cond.explainWords = {
+    absent: cond.key + ' has no value, ' + expected + (cond.ifExists ? IF_EXISTS_WORDS : ''),
+    present: expected,
+    presentMulti: expected + MULTIVALUED_WORDS,
+    signature: signatureOf(cond),
+  };
+  return cond.explainWords;
+}
+
+/**
+ * Every condition is decided and reported; one that repeats an earlier condition of the same
+ * request (same signature: same operator and key as written, values and variables mode) reuses
+ * its reason — the same words and the same answer, by construction — rather than deciding it
+ * again.
+ */
+export function explainCondition(cond: CompiledCondition, context: RequestContext): ExplainReason {
+  const words = wordsOf(cond);
+  const known = context.verdict(words.signature);
+  if (known !== undefined) return known;
+  const reason = decideInWords(cond, words, context);
+  context.keepVerdict(words.signature, reason);
+  return reason;
+}
+
+function decideInWords(
+  cond: CompiledCondition,
+  words: ConditionWords,
+  context: RequestContext,
+): ExplainReason {
+  const value = context.get(cond.key, cond.lowerKey);
+  let ok: boolean;
+  let detail: string;
+  if (value === undefined) {
+    ok = decideAbsent(cond);
+    detail = words.absent;
+  } else {
+    const unresolved = negatedUnresolved(cond, context);
+    if (unresolved !== null) {
+      ok = false;
+      detail = `${cond.key} has ${context.describe(value)}, but the policy variable ${unresolved} has no single value in the request: a negated operator is then false`;
+    } else {
+      const multi = cond.qualifier === null && cond.family !== 'null' && Array.isArray(value);
+      ok = decidePresent(cond, value, context);
+      detail = context.subject(cond.key, value) + (multi ? words.presentMulti : words.present);
+    }
+  }
+  return { element: 'Condition', ok, operator: cond.ast.operator, key: cond.ast.key, detail };
 }
 
 function expectation(cond: CompiledCondition): string {

@@ -7,7 +7,7 @@
  * An empty array is a key with no values, which AWS treats like an absent key ("null dataset").
  */
 import { parseIp } from './ip.js';
-import type { ContextScalar, ContextValue } from './types.js';
+import type { ContextScalar, ContextValue, ExplainReason } from './types.js';
 
 export type ContextRecord = Readonly<Record<string, ContextValue>>;
 
@@ -18,6 +18,23 @@ export class RequestContext {
   private ips: Map<string, Uint8Array | null> | null = null;
   /** Per-call memo of context values in words (explain). */
   private words: Map<ContextValue, string> | null = null;
+  /**
+   * Per-call memo of "<key> has <value>, " by the key as written in the policy (explain): pairs
+   * in a flat array, scanned by identity (the compiler interns keys, so one key is one string) —
+   * a request has few keys, and a scan beats hashing them.
+   */
+  private subjects: string[] | null = null;
+  /** Per-call memo of explained conditions by signature (see conditions.ts `explainCondition`). */
+  private verdicts: Map<number, ExplainReason> | null = null;
+
+  verdict(signature: number): ExplainReason | undefined {
+    return this.verdicts === null ? undefined : this.verdicts.get(signature);
+  }
+
+  keepVerdict(signature: number, verdict: ExplainReason): void {
+    if (this.verdicts === null) this.verdicts = new Map();
+    this.verdicts.set(signature, verdict);
+  }
 
   constructor(raw: ContextRecord | undefined) {
     this.raw = raw;
@@ -30,7 +47,7 @@ export class RequestContext {
   get(key: string, lowerKey: string): ContextValue | undefined {
     const raw = this.raw;
     if (raw === undefined) return undefined;
-    const value = Object.hasOwn(raw, key) ? raw[key] : this.index().get(lowerKey);
+    const value = Object.hasOwn(raw, key) ? raw[key] : this.lookupFolded(raw, lowerKey);
     if (value === undefined || value === null) return undefined;
     if (Array.isArray(value) && value.length === 0) return undefined;
     return value;
@@ -56,6 +73,42 @@ export class RequestContext {
       this.words.set(value, text);
     }
     return text;
+  }
+
+  /**
+   * "<key> has <value>, " for explain, memoised for this request by the key as written: within
+   * one call a key as written always resolves to the same value (`value` is what `get` returned).
+   */
+  subject(key: string, value: ContextValue): string {
+    let pairs = this.subjects;
+    if (pairs === null) {
+      pairs = [];
+      this.subjects = pairs;
+    }
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return pairs[i + 1]!;
+    const text = key + ' has ' + describeContextValue(value) + ', ';
+    if (pairs.length < 64) pairs.push(key, text);
+    return text;
+  }
+
+  /**
+   * Case-insensitive lookup after an exact miss: a small context is scanned (keys of another
+   * length are skipped without lowercasing); a large one gets a lowercased index, once per call.
+   */
+  private lookupFolded(raw: ContextRecord, lowerKey: string): ContextValue | undefined {
+    if (this.lowered !== null || this.size(raw) > 16) return this.index().get(lowerKey);
+    for (const k in raw) {
+      if (k.length === lowerKey.length && Object.hasOwn(raw, k) && k.toLowerCase() === lowerKey)
+        return raw[k];
+    }
+    return undefined;
+  }
+
+  private keyCount = -1;
+
+  private size(raw: ContextRecord): number {
+    if (this.keyCount < 0) this.keyCount = Object.keys(raw).length;
+    return this.keyCount;
   }
 
   private index(): Map<string, ContextValue> {
@@ -113,6 +166,13 @@ export class SharedTable<T> {
   }
 }
 
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
+
+/** `JSON.stringify` for one string, without its cost in the common case (nothing to escape). */
+export function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
+}
+
 /** A context scalar as text, the form string, ARN and Bool operators compare. */
 export function scalarText(value: ContextScalar): string {
   return typeof value === 'string' ? value : String(value);
@@ -122,5 +182,5 @@ export function scalarText(value: ContextScalar): string {
 export function describeContextValue(value: ContextValue | undefined): string {
   if (value === undefined) return 'no value';
   if (Array.isArray(value)) return JSON.stringify(value.map(scalarText));
-  return JSON.stringify(scalarText(value as ContextScalar));
+  return quote(scalarText(value as ContextScalar));
 }

@@ -15,9 +15,12 @@ import {
   type Policy,
   parsePolicy,
   type ResourcePattern,
+  type StatementWords,
 } from './compile.js';
 import { explainCondition, testCondition } from './conditions.js';
-import { type ContextRecord, RequestContext } from './context.js';
+import { type ContextRecord, quote, RequestContext } from './context.js';
+import { PolicyError } from './errors.js';
+import type { PolicyIssue } from './parse.js';
 import {
   describeMatchers,
   describePrincipal,
@@ -99,6 +102,10 @@ const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
 const IDENTITY_NAMES = Array.from({ length: 32 }, (_, i) => `identity[${i}]`);
 const SESSION_NAMES = Array.from({ length: 32 }, (_, i) => `session[${i}]`);
 
+/**
+ * Decides one request. Throws PolicyError for an invalid document, or a valid one IAM refuses in
+ * the slot it is given (see `collectPolicies`): callers fail closed. Never throws otherwise.
+ */
 export function evaluate(input: EvaluateInput, options?: EvaluateOptions): EvaluationResult {
   const policies = collectPolicies(input); // throws PolicyError for an invalid document
   try {
@@ -138,21 +145,19 @@ function run(
   const explained: ExplainedStatement[] | undefined = explain ? [] : undefined;
   const texts: RequestTexts | undefined = explain
     ? {
-        action: JSON.stringify(String(raw.action)),
-        resource: JSON.stringify(String(raw.resource)),
+        action: 'action ' + quote(String(raw.action)),
+        resource: 'resource ' + quote(String(raw.resource)),
         principal: describePrincipal(raw.principal),
       }
     : undefined;
   for (const named of policies) {
-    for (const stmt of named.policy.statements) {
-      let match: PrincipalMatch;
-      if (explained === undefined) {
-        match = applies(stmt, named.category, req);
-      } else {
-        const e = explainStatement(stmt, named, req, texts!);
-        explained.push(e.statement);
-        match = e.match;
-      }
+    const statements = named.policy.statements;
+    for (let i = 0; i < statements.length; i++) {
+      const stmt = statements[i]!;
+      const match =
+        explained === undefined
+          ? applies(stmt, named.category, req)
+          : explainStatement(stmt, named, req, texts!, explained);
       if (match === NOT_APPLIED) continue;
       record(summary, named.category, stmt, match);
       if (hits === null) hits = [];
@@ -209,14 +214,21 @@ const NONE: Contributors = new Set<Category>();
  * | # | explicit Deny | cross-account | side | resource-policy Allow names the principal | decision     | doc
  * |---|---------------|---------------|------|--------------------------------------------|--------------|-----
  * | 1 | in any policy | any           | any  | any                                        | ExplicitDeny | evaluation logic: "an explicit deny in any policy overrides any allow"
- * | 2 | no            | yes           | yes  | any way (exactly, via role, via account)   | Allow        | cross-account: the identity side AND the resource policy must allow
+ * | 2 | no            | yes           | yes  | any way (exactly, via role or `*`, account) | Allow       | cross-account: the identity side AND the resource policy must allow
  * | 3 | no            | yes           | any  | otherwise                                  | ImplicitDeny |
  * | 4 | no            | no            | yes  | any                                        | Allow        | identity-based ∩ boundary ∩ session
- * | 5 | no            | no            | any  | exactly (user / session ARN, or `*`)       | Allow        | same account: not limited by an implicit deny in identity, boundary or session policies
- * | 6 | no            | no            | any  | via the role ARN, and limits hold          | Allow        | "resource-based policies that grant permissions to an IAM role ARN are limited by an implicit deny in a permissions boundary or session policy"
+ * | 5 | no            | no            | any  | exactly (the IAM user ARN or session ARN)  | Allow        | same account: "not limited by an implicit deny" in a boundary / session policy (session policies; boundaries)
+ * | 6 | no            | no            | any  | via the role ARN or `*`, and limits hold   | Allow        | "resource-based policies that grant permissions to an IAM role ARN are limited by an implicit deny in a permissions boundary or session policy"
  * | 7 | otherwise (incl. an Allow naming only the account, same account: it delegates)  | ImplicitDeny | no policy allows (also: no policies at all)
+ *
+ * Row 6 and `*`: AWS documents the exemption of row 5 only for a resource policy that names the
+ * session ARN (Session policies) or the IAM user ARN (Permissions boundaries) itself; for
+ * `"Principal": "*"` / `{"AWS": "*"}` it is silent. Tessera reads the silence fail-closed: `*` is a
+ * grant like one to the role ARN, limited by an implicit deny in the boundary or a session policy
+ * (the peer, @cloud-copilot/iam-simulate, reads it the same way). Without a boundary or session
+ * policy, "limits hold" trivially, so a same-account `*` grant alone still allows.
  */
-export function decide(s: Summary): {
+function decide(s: Summary): {
   readonly decision: EvaluationDecision;
   readonly from: Contributors;
 } {
@@ -284,29 +296,51 @@ function toPolicy(source: PolicySource): Policy {
   return policy;
 }
 
+/**
+ * Every policy of the input, compiled, in evaluation order. Throws PolicyError for an invalid
+ * document, and for a valid one IAM would refuse in its slot (fail closed: such a statement must
+ * never be read as "every resource" or "grants nothing" silently):
+ * - identity, boundary, session: a statement with Principal/NotPrincipal (`PrincipalNotAllowed`)
+ *   or without Resource/NotResource (`MissingResource`);
+ * - resource (a resource policy or a role trust policy): a statement without Principal/NotPrincipal
+ *   (`MissingPrincipal`). A trust policy has no Resource: that is fine.
+ * The checks were done by the compiler (`slotIssues`); here they cost one field read per policy.
+ */
 function collectPolicies(input: EvaluateInput): NamedPolicy[] {
   const out: NamedPolicy[] = [];
   const identity = input.identityPolicies ?? [];
   for (let i = 0; i < identity.length; i++) {
     const name = IDENTITY_NAMES[i] ?? `identity[${i}]`;
-    out.push({ name, category: 'identity', policy: toPolicy(identity[i]!) });
+    out.push({ name, category: 'identity', policy: identitySlot(identity[i]!) });
   }
   if (input.permissionsBoundary !== undefined) {
     out.push({
       name: 'boundary',
       category: 'boundary',
-      policy: toPolicy(input.permissionsBoundary),
+      policy: identitySlot(input.permissionsBoundary),
     });
   }
   const session = input.sessionPolicies ?? [];
   for (let i = 0; i < session.length; i++) {
     const name = SESSION_NAMES[i] ?? `session[${i}]`;
-    out.push({ name, category: 'session', policy: toPolicy(session[i]!) });
+    out.push({ name, category: 'session', policy: identitySlot(session[i]!) });
   }
   if (input.resourcePolicy !== undefined) {
-    out.push({ name: 'resource', category: 'resource', policy: toPolicy(input.resourcePolicy) });
+    const policy = toPolicy(input.resourcePolicy);
+    refuse(policy.slotIssues.resource);
+    out.push({ name: 'resource', category: 'resource', policy });
   }
   return out;
+}
+
+function identitySlot(source: PolicySource): Policy {
+  const policy = toPolicy(source);
+  refuse(policy.slotIssues.identity);
+  return policy;
+}
+
+function refuse(issue: PolicyIssue | null): void {
+  if (issue !== null) throw new PolicyError(issue.code, issue.path, issue.message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,17 +402,17 @@ function patternMatches(pattern: ResourcePattern, req: Request): boolean {
   return matcher !== null && matchArn(matcher, req.resource);
 }
 
-/** 'none' when the Principal element excludes the request; statements without one apply 'direct'. */
+/**
+ * 'none' when the Principal element excludes the request. Statements without one are identity-side
+ * (`collectPolicies` refused a resource policy without Principal): they apply 'direct'.
+ */
 function principalMatches(
   stmt: CompiledStatement,
   category: Category,
   req: Request,
 ): PrincipalMatch {
   const p = stmt.principal;
-  // A resource-policy Allow must name who it grants to: without Principal it grants nothing
-  // (AWS rejects such a policy; fail closed). Identity-side statements have no Principal.
-  if (p === null)
-    return category === 'resource' && stmt.effect === 'Allow' ? NOT_APPLIED : 'direct';
+  if (p === null) return category === 'resource' ? NOT_APPLIED : 'direct';
   if (p.element === 'Principal') return matchPrincipal(p, req.principal);
   // NotPrincipal + Deny in a resource policy always applies to a principal with a permissions
   // boundary (AWS: "NotPrincipal element with a Deny effect will always deny any IAM principal
@@ -392,112 +426,92 @@ function principalMatches(
 // ---------------------------------------------------------------------------------------------
 // One statement, explained: every element and every condition, no short-circuit.
 
-/** A statement's Action / Resource values as JSON text, built on first explain and kept. */
-const statementTexts = new WeakMap<
-  CompiledStatement,
-  { readonly action: string; readonly resource: string }
->();
-
-function textsOf(stmt: CompiledStatement): { readonly action: string; readonly resource: string } {
-  let texts = statementTexts.get(stmt);
-  if (texts === undefined) {
-    texts = {
-      action: JSON.stringify(stmt.ast.action.values),
-      resource: JSON.stringify(stmt.ast.resource?.values ?? []),
-    };
-    statementTexts.set(stmt, texts);
-  }
-  return texts;
+/** A statement's fixed words (verbs and its own values as JSON text), built on first explain. */
+function wordsOf(stmt: CompiledStatement): StatementWords {
+  if (stmt.explainWords !== null) return stmt.explainWords;
+  const actions = JSON.stringify(stmt.ast.action.values);
+  const resources = stmt.ast.resource === undefined ? '' : JSON.stringify(stmt.ast.resource.values);
+  const principals = stmt.principal === null ? '' : describeMatchers(stmt.principal);
+  const positive = (element: string | undefined, values: string) =>
+    element === undefined || !element.startsWith('Not')
+      ? { ok: ' matches ' + values, no: ' matches none of ' + values }
+      : { ok: ' is not in ' + values, no: ' is in ' + values };
+  const action = positive(stmt.action.element, actions);
+  const resource = positive(stmt.resource?.element, resources);
+  const notPrincipal = stmt.principal?.element === 'NotPrincipal';
+  stmt.explainWords = {
+    actionOk: action.ok,
+    actionNo: action.no,
+    resourceOk: resource.ok,
+    resourceNo: resource.no,
+    principalOk: (notPrincipal ? ' is not exempted by ' : ' matches ') + principals,
+    principalNo: (notPrincipal ? ' is exempted by ' : ' does not match ') + principals,
+  };
+  return stmt.explainWords;
 }
 
-/** The request in words, built once per explained call. */
+/** The request in words, built once per explained call: 'action "s3:GetObject"', … */
 interface RequestTexts {
   readonly action: string;
   readonly resource: string;
   readonly principal: string;
 }
 
+/**
+ * Every element and every condition of one statement, with words; appends the statement to
+ * `out` and returns how it applies (as `applies` would: 'none' when it does not).
+ */
 function explainStatement(
   stmt: CompiledStatement,
   named: NamedPolicy,
   req: Request,
   texts: RequestTexts,
-): { readonly statement: ExplainedStatement; readonly match: PrincipalMatch } {
+  out: ExplainedStatement[],
+): PrincipalMatch {
+  const words = wordsOf(stmt);
   const reasons: ExplainReason[] = [];
   let match: PrincipalMatch = 'direct';
   if (stmt.principal !== null) {
     match = principalMatches(stmt, named.category, req);
     const ok = match !== NOT_APPLIED;
-    const verb =
-      stmt.principal.element === 'Principal'
-        ? ok
-          ? ' matches '
-          : ' does not match '
-        : ok
-          ? ' is not exempted by '
-          : ' is exempted by ';
     reasons.push({
       element: stmt.principal.element,
       ok,
-      detail: texts.principal + verb + describeMatchers(stmt.principal),
+      detail: texts.principal + (ok ? words.principalOk : words.principalNo),
     });
   }
   const actionOk = actionMatches(stmt, req.action);
-  const actionVerb =
-    stmt.action.element === 'Action'
-      ? actionOk
-        ? ' matches '
-        : ' matches none of '
-      : actionOk
-        ? ' is not in '
-        : ' is in ';
   reasons.push({
     element: stmt.action.element,
     ok: actionOk,
-    detail: 'action ' + texts.action + actionVerb + textsOf(stmt).action,
+    detail: texts.action + (actionOk ? words.actionOk : words.actionNo),
   });
   let resourceOk = true;
-  if (stmt.resource !== null) {
-    const resource = stmt.resource;
-    const unresolved =
-      resource.templates.length === 0 ? null : unresolvedVariable(resource.templates, req.context);
+  const resource = stmt.resource;
+  if (resource !== null) {
     resourceOk = resourceMatches(stmt, req);
-    const note =
-      unresolved === null
-        ? ''
-        : ` (the policy variable ${unresolved} has no single value in the request: ${
-            resource.element === 'NotResource'
-              ? 'NotResource is false, the statement does not apply'
-              : 'that pattern matches nothing'
-          })`;
-    const verb =
-      resource.element === 'Resource'
-        ? resourceOk
-          ? ' matches '
-          : ' matches none of '
-        : resourceOk
-          ? ' is not in '
-          : ' is in ';
-    reasons.push({
-      element: resource.element,
-      ok: resourceOk,
-      detail: 'resource ' + texts.resource + verb + textsOf(stmt).resource + note,
-    });
+    let detail = texts.resource + (resourceOk ? words.resourceOk : words.resourceNo);
+    if (resource.templates.length > 0) {
+      const unresolved = unresolvedVariable(resource.templates, req.context);
+      if (unresolved !== null) {
+        detail += ` (the policy variable ${unresolved} has no single value in the request: ${
+          resource.element === 'NotResource'
+            ? 'NotResource is false, the statement does not apply'
+            : 'that pattern matches nothing'
+        })`;
+      }
+    }
+    reasons.push({ element: resource.element, ok: resourceOk, detail });
   }
   let conditionsOk = true;
-  for (const cond of stmt.conditions) {
-    const r = explainCondition(cond, req.context);
-    if (!r.ok) conditionsOk = false;
-    reasons.push({
-      element: 'Condition',
-      ok: r.ok,
-      operator: cond.ast.operator,
-      key: cond.ast.key,
-      detail: r.detail,
-    });
+  const conditions = stmt.conditions;
+  for (let i = 0; i < conditions.length; i++) {
+    const reason = explainCondition(conditions[i]!, req.context);
+    if (!reason.ok) conditionsOk = false;
+    reasons.push(reason);
   }
   const applied = match !== NOT_APPLIED && actionOk && resourceOk && conditionsOk;
-  const statement: ExplainedStatement =
+  out.push(
     stmt.sid === undefined
       ? {
           policy: named.name,
@@ -513,6 +527,7 @@ function explainStatement(
           effect: stmt.effect,
           applies: applied,
           reasons,
-        };
-  return { statement, match: applied ? match : NOT_APPLIED };
+        },
+  );
+  return applied ? match : NOT_APPLIED;
 }

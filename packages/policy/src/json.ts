@@ -20,7 +20,11 @@ export type JsonReadResult =
   | {
       readonly ok: true;
       readonly value: JsonValue;
-      /** The JSON text read: the caller's own text, or the serialisation of a caller's value. */
+      /**
+       * The JSON text read: the caller's own text, or the serialisation of a caller's value
+       * ('' when a caller's plain value was copied directly, see `copyPlainJson`: only when the
+       * reader did not need the text).
+       */
       readonly text: string;
       readonly source: 'text' | 'value';
     }
@@ -64,6 +68,87 @@ export function readJsonValue(rawValue: unknown): JsonReadResult {
   return read.ok ? { ...read, source: 'value' } : read;
 }
 
+/**
+ * The fast path of `readJsonValue` for plain data: copies a caller-built value that is made only
+ * of plain objects (prototype `Object.prototype` or null), plain arrays, strings, booleans, null
+ * and finite numbers, reading every property exactly once — the same data `JSON.parse(
+ * JSON.stringify(value))` would give, without building and re-reading the text. Anything else
+ * (a `toJSON`, a Date, a boxed primitive, `undefined`, a function, a non-finite number, deep
+ * nesting or a cycle, a getter that throws, a document that may be too large) returns undefined:
+ * the caller then takes the JSON round trip, which defines the answer for it. Never throws.
+ *
+ * The copy is fresh data: later changes to the caller's object cannot reach it, and it is read
+ * once, so a getter cannot show the walker one value and the compiler another.
+ */
+export function copyPlainJson(rawValue: unknown): JsonValue | undefined {
+  const budget = { chars: 0 };
+  try {
+    return copyPlain(rawValue, 0, budget);
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_PLAIN_DEPTH = 64;
+
+/** Thrown inside the copy to leave it (caught by copyPlainJson). */
+const NOT_PLAIN = new Error('not plain JSON data');
+
+function copyPlain(value: unknown, depth: number, budget: { chars: number }): JsonValue {
+  switch (typeof value) {
+    case 'string':
+      // Upper bound of its JSON form: every character escaped as \uXXXX, plus the quotes.
+      budget.chars += value.length * 6 + 2;
+      if (budget.chars > MAX_DOCUMENT_CHARS) throw NOT_PLAIN;
+      return value;
+    case 'boolean':
+      budget.chars += 5;
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_PLAIN;
+      budget.chars += 25;
+      return value === 0 ? 0 : value; // -0 reads back as 0
+    case 'object':
+      break;
+    default:
+      throw NOT_PLAIN;
+  }
+  budget.chars += 4;
+  if (value === null) return null;
+  if (depth >= MAX_PLAIN_DEPTH || budget.chars > MAX_DOCUMENT_CHARS) throw NOT_PLAIN;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype || 'toJSON' in value) throw NOT_PLAIN;
+    const length = value.length;
+    budget.chars += length; // at least one comma or bracket per item
+    if (budget.chars > MAX_DOCUMENT_CHARS) throw NOT_PLAIN;
+    const out: JsonValue[] = new Array<JsonValue>(length);
+    for (let i = 0; i < length; i++) out[i] = copyPlain(value[i], depth + 1, budget);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in value) throw NOT_PLAIN;
+  const source = value as Record<string, unknown>;
+  const out: JsonObject = {};
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = copyPlain(source[key], depth + 1, budget);
+    budget.chars += key.length * 6 + 3;
+    if (key === '__proto__') {
+      // An own data property, as JSON.parse defines it — never the object's prototype.
+      Object.defineProperty(out, key, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[key] = item;
+    }
+  }
+  return out;
+}
+
 export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -79,8 +164,11 @@ export function ownValue(object: JsonObject, key: string): JsonValue | undefined
 
 /** Append one reference token to a JSON Pointer (RFC 6901: `~` → `~0`, `/` → `~1`). */
 export function childPointer(pointer: string, token: string | number): string {
-  const text = String(token).replaceAll('~', '~0').replaceAll('/', '~1');
-  return `${pointer}/${text}`;
+  if (typeof token === 'number') return pointer + '/' + token;
+  let text = token;
+  if (text.includes('~')) text = text.replaceAll('~', '~0');
+  if (text.includes('/')) text = text.replaceAll('/', '~1');
+  return pointer + '/' + text;
 }
 
 /** The JSON type name used in messages. */

@@ -17,6 +17,7 @@
 import { PolicyError, type PolicyErrorCode } from './errors.js';
 import {
   childPointer,
+  copyPlainJson,
   findDuplicateKeys,
   isJsonObject,
   type JsonObject,
@@ -65,6 +66,7 @@ export const STATEMENT_ELEMENTS = [
   'Condition',
 ] as const;
 export type StatementElement = (typeof STATEMENT_ELEMENTS)[number];
+const STATEMENT_ELEMENT_SET: ReadonlySet<string> = new Set(STATEMENT_ELEMENTS);
 
 const POLICY_VERSIONS: readonly PolicyVersion[] = ['2012-10-17', '2008-10-17'];
 const EFFECTS: readonly Effect[] = ['Allow', 'Deny'];
@@ -107,7 +109,7 @@ export interface PolicyAnalysis {
 
 /** Parse a policy document; throws a `PolicyError` for its first error, and nothing else. */
 export function parseAst(doc: string | object): PolicyAst {
-  const analysis = analysePolicy(doc);
+  const analysis = analysePolicy(doc, false);
   const [first] = analysis.errors;
   if (first !== undefined || analysis.ast === undefined) {
     const issue = first ?? { code: 'InvalidJson', path: '', message: 'unreadable policy' };
@@ -116,10 +118,13 @@ export function parseAst(doc: string | object): PolicyAst {
   return analysis.ast;
 }
 
-/** Read a document and collect every structural error. Never throws. */
-export function analysePolicy(rawDocument: unknown): PolicyAnalysis {
+/**
+ * Read a document and collect every structural error. Never throws. `measure`: count the
+ * document's size as IAM does (validate's size rules need it; parsing does not, so it skips it).
+ */
+export function analysePolicy(rawDocument: unknown, measure = true): PolicyAnalysis {
   try {
-    return analyseReadDocument(readDocument(rawDocument));
+    return analyseReadDocument(readDocument(rawDocument, measure), measure);
   } catch {
     // Defensive: the walk only sees plain JSON data, but a bug here must never escape as
     // anything other than a finding.
@@ -128,16 +133,27 @@ export function analysePolicy(rawDocument: unknown): PolicyAnalysis {
   }
 }
 
-function readDocument(rawDocument: unknown): JsonReadResult {
-  return typeof rawDocument === 'string' ? readJsonText(rawDocument) : readJsonValue(rawDocument);
+/**
+ * Text is parsed; a caller's value is brought to plain JSON data. When the size need not be
+ * measured (parsing), plain data is copied directly (`copyPlainJson`: one read of each property,
+ * no text built and re-parsed); anything else, and every value when measuring, takes the JSON
+ * round trip.
+ */
+function readDocument(rawDocument: unknown, measure: boolean): JsonReadResult {
+  if (typeof rawDocument === 'string') return readJsonText(rawDocument);
+  if (!measure && typeof rawDocument === 'object' && rawDocument !== null) {
+    const value = copyPlainJson(rawDocument);
+    if (value !== undefined) return { ok: true, value, text: '', source: 'value' };
+  }
+  return readJsonValue(rawDocument);
 }
 
-function analyseReadDocument(read: JsonReadResult): PolicyAnalysis {
+function analyseReadDocument(read: JsonReadResult, measure: boolean): PolicyAnalysis {
   if (!read.ok) {
     const issue: PolicyIssue = { code: read.reason, path: '', message: read.detail };
     return { ast: undefined, errors: [issue], draft: undefined, compactLength: 0 };
   }
-  const compactLength = compactJsonLength(read.text);
+  const compactLength = measure ? compactJsonLength(read.text) : 0;
   if (!isJsonObject(read.value)) {
     const message = `a policy must be a JSON object, not ${jsonTypeOf(read.value)}`;
     const issue: PolicyIssue = { code: 'NotAnObject', path: '', message };
@@ -256,9 +272,13 @@ function walkStatement(
     conditions: [],
     emptyConditionBlocks: [],
   };
-  for (const [name, value] of ownEntries(statement)) {
-    const elementPath = childPointer(path, name);
-    const element = STATEMENT_ELEMENTS.find((known) => known === name);
+  const names = Object.keys(statement);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = statement[name]!;
+    const element = STATEMENT_ELEMENT_SET.has(name) ? (name as StatementElement) : undefined;
+    // Element names hold no '~' or '/': their pointer needs no escaping.
+    const elementPath = element === undefined ? childPointer(path, name) : `${path}/${element}`;
     if (element === undefined) {
       report(
         'UnknownElement',
@@ -414,16 +434,18 @@ function readStringList(
     return undefined;
   }
   const items: string[] = [];
-  value.forEach((item, index) => {
-    const itemPath = childPointer(path, index);
+  for (let index = 0; index < value.length; index++) {
+    const item = value[index]!;
+    // The item's JSON Pointer is built only when there is something to report.
     if (typeof item !== 'string') {
-      report(code, itemPath, `each ${what} value must be a string, not ${jsonTypeOf(item)}`);
-      return;
+      const message = `each ${what} value must be a string, not ${jsonTypeOf(item)}`;
+      report(code, childPointer(path, index), message);
+      continue;
     }
     const problem = describeProblem(item);
-    if (problem !== undefined) report(code, itemPath, problem);
+    if (problem !== undefined) report(code, childPointer(path, index), problem);
     items.push(item);
-  });
+  }
   return items;
 }
 
@@ -445,8 +467,22 @@ function readActionElement(
 /** `*` or `service:pattern`: service prefix letters, digits, hyphens (wildcards tolerated). */
 const ACTION_PATTERN = /^[A-Za-z0-9*?-]+:\S+$/;
 
+/**
+ * Actions and resources known to be well formed (bounded, cleared when full): pure checks of
+ * immutable strings that policies repeat; a problem is always described afresh.
+ */
+const goodActions = new Set<string>();
+const goodResources = new Set<string>();
+
+function remember(good: Set<string>, text: string): undefined {
+  if (good.size >= 4096) good.clear();
+  good.add(text);
+  return undefined;
+}
+
 function describeActionProblem(action: string): string | undefined {
-  if (action === '*' || ACTION_PATTERN.test(action)) return undefined;
+  if (goodActions.has(action)) return undefined;
+  if (action === '*' || ACTION_PATTERN.test(action)) return remember(goodActions, action);
   return `"${truncate(action)}" is not an action: write "*" or "service:ActionName" (e.g. "s3:GetObject")`;
 }
 
@@ -466,7 +502,8 @@ function readResourceElement(
 }
 
 function describeResourceProblem(resource: string): string | undefined {
-  if (resource === '*' || isArnShaped(resource)) return undefined;
+  if (goodResources.has(resource)) return undefined;
+  if (resource === '*' || isArnShaped(resource)) return remember(goodResources, resource);
   return `"${truncate(resource)}" is not a resource: write "*" or an ARN (arn:partition:service:region:account:resource)`;
 }
 
@@ -641,10 +678,11 @@ function readConditionElement(
     );
     return;
   }
-  const blocks = ownEntries(value);
-  if (blocks.length === 0) draft.emptyConditionBlocks.push(path);
-  for (const [operator, block] of blocks) {
-    readOperatorBlock(operator, block, childPointer(path, operator), draft, report);
+  const operators = Object.keys(value);
+  if (operators.length === 0) draft.emptyConditionBlocks.push(path);
+  for (let i = 0; i < operators.length; i++) {
+    const operator = operators[i]!;
+    readOperatorBlock(operator, value[operator]!, childPointer(path, operator), draft, report);
   }
 }
 
@@ -668,13 +706,13 @@ function readOperatorBlock(
     );
     return;
   }
-  const keys = ownEntries(block);
+  const keys = Object.keys(block);
   if (keys.length === 0) draft.emptyConditionBlocks.push(path);
-  const seenKeys = new Map<string, string>();
-  for (const [key, values] of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const keyPath = childPointer(path, key);
-    const condition = readConditionKey(operator, parsed, key, values, keyPath, report);
-    const earlier = seenKeys.get(key.toLowerCase());
+    const condition = readConditionKey(operator, parsed, key, block[key]!, keyPath, report);
+    const earlier = earlierSameKey(keys, i);
     if (earlier !== undefined) {
       report(
         'DuplicateConditionKey',
@@ -682,9 +720,24 @@ function readOperatorBlock(
         `"${key}" repeats "${earlier}": condition key names are not case-sensitive`,
       );
     }
-    seenKeys.set(key.toLowerCase(), key);
     if (condition !== undefined) draft.conditions.push(condition);
   }
+}
+
+/**
+ * The nearest earlier key of the block that is `keys[i]` but for case, or undefined. Blocks hold a
+ * few keys: keys of another length are skipped without lowercasing anything.
+ */
+function earlierSameKey(keys: readonly string[], i: number): string | undefined {
+  const key = keys[i]!;
+  let lower: string | undefined;
+  for (let j = i - 1; j >= 0; j--) {
+    const other = keys[j]!;
+    if (other.length !== key.length) continue;
+    lower ??= key.toLowerCase();
+    if (other.toLowerCase() === lower) return other;
+  }
+  return undefined;
 }
 
 function describeUnknownOperator(operator: string): string {
@@ -721,8 +774,16 @@ function readConditionKey(
 const CONDITION_KEY =
   /^[A-Za-z0-9][A-Za-z0-9._/-]*:[A-Za-z0-9_.:-]+(\/[\p{L}\p{Z}\p{N}_.:/=+@-]+)?$/u;
 
+/** Condition keys known to be well formed (bounded, cleared when full; a pure check of a string). */
+const goodConditionKeys = new Set<string>();
+
 function describeConditionKeyProblem(key: string): string | undefined {
-  if (CONDITION_KEY.test(key)) return undefined;
+  if (goodConditionKeys.has(key)) return undefined;
+  if (CONDITION_KEY.test(key)) {
+    if (goodConditionKeys.size >= 4096) goodConditionKeys.clear();
+    goodConditionKeys.add(key);
+    return undefined;
+  }
   return `"${truncate(key)}" is not a condition key: write "prefix:name" (e.g. "aws:SourceIp", "aws:PrincipalTag/team")`;
 }
 
@@ -734,7 +795,7 @@ function readConditionValues(
   report: Report,
 ): PolicyScalar[] | undefined {
   if (!Array.isArray(rawValues)) {
-    return readConditionValue(base, rawValues, path, report)
+    return readConditionValue(base, rawValues, path, -1, report)
       ? [rawValues as PolicyScalar]
       : undefined;
   }
@@ -743,29 +804,62 @@ function readConditionValues(
     return undefined;
   }
   let allValid = true;
-  rawValues.forEach((value, index) => {
-    allValid = readConditionValue(base, value, childPointer(path, index), report) && allValid;
-  });
+  for (let index = 0; index < rawValues.length; index++) {
+    allValid = readConditionValue(base, rawValues[index]!, path, index, report) && allValid;
+  }
   return allValid ? (rawValues as PolicyScalar[]) : undefined;
 }
 
+/** `index`: the value's position in an array (its pointer is built only to report it), or -1. */
 function readConditionValue(
   base: BaseOperator,
   value: JsonValue,
   path: string,
+  index: number,
   report: Report,
 ): boolean {
   if (!isScalar(value)) {
     report(
       'InvalidConditionValue',
-      path,
+      index < 0 ? path : childPointer(path, index),
       `a condition value must be a string, number or boolean, not ${jsonTypeOf(value)}`,
     );
     return false;
   }
-  const problem = describeConditionValueProblem(base, value);
-  if (problem !== undefined) report('InvalidConditionValue', path, problem);
+  const problem = conditionValueProblem(base, value);
+  if (problem !== undefined) {
+    report('InvalidConditionValue', index < 0 ? path : childPointer(path, index), problem);
+  }
   return problem === undefined;
+}
+
+/**
+ * Known-good condition values by value type and text (bounded, cleared when full). The checks are
+ * pure functions of an immutable string, and policies repeat the same values (the same CIDR block
+ * or ARN in many statements); only good values are kept, so a problem is always described afresh.
+ */
+const goodConditionValues: Readonly<Record<ValueType, Set<string>>> = {
+  string: new Set(),
+  numeric: new Set(),
+  date: new Set(),
+  boolean: new Set(),
+  binary: new Set(),
+  ip: new Set(),
+  arn: new Set(),
+};
+
+function conditionValueProblem(base: BaseOperator, value: PolicyScalar): string | undefined {
+  if (typeof value !== 'string') return describeConditionValueProblem(base, value);
+  const type = operatorValueType(base);
+  if (type === 'string') return undefined;
+  const good = goodConditionValues[type];
+  if (good.has(value)) return undefined;
+  const problem = describeConditionValueProblem(base, value);
+  if (problem === undefined) {
+    if (good.size >= 4096) good.clear();
+    good.add(value);
+  }
+  return problem;
 }
 
 function isScalar(value: JsonValue): value is PolicyScalar {
@@ -925,15 +1019,23 @@ export function isIpv6(text: string): boolean {
 
 /** `arn:partition:service:region:account:resource` — six parts, resource may hold colons. */
 export function isArnShaped(text: string): boolean {
-  const masked = maskPolicyVariables(text);
-  const parts = masked.split(':');
-  if (parts.length < 6) return false;
-  const [prefix, partition, service] = parts;
-  const resource = parts.slice(5).join(':');
+  const masked = text.includes('${') ? maskPolicyVariables(text) : text;
+  if (!masked.startsWith('arn:')) return false;
+  // The colons ending partition, service, region and account (the first one ends "arn").
+  const partitionEnd = masked.indexOf(':', 4);
+  const serviceEnd = partitionEnd < 0 ? -1 : masked.indexOf(':', partitionEnd + 1);
+  const regionEnd = serviceEnd < 0 ? -1 : masked.indexOf(':', serviceEnd + 1);
+  const accountEnd = regionEnd < 0 ? -1 : masked.indexOf(':', regionEnd + 1);
   return (
-    prefix === 'arn' && partition !== '' && service !== '' && resource !== '' && !/\s/.test(masked)
+    accountEnd >= 0 &&
+    partitionEnd > 4 && // partition not empty
+    serviceEnd > partitionEnd + 1 && // service not empty
+    accountEnd < masked.length - 1 && // resource not empty
+    !WHITE_SPACE.test(masked)
   );
 }
+
+const WHITE_SPACE = /\s/;
 
 function isArnConditionValue(value: PolicyScalar): boolean {
   return typeof value === 'string' && (value === '*' || isArnShaped(value));

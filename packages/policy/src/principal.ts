@@ -3,7 +3,7 @@
  * (IAM User Guide, "AWS JSON policy elements: Principal" and "NotPrincipal").
  *
  * - `"Principal": "*"` and `{"AWS": "*"}` match every principal (AWS documents them as equivalent),
- *   including an anonymous request (no principal).
+ *   including an anonymous request (no principal) — as `role`, never `direct` (see `PrincipalMatch`).
  * - An account (`123456789012` or `arn:aws:iam::123456789012:root`) matches every AWS principal
  *   of that account: the policy delegates to the account.
  * - A role ARN (`arn:aws:iam::acct:role/path/name`) matches the role and every session of it,
@@ -14,7 +14,7 @@
  *
  * How a principal matched matters to the combining rule (see `PrincipalMatch`).
  */
-import { intern, SharedTable } from './context.js';
+import { intern, quote, SharedTable } from './context.js';
 import type {
   PrincipalElementAst,
   PrincipalEntryAst,
@@ -27,8 +27,10 @@ import type {
  * - `none`: it does not;
  * - `account`: through the principal's account (AWS: the account "delegates" — in the same
  *   account such an Allow grants nothing on its own; identity-based policies must allow);
- * - `role`: through the role of a role session (limited by a boundary and session policies);
- * - `direct`: exactly this principal, or `*` (not limited in the same account).
+ * - `role`: through the role of a role session, or through `*` / `{"AWS": "*"}` (limited by a
+ *   boundary and session policies: AWS documents the exemption only for a policy that names the
+ *   IAM user ARN or the session ARN itself, so `*` fails closed like a grant to the role ARN);
+ * - `direct`: exactly this principal (not limited in the same account).
  */
 export type PrincipalMatch = 'none' | 'account' | 'role' | 'direct';
 
@@ -50,6 +52,8 @@ export interface CompiledPrincipal {
   readonly matchers: readonly PrincipalMatcher[];
   /** Hot-path copy: the only matcher when there is exactly one (fewer objects touched). */
   readonly single: PrincipalMatcher | null;
+  /** Memo for explain: the entries in words, built on first use (see describeMatchers). */
+  descriptionText: string | null;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -62,6 +66,7 @@ export function compilePrincipal(ast: PrincipalElementAst): CompiledPrincipal {
     element: ast.element,
     matchers,
     single: matchers.length === 1 ? matchers[0]! : null,
+    descriptionText: null,
   };
 }
 
@@ -99,9 +104,9 @@ export function matchPrincipalEntry(
 ): PrincipalMatch {
   switch (matcher.kind) {
     case 'any':
-      return 'direct';
+      return 'role';
     case 'anyOfType':
-      return principal?.type === matcher.type ? 'direct' : 'none';
+      return principal?.type === matcher.type ? 'role' : 'none';
     case 'exact':
       return principal?.type === matcher.type && principal.id === matcher.id ? 'direct' : 'none';
     case 'account': {
@@ -180,22 +185,16 @@ export function accountOf(id: string): string {
   return end < 0 ? '' : id.slice(start, end);
 }
 
-const descriptions = new WeakMap<CompiledPrincipal, string>();
-
 /** The entries in words, for explain (built on first use and kept). */
 export function describeMatchers(compiled: CompiledPrincipal): string {
-  let text = descriptions.get(compiled);
-  if (text === undefined) {
-    text = compiled.matchers.map(describeMatcher).join(', ');
-    descriptions.set(compiled, text);
-  }
-  return text;
+  compiled.descriptionText ??= compiled.matchers.map(describeMatcher).join(', ');
+  return compiled.descriptionText;
 }
 
 export function describePrincipal(principal: RequestPrincipal | undefined): string {
   return principal === undefined
     ? 'no principal (anonymous)'
-    : `${principal.type} ${JSON.stringify(principal.id)}`;
+    : principal.type + ' ' + quote(principal.id);
 }
 
 function describeMatcher(m: PrincipalMatcher): string {

@@ -74,6 +74,11 @@ describe('string operators', () => {
       one('StringEquals', 'aws:PrincipalTag/Team', 'x', { 'aws:principaltag/team': 'x' }),
     ).toBe(true);
     expect(one('StringEquals', 'aws:username', 'Bob', { 'aws:username': 'bob' })).toBe(false); // values stay case-sensitive
+    const large: Ctx = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [`ex:k${i}`, String(i)]),
+    );
+    expect(one('StringEquals', 'EX:K29', '29', large)).toBe(true); // large contexts use an index
+    expect(one('StringEquals', 'ex:missing', '29', large)).toBe(false);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type EvaluationDecision,
   evaluate,
   type MatchedStatement,
+  PolicyError,
   type PolicyKind,
   parsePolicy,
   validatePolicy,
@@ -22,7 +23,10 @@ interface EvaluateCase {
   readonly doc: string;
   readonly description: string;
   readonly input: EvaluateInput;
-  readonly expect: { readonly decision: EvaluationDecision; readonly matched: MatchedStatement[] };
+  /** A decision, or the PolicyError `evaluate` must throw (a policy IAM refuses in its slot). */
+  readonly expect:
+    | { readonly decision: EvaluationDecision; readonly matched: MatchedStatement[] }
+    | { readonly error: { readonly code: string; readonly path: string } };
 }
 
 interface FindingRef {
@@ -82,6 +86,18 @@ describe('corpus shape', () => {
 
 describe('evaluate corpus', () => {
   it.each(evaluateCases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
+    if ('error' in c.expect) {
+      // Raw, compiled and explained alike: the same PolicyError (class, code, path).
+      for (const run of [
+        () => evaluate(c.input),
+        () => evaluate(compiled(c.input)),
+        () => evaluate(c.input, { explain: true }),
+      ]) {
+        expect(run).toThrow(PolicyError);
+        expect(run).toThrow(expect.objectContaining(c.expect.error));
+      }
+      return;
+    }
     const result = evaluate(c.input);
     expect({ decision: result.decision, matched: result.matched }).toEqual(c.expect);
     // Same answer from compiled policies, and explain does not change the decision.

@@ -274,26 +274,27 @@ function withPrefixLengths(s: Scenario): Scenario | undefined {
  * failed on, and are listed in the README and in the report to the lead until decided; each must
  * stay narrow (taken out by changing one thing).
  */
+// Narrowed (lead's decision, evaluate.ts `decide()` row 6): a same-account grant to `*` is read
+// fail-closed, like a grant to the role ARN, limited by the boundary and session policies. For a
+// role session with a session policy the peer reads it the same way, so that part of the former
+// entry is gone. What remains is the permissions boundary: the peer does not limit a `*` grant by
+// the boundary (for an IAM user or a role session), as if `*` named the caller directly.
 export const UNDER_REVIEW: readonly KnownDifference[] = [
   {
-    id: 'same-account-star-principal-vs-session-policy-or-boundary',
+    id: 'same-account-star-principal-vs-permissions-boundary',
     summary:
-      'Same account, a role session (or user) with a session policy or permissions boundary that does not allow the action, and a resource policy whose Allow names the principal only through `"*"` / `{"AWS": "*"}`. Tessera: `*` names the caller directly, so the grant is not limited by the session policy or boundary (Allow). Peer: limited, like a grant to the role ARN (ImplicitDeny). AWS documents the user-ARN / session-ARN case (not limited) and the role-ARN case (limited), not `*`. Taken out by naming the role ARN (for a user: the account root) instead of `*`.',
-    doc: 'IAM User Guide, "Policies and permissions", Session policies (resource policy naming the session ARN vs the role ARN) and "Permissions boundaries", Evaluating effective permissions with boundaries — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session , https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html',
+      'Same account, an IAM user or role session with a permissions boundary that does not allow the action, and a resource policy whose Allow names the principal only through `"*"` / `{"AWS": "*"}`. Tessera: `*` is limited like a grant to the role ARN (ImplicitDeny, a fail-closed reading). Peer: not limited by the boundary, as if `*` named the caller (Allow). AWS documents the user-ARN and session-ARN case (not limited) and the role-ARN case (limited), and is silent on `*`. Taken out by naming the caller\'s own ARN instead of `*`.',
+    doc: 'IAM User Guide, "Permissions boundaries for IAM entities", Evaluating effective permissions with boundaries — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html , "Policies and permissions", Session policies — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session',
     normalise: async (s) => {
-      if (s.crossAccount || !s.resourcePolicy) return undefined;
-      if (!s.sessionPolicies && !s.permissionsBoundary) return undefined;
+      if (s.crossAccount || !s.resourcePolicy || !s.permissionsBoundary) return undefined;
       const id = s.request.principal.id;
-      const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(id);
-      const replacement = session
-        ? `arn:aws:iam::${session[1]}:role/${session[2]}`
-        : `arn:aws:iam::${id.split(':')[4]}:root`;
+      if (!/^arn:aws:(iam::\d{12}:user|sts::\d{12}:assumed-role)\//.test(id)) return undefined;
       const star = (p: unknown) => p === '*' || JSON.stringify(p) === '{"AWS":"*"}';
       if (!s.resourcePolicy.Statement.some((st) => star(st.Principal))) return undefined;
       const resourcePolicy = {
         ...s.resourcePolicy,
         Statement: s.resourcePolicy.Statement.map((st) =>
-          star(st.Principal) ? { ...st, Principal: { AWS: replacement } } : st,
+          star(st.Principal) ? { ...st, Principal: { AWS: id } } : st,
         ),
       };
       return { ...s, resourcePolicy };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, PolicyError, parsePolicy } from '../src/index.js';
+import { evaluate, PolicyError, parsePolicy, validatePolicy } from '../src/index.js';
 import type { RequestPrincipal } from '../src/types.js';
 
 const ACCOUNT = '111122223333';
@@ -229,6 +229,53 @@ describe('combining rule', () => {
     expect(ok.matched.map((m) => m.policy)).toEqual(['session[0]', 'resource']);
   });
 
+  it('row 6: a same-account grant to "*" is limited like one to the role ARN (fail-closed reading)', () => {
+    for (const principal of ['*', { AWS: '*' }]) {
+      const resourcePolicy = grantTo(principal);
+      // Alone (no boundary, no session policy): the limits hold trivially.
+      expect(evaluate({ request: req(session), resourcePolicy }).decision).toBe('Allow');
+      expect(evaluate({ request: req({ type: 'AWS', id: USER }), resourcePolicy }).decision).toBe(
+        'Allow',
+      );
+      // An implicit deny in a session policy or a boundary limits it, for a session or a user.
+      for (const who of [session, { type: 'AWS', id: USER } as const]) {
+        expect(
+          evaluate({ request: req(who), sessionPolicies: [doc(allow('ec2:*'))], resourcePolicy })
+            .decision,
+        ).toBe('ImplicitDeny');
+        expect(
+          evaluate({ request: req(who), permissionsBoundary: doc(allow('ec2:*')), resourcePolicy })
+            .decision,
+        ).toBe('ImplicitDeny');
+      }
+      const ok = evaluate({
+        request: req(session),
+        permissionsBoundary: doc(allow('s3:*')),
+        sessionPolicies: [doc(allow('s3:GetObject'))],
+        resourcePolicy,
+      });
+      expect(ok).toEqual({
+        decision: 'Allow',
+        matched: [
+          { policy: 'boundary', statement: 0, effect: 'Allow' },
+          { policy: 'session[0]', statement: 0, effect: 'Allow' },
+          { policy: 'resource', statement: 0, effect: 'Allow' },
+        ],
+      });
+    }
+    // Naming the session ARN as well keeps the documented exemption.
+    expect(
+      evaluate({
+        request: req(session),
+        sessionPolicies: [doc(allow('ec2:*'))],
+        resourcePolicy: doc(
+          { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${BUCKET}/*` },
+          { Effect: 'Allow', Principal: { AWS: SESSION }, Action: 's3:*', Resource: `${BUCKET}/*` },
+        ),
+      }).decision,
+    ).toBe('Allow');
+  });
+
   it('row 7: an account principal in the same account delegates: identity policies must allow', () => {
     const resourcePolicy = grantTo({ AWS: ACCOUNT });
     expect(evaluate({ request: req(session), resourcePolicy }).decision).toBe('ImplicitDeny');
@@ -328,9 +375,11 @@ describe('role trust policies', () => {
     ).toBe('ImplicitDeny');
   });
 
-  it('a resource-policy Allow without Principal grants nothing', () => {
-    expect(evaluate({ request: req(session), resourcePolicy: doc(allow('s3:*')) }).decision).toBe(
-      'ImplicitDeny',
+  it('a resource policy without Principal is refused (IAM refuses it): MissingPrincipal', () => {
+    const run = () => evaluate({ request: req(session), resourcePolicy: doc(allow('s3:*')) });
+    expect(run).toThrow(PolicyError);
+    expect(run).toThrow(
+      expect.objectContaining({ code: 'MissingPrincipal', path: '/Statement/0' }),
     );
   });
 });
@@ -388,6 +437,61 @@ describe('inputs', () => {
         ],
       }),
     ).toThrow(PolicyError);
+  });
+
+  it('refuses a policy IAM would refuse in its slot (fail closed), raw, text or compiled', () => {
+    const noResource = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] };
+    const withPrincipal = doc(allow('s3:*'), { ...allow('s3:*'), Principal: { AWS: ROLE } });
+    const withNotPrincipal = doc({ ...deny('s3:*'), NotPrincipal: { AWS: ROLE } });
+    const code = (run: () => unknown) => {
+      try {
+        run();
+      } catch (err) {
+        expect(err).toBeInstanceOf(PolicyError);
+        return { code: (err as PolicyError).code, path: (err as PolicyError).path };
+      }
+      return undefined;
+    };
+    const forms = (d: object) => [d, JSON.stringify(d), parsePolicy(d)];
+    for (const p of forms(noResource)) {
+      const missing = { code: 'MissingResource', path: '/Statement/0' };
+      expect(code(() => evaluate({ request: req(), identityPolicies: [p] }))).toEqual(missing);
+      expect(code(() => evaluate({ request: req(), permissionsBoundary: p }))).toEqual(missing);
+      expect(code(() => evaluate({ request: req(), sessionPolicies: [p] }))).toEqual(missing);
+    }
+    for (const p of forms(withPrincipal)) {
+      expect(code(() => evaluate({ request: req(session), identityPolicies: [p] }))).toEqual({
+        code: 'PrincipalNotAllowed',
+        path: '/Statement/1/Principal',
+      });
+    }
+    expect(code(() => evaluate({ request: req(), sessionPolicies: [withNotPrincipal] }))).toEqual({
+      code: 'PrincipalNotAllowed',
+      path: '/Statement/0/NotPrincipal',
+    });
+    // A resource policy needs a principal; a trust policy (no Resource) is fine in that slot.
+    for (const p of forms(doc(allow('s3:*'), grantTo('*').Statement[0]!))) {
+      expect(code(() => evaluate({ request: req(session), resourcePolicy: p }))).toEqual({
+        code: 'MissingPrincipal',
+        path: '/Statement/0',
+      });
+    }
+    const trust = doc({ Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'sts:AssumeRole' });
+    expect(
+      evaluate({ request: req(session, 'sts:AssumeRole', ROLE), resourcePolicy: trust }).decision,
+    ).toBe('Allow');
+    // Same code and path as validatePolicy with the slot's kind.
+    for (const [d, kind] of [
+      [noResource, 'identity'],
+      [withPrincipal, 'session'],
+      [withNotPrincipal, 'boundary'],
+    ] as const) {
+      const first = validatePolicy(d, { kind }).find((f) => f.severity === 'error');
+      expect(code(() => evaluate({ request: req(), identityPolicies: [d] }))).toEqual({
+        code: first?.code,
+        path: first?.path,
+      });
+    }
   });
 
   it('never throws on odd context values', () => {

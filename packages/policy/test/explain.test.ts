@@ -125,4 +125,33 @@ describe('explain', () => {
     expect(reasons[2]?.detail).toContain('expected none of ["a","b"]');
     expect(reasons[3]?.detail).toContain('expected the key to be absent');
   });
+
+  it('a condition repeated across statements and policies reads alike, unless variables differ', () => {
+    const condition = { StringEquals: { 'aws:PrincipalTag/team': '${aws:username}' } };
+    const statement = {
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: '*',
+      Condition: condition,
+    };
+    const live = parsePolicy({ Version: '2012-10-17', Statement: [statement, statement] });
+    const literal = parsePolicy({ Version: '2008-10-17', Statement: [statement] });
+    const r = evaluate(
+      {
+        request: {
+          action: 's3:GetObject',
+          resource: 'arn:aws:s3:::b/k',
+          context: { 'aws:PrincipalTag/team': 'alice', 'aws:username': 'alice' },
+        },
+        identityPolicies: [live, literal],
+      },
+      { explain: true },
+    );
+    const conditions = r.explain!.map((e) => e.reasons.find((x) => x.element === 'Condition'));
+    expect(conditions.map((c) => c?.ok)).toEqual([true, true, false]);
+    expect(conditions[0]).toEqual(conditions[1]);
+    expect(conditions[2]?.detail).toContain('expected any of ["${aws:username}"]');
+    expect(r.explain!.map((e) => e.applies)).toEqual([true, true, false]);
+    expect(r.decision).toBe('Allow');
+  });
 });

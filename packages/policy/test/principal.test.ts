@@ -17,11 +17,12 @@ const ROLE = 'arn:aws:iam::111122223333:role/team/admin';
 const SESSION = 'arn:aws:sts::111122223333:assumed-role/admin/alice';
 
 describe('matchPrincipal', () => {
-  it('"*" matches everyone, anonymous included', () => {
+  it('"*" matches everyone, anonymous included — never as a direct grant (limited, like a role ARN)', () => {
     const star = compilePrincipal({ element: 'Principal', any: true, entries: [] });
-    expect(matchPrincipal(star, aws(ROLE))).toBe('direct');
-    expect(matchPrincipal(star, undefined)).toBe('direct');
-    expect(matchPrincipal(compiled([['AWS', '*']]), { type: 'Federated', id: 'x' })).toBe('direct');
+    expect(matchPrincipal(star, aws(ROLE))).toBe('role');
+    expect(matchPrincipal(star, aws(SESSION))).toBe('role');
+    expect(matchPrincipal(star, undefined)).toBe('role');
+    expect(matchPrincipal(compiled([['AWS', '*']]), { type: 'Federated', id: 'x' })).toBe('role');
   });
 
   it('an account matches its principals through the account', () => {

@@ -196,6 +196,43 @@ describe('parsing and validation never fail in unexpected ways', () => {
     );
   });
 
+  it('evaluate refuses a policy in a slot exactly as validatePolicy with that kind does', () => {
+    const request = { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' };
+    const slotCodes = new Set(['PrincipalNotAllowed', 'MissingResource', 'MissingPrincipal']);
+    fc.assert(
+      fc.property(mutatedPolicyArb(), fc.constantFrom('identity', 'resource'), (doc, slot) => {
+        const structural = validatePolicy(doc as object).filter(
+          (f) => f.severity === 'error' && f.code !== 'MissingResource',
+        );
+        if (structural.length > 0) return; // parse refuses it first (the property above)
+        const kind = slot === 'identity' ? 'identity' : 'resource';
+        const expected = validatePolicy(doc as object, { kind }).filter(
+          (f) =>
+            f.severity === 'error' &&
+            slotCodes.has(f.code) &&
+            (slot === 'identity' || f.code === 'MissingPrincipal'),
+        );
+        let error: PolicyError | undefined;
+        try {
+          evaluate(
+            slot === 'identity'
+              ? { request, identityPolicies: [doc as object] }
+              : { request, resourcePolicy: doc as object },
+          );
+        } catch (err) {
+          error = err as PolicyError;
+        }
+        if (expected.length === 0) {
+          expect(error).toBeUndefined();
+        } else {
+          expect(error).toBeInstanceOf(PolicyError);
+          expect(`${error?.code} ${error?.path}`).toBe(`${expected[0]?.code} ${expected[0]?.path}`);
+        }
+      }),
+      params(7),
+    );
+  });
+
   it('generated policies are valid', () => {
     fc.assert(
       fc.property(policyArb(), (doc) => {
