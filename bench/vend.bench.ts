@@ -8,7 +8,9 @@
  *   interleaved one for one (vend with fetch, GetCallerIdentity with the real STSClient signing
  *   with a vended session), after the load runs so every path is compiled hot; target vend
  *   ≤ 3× GetCallerIdentity. Beside it, where a warm vend's time goes: the production adapters
- *   wrapped to time each port (verify, bindings, AssumeRole, audit PutItem, and the rest);
+ *   wrapped to time each port (verify, bindings, AssumeRole, audit PutItem, and the rest); and,
+ *   for reference (the floor under the ratio), a real vend's AssumeRole and audit PutItem replayed
+ *   alone through the same adapters, interleaved with bare GetCallerIdentity calls;
  * - the broker's own time per vend: `createBroker` over in-memory ports (the stored bindings, an
  *   instant vendor and audit sink, a verifier answering the verified token), every call timed in
  *   wall time and in CPU time (which a busy machine cannot inflate), target p99 ≤ 1 ms; beside
@@ -24,6 +26,7 @@
  * load average (the figures are only as quiet as the machine). `@tessera/*` resolve to the
  * packages' dist/ (as `npm start` runs them): the run warns when a source is newer than its build.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -31,6 +34,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
+  type AssumeRoleParams,
+  type AuditEvent,
   type Binding,
   createBroker,
   MemoryAuditSink,
@@ -82,6 +87,7 @@ const LOAD_SECONDS = 5;
 const LOAD_MAX_REQUESTS = 50_000;
 const COUNTED_VENDS = 200;
 const BREAKDOWN_VENDS = 300;
+const REFERENCE_ROUNDS = 400;
 const BROKER_WARMUP = 2_000;
 const BROKER_CALLS = 20_000;
 const BROKER_VERIFY_CALLS = 5_000;
@@ -471,13 +477,17 @@ async function breakdown(stack: LocalStack, token: string) {
       return timedCall(times.bindings, () => super.listByIssuer(issuer));
     }
   }
+  let lastParams: AssumeRoleParams | undefined;
+  let lastEvent: AuditEvent | undefined;
   class TimedVendor extends StsCredentialVendor {
-    override assumeRole(params: Parameters<StsCredentialVendor['assumeRole']>[0]) {
+    override assumeRole(params: AssumeRoleParams) {
+      lastParams = params;
       return timedCall(times.assumeRole, () => super.assumeRole(params));
     }
   }
   class TimedAudit extends DynamoAuditSink {
-    override write(event: Parameters<DynamoAuditSink['write']>[0]) {
+    override write(event: AuditEvent) {
+      lastEvent = event;
       return timedCall(times.audit, () => super.write(event));
     }
   }
@@ -509,6 +519,7 @@ async function breakdown(stack: LocalStack, token: string) {
     }
     if (Object.values(times).some((list) => list.length !== BREAKDOWN_VENDS))
       throw new Error('the timed app did not call each port once per vend');
+    if (!lastParams || !lastEvent) throw new Error('the timed app recorded no AssumeRole or audit');
     const rest = total.map(
       (t, i) => t - times.verify[i]! - times.bindings[i]! - times.assumeRole[i]! - times.audit[i]!,
     );
@@ -520,9 +531,80 @@ async function breakdown(stack: LocalStack, token: string) {
       assumeRole: distribution(times.assumeRole),
       auditPutItem: distribution(times.audit),
       rest: distribution(rest),
+      lastParams,
+      lastEvent,
     };
   } finally {
     await api.close();
+    dynamo.destroy();
+  }
+}
+
+/**
+ * The floor under the ratio: a vend's two sequential calls on their own, through the production
+ * adapters (the broker's STS vendor with its role session, the audit sink), replaying the
+ * AssumeRole parameters and the audit event of a real vend (a fresh eventId per write), each pair
+ * interleaved one for one with a bare GetCallerIdentity as in the sequential phase.
+ */
+async function reference(
+  stack: LocalStack,
+  session: Vended,
+  params: AssumeRoleParams,
+  event: AuditEvent,
+) {
+  const dynamo = new DynamoDBClient({
+    region: stack.info.region,
+    endpoint: stack.info.dynamodb,
+    credentials: () => stack.brokerCredentials(),
+  });
+  const vendor = new StsCredentialVendor({
+    region: stack.info.region,
+    endpoint: stack.info.sts,
+    credentials: () => stack.brokerCredentials(),
+  });
+  const audit = new DynamoAuditSink({ client: dynamo, tableName: TABLES.audit });
+  const sts = new STSClient({
+    region: stack.info.region,
+    endpoint: stack.info.sts,
+    credentials: {
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+    },
+  });
+  const write = () => audit.write({ ...event, eventId: randomUUID() });
+  try {
+    for (let i = 0; i < 50; i++) {
+      await sts.send(new GetCallerIdentityCommand({}));
+      await vendor.assumeRole(params);
+      await write();
+    }
+    const gciMs: number[] = [];
+    const assumeRoleMs: number[] = [];
+    const putItemMs: number[] = [];
+    const bothMs: number[] = [];
+    for (let i = 0; i < REFERENCE_ROUNDS; i++) {
+      let start = process.hrtime.bigint();
+      await sts.send(new GetCallerIdentityCommand({}));
+      gciMs.push(ms(process.hrtime.bigint() - start));
+      start = process.hrtime.bigint();
+      await vendor.assumeRole(params);
+      const mid = process.hrtime.bigint();
+      await write();
+      const end = process.hrtime.bigint();
+      assumeRoleMs.push(ms(mid - start));
+      putItemMs.push(ms(end - mid));
+      bothMs.push(ms(end - start));
+    }
+    return {
+      rounds: REFERENCE_ROUNDS,
+      gci: distribution(gciMs),
+      assumeRole: distribution(assumeRoleMs),
+      auditPutItem: distribution(putItemMs),
+      assumeRoleThenPutItem: distribution(bothMs),
+    };
+  } finally {
+    sts.destroy();
     dynamo.destroy();
   }
 }
@@ -649,6 +731,14 @@ async function main(): Promise<void> {
     console.log('traffic counted');
     const parts = await breakdown(stack, token);
     console.log('time per port done');
+    const floor = await reference(
+      stack,
+      await vend(stack.info.api, token),
+      parts.lastParams,
+      parts.lastEvent,
+    );
+    console.log('bare AssumeRole / audit PutItem reference done');
+    const floorRatio = floor.assumeRoleThenPutItem.p50 / floor.gci.p50;
     const own = await brokerOwnTime(stack, token);
 
     const ratio = seq.vend.p50 / seq.gci.p50;
@@ -696,6 +786,21 @@ async function main(): Promise<void> {
       [
         'warm vend p50: end to end (sequential)',
         `${round(parts.endToEnd.p50)} ms = verify ${round(parts.verify.p50)} + bindings ${round(parts.bindings.p50)} + AssumeRole ${round(parts.assumeRole.p50)} + audit PutItem ${round(parts.auditPutItem.p50)} + rest ${round(parts.rest.p50)} (p50 each)`,
+        '',
+      ],
+      [
+        'reference: bare GetCallerIdentity p50',
+        `${round(floor.gci.p50)} ms (${floor.rounds} rounds, interleaved with the two below)`,
+        '',
+      ],
+      [
+        'reference: bare AssumeRole p50 / audit PutItem p50',
+        `${round(floor.assumeRole.p50)} ms (${round(floor.assumeRole.p50 / floor.gci.p50, 2)}×) / ${round(floor.auditPutItem.p50)} ms (${round(floor.auditPutItem.p50 / floor.gci.p50, 2)}×)`,
+        '',
+      ],
+      [
+        'reference: AssumeRole then PutItem p50 / GCI p50',
+        `${round(floor.assumeRoleThenPutItem.p50)} ms = ${round(floorRatio, 2)}× (the two calls every vend makes in sequence, nothing else)`,
         '',
       ],
       [
@@ -767,6 +872,14 @@ async function main(): Promise<void> {
         assumeRole: msOf(parts.assumeRole),
         auditPutItem: msOf(parts.auditPutItem),
         restHttpApiHandlerBroker: msOf(parts.rest),
+      },
+      reference: {
+        rounds: floor.rounds,
+        getCallerIdentityMs: msOf(floor.gci),
+        assumeRoleMs: msOf(floor.assumeRole),
+        auditPutItemMs: msOf(floor.auditPutItem),
+        assumeRoleThenPutItemMs: msOf(floor.assumeRoleThenPutItem),
+        assumeRoleThenPutItemP50OverGetCallerIdentityP50: round(floorRatio, 3),
       },
       brokerOwnTime: {
         bindingsOfIssuer: own.bindings,

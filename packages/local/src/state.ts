@@ -32,7 +32,12 @@ export function newAccessKeyId(prefix: 'AKIA' | 'ASIA'): string {
 }
 
 export function newSecretAccessKey(): string {
-  return randomBytes(30)
+  return secretAccessKeyFrom(randomBytes(30));
+}
+
+/** 40 base64 characters from 30 random bytes, as AWS secret access keys look. */
+export function secretAccessKeyFrom(random: Buffer): string {
+  return random
     .toString('base64')
     .replace(/[^A-Za-z0-9+/]/g, '')
     .slice(0, 40);

@@ -286,6 +286,29 @@ describe('local STS and IAM through the real SDK clients', () => {
     expect(small.PackedPolicySize).toBeLessThanOrEqual(100);
   });
 
+  it('a session policy sent again is judged as the first time (compiled and sized once)', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::tessera-local-media/r/*',
+        },
+      ],
+    });
+    const send = (name: string, Policy: string) =>
+      broker.send(new AssumeRoleCommand({ RoleArn: APP_UPLOAD, RoleSessionName: name, Policy }));
+    const first = await send('again-1', policy);
+    const second = await send('again-2', policy);
+    expect(second.PackedPolicySize).toBe(first.PackedPolicySize);
+    expect(second.Credentials?.AccessKeyId).not.toBe(first.Credentials?.AccessKeyId);
+    for (const name of ['again-3', 'again-4']) {
+      const err = await stsError(send(name, '{"Statement":'));
+      expect(err.name).toBe('MalformedPolicyDocumentException');
+    }
+  });
+
   it('a malformed session policy is MalformedPolicyDocument', async () => {
     const err = await stsError(
       broker.send(

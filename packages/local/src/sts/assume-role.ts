@@ -15,6 +15,7 @@ import {
 } from '@tessera/policy';
 import type { Directory, DirectoryRole } from '../iam/directory.js';
 import { QueryError } from '../query.js';
+import { BoundedCache } from './bounded-cache.js';
 import type { Caller, RoleSession, SessionRegistry } from './sessions.js';
 
 export interface AssumeRoleInput {
@@ -49,6 +50,25 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const ROLE_CHAIN_LIMIT = 3600;
+
+/**
+ * Session policies compiled by text:
+ * - key: the `Policy` parameter exactly as received;
+ * - value: its compiled policy (immutable, shared by the sessions that carry it);
+ * - bound: 256 texts, oldest dropped first; no TTL (a compiled policy is a function of its text);
+ * - why: a caller (the broker) sends the same few rendered policies on every AssumeRole, and
+ *   parsing and compiling one was about a fifth of the local AssumeRole's own CPU time. Invalid
+ *   texts are not stored: they are refused again, the same way, each time.
+ */
+const compiledSessionPolicies = new BoundedCache<Policy>(256);
+/**
+ * Packed sizes (percent of the budget) by the policy text and the session tags:
+ * - key: the `Policy` parameter as received, U+0001, the tags as `k=v` joined by U+0000;
+ * - value: the percentage packedPolicySize() computes;
+ * - bound: 256 keys, oldest dropped first; no TTL (a pure function of its key);
+ * - why: the estimate minifies the policy and deflates it (a fresh zlib stream per call).
+ */
+const packedSizes = new BoundedCache<number>(256);
 
 const validation = (message: string) => new QueryError('ValidationError', 400, message);
 
@@ -219,12 +239,16 @@ export function packedPolicySize(
   tags: Readonly<Record<string, string>>,
 ): number {
   const minified = policy === undefined ? '' : JSON.stringify(JSON.parse(policy));
-  const tagText = Object.entries(tags)
+  const tagged = tagText(tags);
+  if (!minified && !tagged) return 0;
+  const bytes = deflateRawSync(`${minified}\u0001${tagged}`).length;
+  return Math.ceil((bytes * 100) / PACKED_POLICY_BYTES);
+}
+
+function tagText(tags: Readonly<Record<string, string>>): string {
+  return Object.entries(tags)
     .map(([k, v]) => `${k}=${v}`)
     .join('\u0000');
-  if (!minified && !tagText) return 0;
-  const bytes = deflateRawSync(`${minified}\u0001${tagText}`).length;
-  return Math.ceil((bytes * 100) / PACKED_POLICY_BYTES);
 }
 
 export function assumeRole(
@@ -290,8 +314,10 @@ export function assumeRole(
   let sessionPolicy: Policy | undefined;
   if (input.policy !== undefined) {
     try {
-      JSON.parse(input.policy);
-      sessionPolicy = parsePolicy(input.policy);
+      sessionPolicy = compiledSessionPolicies.get(input.policy, (text) => {
+        JSON.parse(text);
+        return parsePolicy(text);
+      });
     } catch (err) {
       const why =
         err instanceof PolicyError ? `${err.code} at ${err.path || '/'}` : 'not valid JSON';
@@ -372,7 +398,10 @@ export function assumeRole(
 
   let packed: number | undefined;
   if (input.policy !== undefined || Object.keys(allTags).length > 0) {
-    packed = packedPolicySize(input.policy, allTags);
+    const policyText = input.policy;
+    packed = packedSizes.get(`${policyText ?? ''}\u0001${tagText(allTags)}`, () =>
+      packedPolicySize(policyText, allTags),
+    );
     if (packed > 100) {
       throw new QueryError(
         'PackedPolicyTooLarge',

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '@tessera/policy';
 import type { DirectoryRole, DirectoryUser } from '../iam/directory.js';
-import { newAccessKeyId, newSecretAccessKey } from '../state.js';
+import { newAccessKeyId, secretAccessKeyFrom } from '../state.js';
 
 export interface RoleSession {
   readonly kind: 'session';
@@ -42,9 +42,19 @@ export type CredentialLookup =
   | { readonly found: true; readonly caller: Caller }
   | { readonly found: false; readonly reason: 'unknown' | 'token-mismatch' | 'expired' };
 
+/** Sessions expired longer than this are forgotten (until then they answer ExpiredToken). */
+const KEEP_EXPIRED_MS = 24 * 3600 * 1000;
+/** The forgetting scans every session: at most once per this interval, not on every issue. */
+const PRUNE_EVERY_MS = 60 * 1000;
+/** Random bytes per session, drawn in one call: secret key material, then the session token's. */
+const SECRET_BYTES = 30;
+const TOKEN_BYTES = 270;
+
 export class SessionRegistry {
   private readonly sessions = new Map<string, RoleSession>();
   private readonly longTerm = new Map<string, UserPrincipal>();
+  /** When prune() last ran (the injected clock's ms); -Infinity: never. */
+  private lastPruned = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -71,12 +81,13 @@ export class SessionRegistry {
       | 'account'
     >,
   ): RoleSession {
-    this.prune();
+    this.pruneIfDue();
+    const random = randomBytes(SECRET_BYTES + TOKEN_BYTES);
     const session: RoleSession = {
       kind: 'session',
       accessKeyId: newAccessKeyId('ASIA'),
-      secretAccessKey: newSecretAccessKey(),
-      sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(270).toString('base64')}`,
+      secretAccessKey: secretAccessKeyFrom(random.subarray(0, SECRET_BYTES)),
+      sessionToken: `IQoJb3JpZ2luX2VjE${random.subarray(SECRET_BYTES).toString('base64')}`,
       arn: `arn:aws:sts::${input.role.account}:assumed-role/${input.role.name}/${input.sessionName}`,
       assumedRoleId: `${input.role.roleId}:${input.sessionName}`,
       account: input.role.account,
@@ -102,9 +113,17 @@ export class SessionRegistry {
     return { found: true, caller: session };
   }
 
-  /** Forgets sessions expired more than a day ago (kept a while so they answer ExpiredToken). */
-  private prune(): void {
-    const cutoff = this.now() - 24 * 3600 * 1000;
+  /**
+   * Forgets sessions expired more than a day ago (kept a while so they answer ExpiredToken). The
+   * scan visits every session, so it runs at most once a minute of the injected clock: a session
+   * is forgotten within a minute of its day being up, and issuing stays O(1).
+   */
+  private pruneIfDue(): void {
+    const now = this.now();
+    // A clock moved back (tests do) makes it due at once rather than postponing it.
+    if (now >= this.lastPruned && now - this.lastPruned < PRUNE_EVERY_MS) return;
+    this.lastPruned = now;
+    const cutoff = now - KEEP_EXPIRED_MS;
     for (const [k, s] of this.sessions)
       if (s.expiration.getTime() < cutoff) this.sessions.delete(k);
   }
