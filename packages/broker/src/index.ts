@@ -7,6 +7,7 @@ export {
   type AuditAction,
   type AuditEvent,
   type AuditResult,
+  blankEvent,
   subjectOf,
 } from './audit.js';
 export {

@@ -9,20 +9,13 @@
  * (201), and answers 412 if the binding exists. `DELETE` requires `If-Match` (428 without it).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type AuditSink,
   BindingError,
-  type BindingStore,
-  type Clock,
   createBindingAdmin,
   type RoleInspector,
-  systemClock,
   TokenError,
-  type TokenVerifier,
   type VerifiedToken,
 } from '@tessera/broker';
-import { CognitoTokenVerifier, DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
 import { IamRoleInspector } from '@tessera/broker/aws-iam';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AdminAction, type AdminActor, AdminAudit } from './admin-audit.js';
@@ -43,14 +36,10 @@ import { AdminRequiredError, HttpInputError } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
 import { configuredHandler } from './lambda.js';
 import { type AdminHandlerName, routeKey, routes } from './routes.js';
+import { type SharedDeps, sharedDeps } from './wiring.js';
 
-export interface AdminAppDeps {
-  readonly verifier: TokenVerifier;
-  readonly bindings: BindingStore;
+export interface AdminAppDeps extends SharedDeps {
   readonly inspector: RoleInspector;
-  readonly audit: AuditSink;
-  readonly clock: Clock;
-  readonly logger: Logger;
 }
 
 /** One handler per admin route (routes.ts). */
@@ -61,47 +50,14 @@ function defaultDeps(
   logger: Logger,
   overrides: Partial<AdminAppDeps>,
 ): AdminAppDeps {
-  const clock = overrides.clock ?? systemClock;
-  let dynamo: DynamoDBClient | undefined;
-  const dynamoClient = () => {
-    dynamo ??= new DynamoDBClient({
-      region: config.region,
-      endpoint: config.endpoints?.dynamodb,
-      credentials: config.credentials,
-    });
-    return dynamo;
-  };
-  let verifier = overrides.verifier;
-  if (!verifier) {
-    const cognito = new CognitoTokenVerifier(config.pools);
-    cognito
-      .warm()
-      .catch((err: unknown) =>
-        logger.warn('JWKS not warmed at init', { errorName: (err as Error)?.name }),
-      );
-    verifier = cognito;
-  }
+  // Administrators read what is stored now, not a vend cache.
+  const shared = sharedDeps(config, logger, overrides, { bindingsCacheSeconds: 0 });
   return {
-    clock,
-    logger,
-    verifier,
-    bindings:
-      overrides.bindings ??
-      new DynamoBindingStore({
-        client: dynamoClient(),
-        tableName: config.tables.bindings,
-        // Administrators read what is stored now, not a vend cache.
-        cacheSeconds: 0,
-        clock,
-        onInvalid: (item, issues) =>
-          logger.error('stored binding is invalid; it grants nothing', {
-            bindingId: String(item.id),
-            issues: issues.map((i) => `${i.field}: ${i.code}`),
-          }),
-      }),
-    audit:
-      overrides.audit ??
-      new DynamoAuditSink({ client: dynamoClient(), tableName: config.tables.audit, clock }),
+    clock: shared.clock,
+    logger: shared.logger,
+    verifier: shared.verifier,
+    bindings: shared.bindings,
+    audit: shared.audit,
     inspector:
       overrides.inspector ??
       new IamRoleInspector({

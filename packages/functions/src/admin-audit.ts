@@ -21,6 +21,7 @@ import {
   BindingError,
   type BindingStore,
   BrokerError,
+  blankEvent,
   type Clock,
   type RequestOrigin,
   StoreError,
@@ -80,8 +81,13 @@ export class AdminAudit {
     const now = this.#options.clock.now();
     const { token } = actor;
     const event: AdminAuditEvent = {
-      eventId: this.#newEventId(),
-      at: now.toISOString(),
+      ...blankEvent({
+        eventId: this.#newEventId(),
+        at: now.toISOString(),
+        sourceIp: actor.origin.sourceIp,
+        userAgent: actor.origin.userAgent,
+        expiresAt: Math.floor(now.getTime() / 1000) + Math.round(this.#options.ttlDays * 86_400),
+      }),
       action: facts.action,
       result: facts.result,
       reason: facts.reason,
@@ -91,27 +97,12 @@ export class AdminAudit {
       username: token.username,
       clientId: token.clientId,
       tokenSha256: sha256Hex(actor.rawToken),
-      requestedRole: undefined,
-      requestedDuration: undefined,
       bindingId: facts.bindingId,
       bindingVersion: facts.newVersion ?? facts.previousVersion ?? undefined,
       roleArn: facts.roleArn,
-      durationSeconds: undefined,
-      clampedBy: undefined,
-      sessionPolicySha256: undefined,
-      tags: [],
-      sourceIdentity: undefined,
-      roleSessionName: undefined,
-      stsRequestId: undefined,
-      accessKeyId: undefined,
-      assumedRoleArn: undefined,
-      sourceIp: actor.origin.sourceIp,
-      userAgent: actor.origin.userAgent,
       detail: `version ${facts.previousVersion ?? 'none'} -> ${facts.newVersion ?? 'deleted'}`,
-      trace: [],
       previousVersion: facts.previousVersion,
       newVersion: facts.newVersion,
-      expiresAt: Math.floor(now.getTime() / 1000) + Math.round(this.#options.ttlDays * 86_400),
     };
     try {
       await this.#options.sink.write(event);

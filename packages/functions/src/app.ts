@@ -3,35 +3,17 @@
  * created and the JWKS warmed here, once, at init — never per request.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  type AuditSink,
-  type BindingStore,
-  type Clock,
-  type CredentialVendor,
-  createBroker,
-  systemClock,
-  type TokenVerifier,
-} from '@tessera/broker';
-import {
-  CognitoTokenVerifier,
-  DynamoAuditSink,
-  DynamoBindingStore,
-  StsCredentialVendor,
-} from '@tessera/broker/aws';
+import { type CredentialVendor, createBroker } from '@tessera/broker';
+import { StsCredentialVendor } from '@tessera/broker/aws';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
 import { HttpInputError } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
 import type { VendHandlerName } from './routes.js';
+import { type SharedDeps, sharedDeps } from './wiring.js';
 
-export interface AppDeps {
-  readonly verifier: TokenVerifier;
-  readonly bindings: BindingStore;
+export interface AppDeps extends SharedDeps {
   readonly vendor: CredentialVendor;
-  readonly audit: AuditSink;
-  readonly clock: Clock;
-  readonly logger: Logger;
 }
 
 /** One handler per route (routes.ts): `credentials` POST /v1/credentials, `roles` GET /v1/roles, `health` GET /healthz. */
@@ -72,46 +54,15 @@ function credentialsBody(body: unknown): {
 }
 
 function defaultDeps(config: TesseraConfig, logger: Logger, overrides: Partial<AppDeps>): AppDeps {
-  const clock = overrides.clock ?? systemClock;
-  let dynamo: DynamoDBClient | undefined;
-  const dynamoClient = () => {
-    dynamo ??= new DynamoDBClient({
-      region: config.region,
-      endpoint: config.endpoints?.dynamodb,
-      credentials: config.credentials,
-    });
-    return dynamo;
-  };
-  let verifier = overrides.verifier;
-  if (!verifier) {
-    const cognito = new CognitoTokenVerifier(config.pools);
-    cognito
-      .warm()
-      .catch((err: unknown) =>
-        logger.warn('JWKS not warmed at init', { errorName: (err as Error)?.name }),
-      );
-    verifier = cognito;
-  }
+  const shared = sharedDeps(config, logger, overrides, {
+    bindingsCacheSeconds: config.cache.bindingsSeconds,
+  });
   return {
-    clock,
-    logger,
-    verifier,
-    bindings:
-      overrides.bindings ??
-      new DynamoBindingStore({
-        client: dynamoClient(),
-        tableName: config.tables.bindings,
-        cacheSeconds: config.cache.bindingsSeconds,
-        clock,
-        onInvalid: (item, issues) =>
-          logger.error('stored binding is invalid; it grants nothing', {
-            bindingId: String(item.id),
-            issues: issues.map((i) => `${i.field}: ${i.code}`),
-          }),
-      }),
-    audit:
-      overrides.audit ??
-      new DynamoAuditSink({ client: dynamoClient(), tableName: config.tables.audit, clock }),
+    clock: shared.clock,
+    logger: shared.logger,
+    verifier: shared.verifier,
+    bindings: shared.bindings,
+    audit: shared.audit,
     vendor:
       overrides.vendor ??
       new StsCredentialVendor({

@@ -1,0 +1,79 @@
+/**
+ * The ports both applications (vend: app.ts, binding admin: admin-app.ts) are wired to: the clock,
+ * one DynamoDB client created at first use, the Cognito verifier with its JWKS warmed at init, the
+ * binding store and the audit sink. An override replaces a port (local stack, tests).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AuditSink,
+  type BindingStore,
+  type Clock,
+  systemClock,
+  type TokenVerifier,
+} from '@tessera/broker';
+import { CognitoTokenVerifier, DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
+import type { TesseraConfig } from './config.js';
+
+export interface SharedDeps {
+  readonly verifier: TokenVerifier;
+  readonly bindings: BindingStore;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface SharedWiring extends SharedDeps {
+  /** The one DynamoDB client of this app, created at first use. */
+  readonly dynamoClient: () => DynamoDBClient;
+}
+
+function warmedVerifier(config: TesseraConfig, logger: Logger): TokenVerifier {
+  const cognito = new CognitoTokenVerifier(config.pools);
+  cognito
+    .warm()
+    .catch((err: unknown) =>
+      logger.warn('JWKS not warmed at init', { errorName: (err as Error)?.name }),
+    );
+  return cognito;
+}
+
+export function sharedDeps(
+  config: TesseraConfig,
+  logger: Logger,
+  overrides: Partial<SharedDeps>,
+  options: { readonly bindingsCacheSeconds: number },
+): SharedWiring {
+  const clock = overrides.clock ?? systemClock;
+  let dynamo: DynamoDBClient | undefined;
+  const dynamoClient = () => {
+    dynamo ??= new DynamoDBClient({
+      region: config.region,
+      endpoint: config.endpoints?.dynamodb,
+      credentials: config.credentials,
+    });
+    return dynamo;
+  };
+  return {
+    clock,
+    logger,
+    dynamoClient,
+    verifier: overrides.verifier ?? warmedVerifier(config, logger),
+    bindings:
+      overrides.bindings ??
+      new DynamoBindingStore({
+        client: dynamoClient(),
+        tableName: config.tables.bindings,
+        cacheSeconds: options.bindingsCacheSeconds,
+        clock,
+        onInvalid: (item, issues) =>
+          logger.error('stored binding is invalid; it grants nothing', {
+            bindingId: String(item.id),
+            issues: issues.map((i) => `${i.field}: ${i.code}`),
+          }),
+      }),
+    audit:
+      overrides.audit ??
+      new DynamoAuditSink({ client: dynamoClient(), tableName: config.tables.audit, clock }),
+  };
+}
