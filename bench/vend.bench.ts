@@ -309,9 +309,9 @@ async function loadTest(api: string, token: string, connections: number) {
   };
 }
 
-async function sequential(stack: LocalStack, token: string) {
-  const session = await vend(stack.info.api, token);
-  const sts = new STSClient({
+/** An STS client on the local STS, signing with a vended session's credentials. */
+function sessionStsClient(stack: LocalStack, session: Vended): STSClient {
+  return new STSClient({
     region: stack.info.region,
     endpoint: stack.info.sts,
     credentials: {
@@ -320,6 +320,11 @@ async function sequential(stack: LocalStack, token: string) {
       sessionToken: session.sessionToken,
     },
   });
+}
+
+async function sequential(stack: LocalStack, token: string) {
+  const session = await vend(stack.info.api, token);
+  const sts = sessionStsClient(stack, session);
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     for (let i = 0; i < 50; i++) await sts.send(new GetCallerIdentityCommand({}));
@@ -563,15 +568,7 @@ async function reference(
     credentials: () => stack.brokerCredentials(),
   });
   const audit = new DynamoAuditSink({ client: dynamo, tableName: TABLES.audit });
-  const sts = new STSClient({
-    region: stack.info.region,
-    endpoint: stack.info.sts,
-    credentials: {
-      accessKeyId: session.accessKeyId,
-      secretAccessKey: session.secretAccessKey,
-      sessionToken: session.sessionToken,
-    },
-  });
+  const sts = sessionStsClient(stack, session);
   const write = () => audit.write({ ...event, eventId: randomUUID() });
   try {
     for (let i = 0; i < 50; i++) {
