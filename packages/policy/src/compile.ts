@@ -151,10 +151,10 @@ export function isPolicy(value: unknown): value is Policy {
 }
 
 /** Action matchers shared across policies (key: the lowercased pattern). */
-const actionGlobs = new SharedTable<Glob>(4096);
+const actionGlobs = new SharedTable<Glob>();
 
 /** The same matchers by the pattern as written (saves lowercasing a pattern seen before). */
-const actionGlobsAsWritten = new SharedTable<Glob>(4096);
+const actionGlobsAsWritten = new SharedTable<Glob>();
 
 function compileAction(value: string): Glob {
   return actionGlobsAsWritten.get(value, () => {
@@ -166,7 +166,7 @@ function compileAction(value: string): Glob {
 function compileStatement(ast: StatementAst, variables: boolean): CompiledStatement {
   const globs = ast.action.values.map(compileAction);
   const patterns = ast.resource?.values.map((v) => compileResource(v, variables)) ?? [];
-  const conditions = ast.conditions.map((c) => compileCondition(c, variables));
+  const conditions = ast.conditions.map((c) => compileCondition(c, variables, ast.effect));
   const templates = patterns.flatMap((p) => (p.template === null ? [] : [p.template]));
   return {
     ast,
@@ -186,7 +186,7 @@ function compileStatement(ast: StatementAst, variables: boolean): CompiledStatem
 }
 
 /** Resource matchers shared across policies (key: the pattern as written, without variables). */
-const resourceMatchers = new SharedTable<ArnMatcher>(4096);
+const resourceMatchers = new SharedTable<ArnMatcher>();
 
 function compileResource(source: string, variables: boolean): ResourcePattern {
   // Policy variables are not allowed in Action, only in Resource and condition values.

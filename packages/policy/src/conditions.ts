@@ -14,25 +14,42 @@
  *   "multivalued context keys require a condition set operator"; an array is multivalued even with
  *   one element). `ForAnyValue:` positive: some value matches; negated: some value does not.
  *   `ForAllValues:` positive: every value matches; negated: no value matches.
- * - context numbers/booleans are compared as their text by string, ARN and Bool operators;
- *   a context value that cannot be read as the operator's type (a bad number, date, IP, base64)
- *   equals nothing — it never throws.
+ * - every value, policy or request, is read by the grammar of values.ts (one grammar for both
+ *   sides); context numbers/booleans are compared as their text by string operators;
+ * - a request value that cannot be read as the operator's type (a bad number, date, Bool, base64,
+ *   IP address or ARN) — for any operator of that type, negated or not, and under ForAnyValue /
+ *   ForAllValues as soon as one of the values is unreadable: AWS does not document the case, and
+ *   request values are caller-influenced (token claims), so the reading that can never grant is
+ *   taken: the condition does NOT hold in an Allow statement and DOES hold in a Deny statement.
+ *   It never throws.
  * - policy variables (2012-10-17) work in String* and Arn* values; a value whose variable does not
  *   resolve matches nothing, and a negated operator with such a value is false (key present).
  */
+
 import { type ArnMatcher, compileArnPattern, compileArnPieces, matchArn } from './arn.js';
+import { BoundedMap } from './cache.js';
 import { intern, type RequestContext, SharedTable, scalarText } from './context.js';
-import { parseInstant } from './dates.js';
 import { assertNever } from './errors.js';
-import { type Cidr, cidrContains, parseCidr } from './ip.js';
 import type {
   BaseOperator,
   ConditionAst,
   ContextScalar,
   ContextValue,
+  Effect,
   ExplainReason,
+  PolicyScalar,
   SetQualifier,
 } from './types.js';
+import {
+  type Cidr,
+  cidrContains,
+  readArn,
+  readBinary,
+  readBoolean,
+  readCidr,
+  readInstant,
+  readNumber,
+} from './values.js';
 import {
   parseTemplate,
   resolveText,
@@ -55,7 +72,7 @@ export type Operand =
     }
   | { readonly family: 'numeric'; readonly value: number }
   | { readonly family: 'date'; readonly value: number }
-  | { readonly family: 'bool'; readonly value: string }
+  | { readonly family: 'bool'; readonly value: string | null }
   | { readonly family: 'binary'; readonly value: string | null }
   | { readonly family: 'ip'; readonly cidr: Cidr | null }
   | {
@@ -87,6 +104,11 @@ export interface CompiledCondition {
   readonly single: Operand | null;
   /** Hot-path copy: the only value of a plain String(Not)Equals[IgnoreCase] without variables. */
   readonly singleText: string | null;
+  /**
+   * What the condition says when a request value cannot be read as the operator's type: true in
+   * a Deny statement, false in an Allow statement (the reading that can never grant).
+   */
+  readonly unreadableHolds: boolean;
 }
 
 interface OperatorSpec {
@@ -164,9 +186,13 @@ export function operatorSpec(base: BaseOperator): OperatorSpec {
   }
 }
 
-export function compileCondition(ast: ConditionAst, variables: boolean): CompiledCondition {
+export function compileCondition(
+  ast: ConditionAst,
+  variables: boolean,
+  effect: Effect,
+): CompiledCondition {
   const s = operatorSpec(ast.base);
-  const operands = ast.values.map((v) => compileOperand(s, String(v), variables));
+  const operands = ast.values.map((v) => compileOperand(s, v, variables));
   const names = keyNames.get(ast.key, () => ({
     key: intern(ast.key),
     lowerKey: intern(ast.key.toLowerCase()),
@@ -186,6 +212,7 @@ export function compileCondition(ast: ConditionAst, variables: boolean): Compile
     singleText: singleTextOf(operands),
     templates: templatesOf(operands),
     explainWords: null,
+    unreadableHolds: effect === 'Deny',
   };
 }
 
@@ -219,26 +246,18 @@ function templateOf(op: Operand): Template | null {
 }
 
 /** A condition key as written and lowercased, both interned, shared (key: the key as written). */
-const keyNames = new SharedTable<{ readonly key: string; readonly lowerKey: string }>(4096);
+const keyNames = new SharedTable<{ readonly key: string; readonly lowerKey: string }>();
 
 /** Parsed CIDR blocks shared across policies (key: the value as written; never mutated). */
-const cidrs = new SharedTable<Cidr | null>(4096);
+const cidrs = new SharedTable<Cidr | null>();
 
-const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-
-function parseNumber(text: string): number {
-  return NUMBER.test(text) ? Number(text) : Number.NaN;
-}
-
-function decodeBase64(text: string): string | null {
-  try {
-    return atob(text.trim());
-  } catch {
-    return null;
-  }
-}
-
-function compileOperand(s: OperatorSpec, text: string, variables: boolean): Operand {
+/**
+ * A policy value prepared for its operator. The parser has refused every value the grammar
+ * (values.ts) does not read, so the readers here do not fail; if one ever did, the operand would
+ * match nothing (NaN, null).
+ */
+function compileOperand(s: OperatorSpec, value: PolicyScalar, variables: boolean): Operand {
+  const text = String(value);
   const template = variables ? parseTemplate(text) : null;
   switch (s.family) {
     case 'string':
@@ -251,15 +270,15 @@ function compileOperand(s: OperatorSpec, text: string, variables: boolean): Oper
         cache: template === null ? null : new TemplateCache<Glob>(),
       };
     case 'numeric':
-      return { family: 'numeric', value: parseNumber(text) };
+      return { family: 'numeric', value: readNumber(value) ?? Number.NaN };
     case 'date':
-      return { family: 'date', value: parseInstant(text) };
+      return { family: 'date', value: readInstant(value) ?? Number.NaN };
     case 'bool':
-      return { family: 'bool', value: text.toLowerCase() };
+      return { family: 'bool', value: readBoolean(value) };
     case 'binary':
-      return { family: 'binary', value: decodeBase64(text) };
+      return { family: 'binary', value: readBinary(value) };
     case 'ip':
-      return { family: 'ip', cidr: cidrs.get(text, () => parseCidr(text)) };
+      return { family: 'ip', cidr: cidrs.get(text, () => readCidr(text)) };
     case 'arn':
       return {
         family: 'arn',
@@ -274,32 +293,34 @@ function compileOperand(s: OperatorSpec, text: string, variables: boolean): Oper
   }
 }
 
-/** A context scalar converted once for the operator family. */
-type Prepared = string | number | Uint8Array | null;
+/**
+ * A context scalar read once for the operator family by the grammar of values.ts, or
+ * `UNREADABLE` when it is not a value of that type (see `unreadableHolds`).
+ */
+type Prepared = string | number | Uint8Array | typeof UNREADABLE;
+
+const UNREADABLE: unique symbol = Symbol('unreadable');
 
 function prepare(cond: CompiledCondition, value: ContextScalar, context: RequestContext): Prepared {
   switch (cond.family) {
     case 'string':
       return cond.ignoreCase ? scalarText(value).toLowerCase() : scalarText(value);
     case 'like':
-    case 'arn':
       return scalarText(value);
+    case 'arn':
+      return readArn(value) ?? UNREADABLE;
     case 'bool':
-      return scalarText(value).toLowerCase();
+      return readBoolean(value) ?? UNREADABLE;
     case 'numeric':
-      return typeof value === 'number'
-        ? value
-        : typeof value === 'string'
-          ? parseNumber(value)
-          : Number.NaN;
+      return readNumber(value) ?? UNREADABLE;
     case 'date':
-      return parseInstant(value);
+      return readInstant(value) ?? UNREADABLE;
     case 'binary':
-      return typeof value === 'string' ? decodeBase64(value) : null;
+      return readBinary(value) ?? UNREADABLE;
     case 'ip':
-      return typeof value === 'string' ? context.ip(value) : null;
+      return (typeof value === 'string' ? context.ip(value) : null) ?? UNREADABLE;
     case 'null':
-      return null;
+      return UNREADABLE; // never asked: Null is decided on presence alone
     default:
       return assertNever(cond.family, 'operator family');
   }
@@ -322,11 +343,11 @@ function compare(c: Comparison, actual: number, expected: number): boolean {
   }
 }
 
-/** Whether one prepared context value matches one policy value, in the operator's positive sense. */
+/** Whether one readable context value matches one policy value, in the operator's positive sense. */
 function matchOperand(
   cond: CompiledCondition,
   op: Operand,
-  actual: Prepared,
+  actual: Exclude<Prepared, typeof UNREADABLE>,
   context: RequestContext,
 ): boolean {
   switch (op.family) {
@@ -364,24 +385,31 @@ function matchOperand(
   }
 }
 
-/** Whether a context value matches any policy value (positive sense). */
+/** One request value against the policy values: it matches one (positive sense), or none. */
+const MATCH = 1;
+const NO_MATCH = 0;
+type Verdict = typeof MATCH | typeof NO_MATCH | typeof UNREADABLE;
+
+/** Whether a context value matches any policy value (positive sense), or cannot be read. */
 function matchesAny(
   cond: CompiledCondition,
   value: ContextScalar,
   context: RequestContext,
-): boolean {
+): Verdict {
   const singleText = cond.singleText;
   if (singleText !== null) {
     const text = typeof value === 'string' ? value : scalarText(value);
-    return (cond.ignoreCase ? text.toLowerCase() : text) === singleText;
+    return (cond.ignoreCase ? text.toLowerCase() : text) === singleText ? MATCH : NO_MATCH;
   }
   const actual = prepare(cond, value, context);
-  if (cond.single !== null) return matchOperand(cond, cond.single, actual, context);
+  if (actual === UNREADABLE) return UNREADABLE;
+  if (cond.single !== null)
+    return matchOperand(cond, cond.single, actual, context) ? MATCH : NO_MATCH;
   const operands = cond.operands;
   for (let i = 0; i < operands.length; i++) {
-    if (matchOperand(cond, operands[i]!, actual, context)) return true;
+    if (matchOperand(cond, operands[i]!, actual, context)) return MATCH;
   }
-  return false;
+  return NO_MATCH;
 }
 
 /** Decides a condition for a key that is absent (or has no values). */
@@ -403,25 +431,56 @@ function decidePresent(
     return cond.operands.some((o) => o.family === 'null' && !o.expectAbsent);
   if (!Array.isArray(value)) {
     // One value: every qualifier reduces to "it matches" (negated: "it does not").
-    return matchesAny(cond, value as ContextScalar, context) !== cond.negated;
+    const verdict = matchesAny(cond, value as ContextScalar, context);
+    if (verdict === UNREADABLE) return cond.unreadableHolds;
+    return (verdict === MATCH) !== cond.negated;
   }
-  const values = value as readonly ContextScalar[];
-  switch (cond.qualifier) {
-    case null:
-      // AWS: "multivalued context keys require a condition set operator" — an unqualified
-      // operator (negated or not) does not match a multivalued key.
-      return false;
-    case 'ForAnyValue': {
-      for (const v of values) if (matchesAny(cond, v, context) !== cond.negated) return true;
-      return false;
-    }
-    case 'ForAllValues': {
-      for (const v of values) if (matchesAny(cond, v, context) === cond.negated) return false;
-      return true;
-    }
+  // AWS: "multivalued context keys require a condition set operator" — an unqualified operator
+  // (negated or not) does not match a multivalued key.
+  if (cond.qualifier === null) return false;
+  return decideSet(cond, cond.qualifier, value as readonly ContextScalar[], context);
+}
+
+/**
+ * ForAnyValue: some value matches (negated: some does not). ForAllValues: every value matches
+ * (negated: none does). Every value is read first: one unreadable value decides the condition
+ * (`unreadableHolds`), whatever the others say.
+ */
+function decideSet(
+  cond: CompiledCondition,
+  qualifier: SetQualifier,
+  values: readonly ContextScalar[],
+  context: RequestContext,
+): boolean {
+  let some = false;
+  let every = true;
+  for (const v of values) {
+    const verdict = matchesAny(cond, v, context);
+    if (verdict === UNREADABLE) return cond.unreadableHolds;
+    const holds = (verdict === MATCH) !== cond.negated;
+    some ||= holds;
+    every &&= holds;
+  }
+  switch (qualifier) {
+    case 'ForAnyValue':
+      return some;
+    case 'ForAllValues':
+      return every;
     default:
-      return assertNever(cond.qualifier, 'set qualifier');
+      return assertNever(qualifier, 'set qualifier');
   }
+}
+
+/** Whether some value of the key cannot be read as the operator's type (explain's words). */
+function hasUnreadable(
+  cond: CompiledCondition,
+  value: ContextValue,
+  context: RequestContext,
+): boolean {
+  if (cond.family === 'null' || cond.family === 'string' || cond.family === 'like') return false;
+  if (Array.isArray(value) && cond.qualifier === null) return false;
+  const values = (Array.isArray(value) ? value : [value]) as readonly ContextScalar[];
+  return values.some((v) => prepare(cond, v, context) === UNREADABLE);
 }
 
 /**
@@ -465,19 +524,20 @@ export interface ConditionWords {
   readonly signature: number;
 }
 
-/** Signature numbers by condition text (bounded; cleared when full — numbers are never reused). */
-const signatures = new Map<string, number>();
+/**
+ * Signature numbers by condition text:
+ * - key: operator, key, variables mode, effect reading and values as JSON (from the policy:
+ *   untrusted); value: a number, never reused;
+ * - bound: 16,384 texts, 1 MiB as weighed (cache.ts), texts over 2,048 characters get a fresh
+ *   number each time (they then share no verdict: decided once per condition, still correct);
+ * - why: explain decides a condition repeated across statements once per request.
+ */
+const signatures = new BoundedMap<number>({ entries: 16_384, bytes: 1024 * 1024, keyChars: 2048 });
 let nextSignature = 0;
 
 function signatureOf(cond: CompiledCondition): number {
-  const text = `${cond.ast.operator}\u0000${cond.ast.key}\u0000${cond.templates.length}\u0000${JSON.stringify(cond.ast.values)}`;
-  let id = signatures.get(text);
-  if (id === undefined) {
-    id = nextSignature++;
-    if (signatures.size >= 16_384) signatures.clear();
-    signatures.set(text, id);
-  }
-  return id;
+  const text = `${cond.ast.operator}\u0000${cond.ast.key}\u0000${cond.templates.length}\u0000${cond.unreadableHolds}\u0000${JSON.stringify(cond.ast.values)}`;
+  return signatures.getOrMake(text, () => nextSignature++);
 }
 
 function wordsOf(cond: CompiledCondition): ConditionWords {
@@ -527,9 +587,16 @@ function decideInWords(
       const multi = cond.qualifier === null && cond.family !== 'null' && Array.isArray(value);
       ok = decidePresent(cond, value, context);
       detail = context.subject(cond.key, value) + (multi ? words.presentMulti : words.present);
+      if (hasUnreadable(cond, value, context)) detail += unreadableWords(cond);
     }
   }
   return { element: 'Condition', ok, operator: cond.ast.operator, key: cond.ast.key, detail };
+}
+
+function unreadableWords(cond: CompiledCondition): string {
+  return cond.unreadableHolds
+    ? ` (a value is not of the operator's type: in a Deny statement the condition then holds)`
+    : ` (a value is not of the operator's type: in an Allow statement the condition then does not hold)`;
 }
 
 function expectation(cond: CompiledCondition): string {

@@ -6,8 +6,9 @@
  * only on a miss is a lowercased index built, once per `evaluate` call, and consulted.
  * An empty array is a key with no values, which AWS treats like an absent key ("null dataset").
  */
-import { parseIp } from './ip.js';
+import { BoundedMap, type CacheBounds } from './cache.js';
 import type { ContextScalar, ContextValue, ExplainReason } from './types.js';
+import { readAddress } from './values.js';
 
 export type ContextRecord = Readonly<Record<string, ContextValue>>;
 
@@ -58,7 +59,7 @@ export class RequestContext {
     if (this.ips === null) this.ips = new Map();
     let ip = this.ips.get(text);
     if (ip === undefined) {
-      ip = parseIp(text);
+      ip = readAddress(text);
       this.ips.set(text, ip);
     }
     return ip;
@@ -127,39 +128,49 @@ export class RequestContext {
 }
 
 /**
- * One shared string per distinct text (a bounded dedupe table, cleared when full). Keys and ids the
- * compiler keeps may arrive as slices of a large policy document; sharing one copy lets thousands
- * of compiled policies touch the same string on the hot path (fewer cache misses) and lets the
- * documents themselves be collected.
+ * One shared string per distinct text. Keys and ids the compiler keeps may arrive as slices of a
+ * large policy document; sharing one copy lets thousands of compiled policies touch the same
+ * string on the hot path (fewer cache misses) and lets the documents themselves be collected.
+ * - key and value: the text (from a policy document: untrusted);
+ * - bound: 65,536 texts, 4 MiB as weighed (cache.ts), texts over 1,024 characters not kept
+ *   (returned as given); oldest dropped first;
+ * - why: compiled policies of one deployment repeat the same few keys, actions and ids.
  */
-const internTable = new Map<string, string>();
+const internTable = new BoundedMap<string>({
+  entries: 65_536,
+  bytes: 4 * 1024 * 1024,
+  keyChars: 1024,
+});
 
 export function intern(text: string): string {
   const known = internTable.get(text);
   if (known !== undefined) return known;
-  if (internTable.size >= 65_536) internTable.clear();
   internTable.set(text, text);
   return text;
 }
 
+/** Bounds of a `SharedTable`: 4,096 keys of up to 1,024 characters, 1 MiB as weighed. */
+export const SHARED_TABLE_BOUNDS: CacheBounds = {
+  entries: 4096,
+  bytes: 1024 * 1024,
+  keyChars: 1024,
+};
+
 /**
- * A bounded table of shared compiled values (key → value), so that thousands of compiled policies
- * that say the same thing (`sts:AssumeRoleWithWebIdentity`, one identity provider) share one
- * matcher object instead of each touching its own on the hot path. Cleared when full.
+ * A bounded table of shared compiled values (key: a policy text as written; value: the matcher or
+ * parsed form compiled from it, never mutated), so that thousands of compiled policies that say
+ * the same thing (`sts:AssumeRoleWithWebIdentity`, one identity provider) share one matcher object
+ * instead of each touching its own on the hot path. Bound: `SHARED_TABLE_BOUNDS` (the value is
+ * weighed like its key: a matcher holds about the text it was compiled from); a longer key is
+ * compiled afresh each time. Why: policies are untrusted text, the table must not grow with them.
  */
 export class SharedTable<T> {
-  private readonly map = new Map<string, T>();
-  private readonly max: number;
-
-  constructor(max: number) {
-    this.max = max;
-  }
+  private readonly map = new BoundedMap<T>(SHARED_TABLE_BOUNDS, (_value, key) => 2 * key.length);
 
   get(key: string, make: () => T): T {
     let value = this.map.get(key);
     if (value === undefined) {
       value = make();
-      if (this.map.size >= this.max) this.map.clear();
       this.map.set(intern(key), value);
     }
     return value;

@@ -9,6 +9,7 @@
  * condition, with words). The combining rule is the table in `decide`.
  */
 import { compileArnPieces, matchArn } from './arn.js';
+import { BoundedMap, type CacheBounds } from './cache.js';
 import {
   type CompiledStatement,
   isPolicy,
@@ -19,7 +20,7 @@ import {
 } from './compile.js';
 import { explainCondition, testCondition } from './conditions.js';
 import { type ContextRecord, quote, RequestContext } from './context.js';
-import { PolicyError } from './errors.js';
+import { describeThrown, type EvaluationErrorCode, PolicyError } from './errors.js';
 import type { PolicyIssue } from './parse.js';
 import {
   describeMatchers,
@@ -32,6 +33,7 @@ import {
 import type {
   EvaluateOptions,
   EvaluationDecision,
+  EvaluationDiagnostic,
   EvaluationResult,
   ExplainedStatement,
   ExplainReason,
@@ -105,14 +107,53 @@ const SESSION_NAMES = Array.from({ length: 32 }, (_, i) => `session[${i}]`);
 /**
  * Decides one request. Throws PolicyError for an invalid document, or a valid one IAM refuses in
  * the slot it is given (see `collectPolicies`): callers fail closed. Never throws otherwise.
+ *
+ * Errors as data (after cedar-go's `Authorize` and its `Diagnostic`): anything else thrown while
+ * reading a policy, checking a statement or combining the answers — a bug, or a caller's context
+ * object whose getters throw — is reported in `errors` with its policy slot, statement and code,
+ * never hidden in an ordinary denial. A failed statement is skipped and the others are still
+ * checked (so every failure is reported), and any error makes the decision a deny: `Allow`
+ * becomes `ImplicitDeny` (a statement that could not be checked might have been a Deny).
  */
 export function evaluate(input: EvaluateInput, options?: EvaluateOptions): EvaluationResult {
-  const policies = collectPolicies(input); // throws PolicyError for an invalid document
+  let policies: NamedPolicy[];
   try {
-    return run(input, policies, options?.explain === true);
-  } catch {
-    // Unreachable by design; if it ever happens, fail closed rather than throw at a caller.
-    return { decision: 'ImplicitDeny', matched: [] };
+    policies = collectPolicies(input); // throws PolicyError for an invalid document
+  } catch (err) {
+    if (!(err instanceof SlotFailure)) throw err;
+    return failed([diagnostic(err.slot, -1, 'PolicyFailed', err.thrown)]);
+  }
+  const errors: EvaluationDiagnostic[] = [];
+  try {
+    return run(input, policies, options?.explain === true, errors);
+  } catch (err) {
+    errors.push(diagnostic('', -1, 'DecisionFailed', err));
+    return failed(errors);
+  }
+}
+
+const NO_ERRORS: readonly EvaluationDiagnostic[] = Object.freeze([]);
+
+function failed(errors: readonly EvaluationDiagnostic[]): EvaluationResult {
+  return { decision: 'ImplicitDeny', matched: NO_MATCHES, errors };
+}
+
+function diagnostic(
+  policy: string,
+  statement: number,
+  code: EvaluationErrorCode,
+  thrown: unknown,
+): EvaluationDiagnostic {
+  return { policy, statement, code, message: describeThrown(thrown) };
+}
+
+/** A policy slot whose document could not be read for a reason other than a PolicyError (a bug). */
+class SlotFailure extends Error {
+  constructor(
+    readonly slot: string,
+    readonly thrown: unknown,
+  ) {
+    super(`policy ${slot} failed`);
   }
 }
 
@@ -120,6 +161,7 @@ function run(
   input: EvaluateInput,
   policies: readonly NamedPolicy[],
   explain: boolean,
+  errors: EvaluationDiagnostic[],
 ): EvaluationResult {
   const raw = input.request;
   const req: Request = {
@@ -152,23 +194,35 @@ function run(
     : undefined;
   for (const named of policies) {
     const statements = named.policy.statements;
-    for (let i = 0; i < statements.length; i++) {
-      const stmt = statements[i]!;
-      const match =
-        explained === undefined
-          ? applies(stmt, named.category, req)
-          : explainStatement(stmt, named, req, texts!, explained);
-      if (match === NOT_APPLIED) continue;
-      record(summary, named.category, stmt, match);
-      if (hits === null) hits = [];
-      hits.push({ category: named.category, matched: matchedOf(named.name, stmt) });
+    let i = 0;
+    while (i < statements.length) {
+      try {
+        for (; i < statements.length; i++) {
+          const stmt = statements[i]!;
+          const match =
+            explained === undefined
+              ? applies(stmt, named.category, req)
+              : explainStatement(stmt, named, req, texts!, explained);
+          if (match === NOT_APPLIED) continue;
+          record(summary, named.category, stmt, match);
+          if (hits === null) hits = [];
+          hits.push({ category: named.category, matched: matchedOf(named.name, stmt) });
+        }
+      } catch (err) {
+        errors.push(diagnostic(named.name, i, 'StatementFailed', err)); // skip it, check the rest
+        i++;
+      }
     }
   }
-  const { decision, from } = decide(summary);
-  const matched = hits === null ? NO_MATCHES : selectMatched(hits, decision, from);
+  const decided = decide(summary);
+  // Any error: never Allow (a statement that could not be checked might have been a Deny).
+  const decision =
+    errors.length > 0 && decided.decision === 'Allow' ? 'ImplicitDeny' : decided.decision;
+  const matched = hits === null ? NO_MATCHES : selectMatched(hits, decision, decided.from);
+  const reported = errors.length === 0 ? NO_ERRORS : errors;
   return explained === undefined
-    ? { decision, matched }
-    : { decision, matched, explain: explained };
+    ? { decision, matched, errors: reported }
+    : { decision, matched, explain: explained, errors: reported };
 }
 
 function record(
@@ -281,9 +335,37 @@ function matchedOf(policy: string, stmt: CompiledStatement): MatchedStatement {
 // ---------------------------------------------------------------------------------------------
 // Policies
 
-/** Bounded cache of compiled raw JSON strings (key: the exact text). Cleared when full. */
-const textCache = new Map<string, Policy>();
-const TEXT_CACHE_MAX = 512;
+/**
+ * Compiled policies by their JSON text:
+ * - key: the exact text a caller passed (untrusted: a stored or request-borne document);
+ * - value: its compiled `Policy` (immutable, shared by every call that passes the same text);
+ * - bound: `TEXT_CACHE_BOUNDS` — 512 texts, 8 MiB as weighed (cache.ts; a compiled policy is
+ *   weighed at `COMPILED_BYTES_PER_CHAR` bytes per character of its text, measured with
+ *   `node --expose-gc` on the benchmark's policies), texts over 64 Ki characters never kept
+ *   (IAM's largest documents are 20 KB); oldest dropped first; no TTL (a function of the text);
+ * - why: callers that hold policies as text (stored documents) pass the same few texts on every
+ *   call; parsing and compiling them each time would dominate evaluation.
+ */
+export const TEXT_CACHE_BOUNDS: CacheBounds = {
+  entries: 512,
+  bytes: 8 * 1024 * 1024,
+  keyChars: 64 * 1024,
+};
+const COMPILED_BYTES_PER_CHAR = 24;
+const textCache = new BoundedMap<Policy>(
+  TEXT_CACHE_BOUNDS,
+  (_policy, text) => COMPILED_BYTES_PER_CHAR * text.length,
+);
+
+/** The slot's policy; a failure other than a PolicyError (a bug) becomes a SlotFailure. */
+function slotPolicy(slot: string, source: PolicySource): Policy {
+  try {
+    return toPolicy(source);
+  } catch (err) {
+    if (err instanceof PolicyError) throw err;
+    throw new SlotFailure(slot, err);
+  }
+}
 
 function toPolicy(source: PolicySource): Policy {
   if (isPolicy(source)) return source;
@@ -291,7 +373,6 @@ function toPolicy(source: PolicySource): Policy {
   const cached = textCache.get(source);
   if (cached !== undefined) return cached;
   const policy = parsePolicy(source);
-  if (textCache.size >= TEXT_CACHE_MAX) textCache.clear();
   textCache.set(source, policy);
   return policy;
 }
@@ -311,30 +392,30 @@ function collectPolicies(input: EvaluateInput): NamedPolicy[] {
   const identity = input.identityPolicies ?? [];
   for (let i = 0; i < identity.length; i++) {
     const name = IDENTITY_NAMES[i] ?? `identity[${i}]`;
-    out.push({ name, category: 'identity', policy: identitySlot(identity[i]!) });
+    out.push({ name, category: 'identity', policy: identitySlot(name, identity[i]!) });
   }
   if (input.permissionsBoundary !== undefined) {
     out.push({
       name: 'boundary',
       category: 'boundary',
-      policy: identitySlot(input.permissionsBoundary),
+      policy: identitySlot('boundary', input.permissionsBoundary),
     });
   }
   const session = input.sessionPolicies ?? [];
   for (let i = 0; i < session.length; i++) {
     const name = SESSION_NAMES[i] ?? `session[${i}]`;
-    out.push({ name, category: 'session', policy: identitySlot(session[i]!) });
+    out.push({ name, category: 'session', policy: identitySlot(name, session[i]!) });
   }
   if (input.resourcePolicy !== undefined) {
-    const policy = toPolicy(input.resourcePolicy);
+    const policy = slotPolicy('resource', input.resourcePolicy);
     refuse(policy.slotIssues.resource);
     out.push({ name: 'resource', category: 'resource', policy });
   }
   return out;
 }
 
-function identitySlot(source: PolicySource): Policy {
-  const policy = toPolicy(source);
+function identitySlot(name: string, source: PolicySource): Policy {
+  const policy = slotPolicy(name, source);
   refuse(policy.slotIssues.identity);
   return policy;
 }

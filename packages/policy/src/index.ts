@@ -1,5 +1,11 @@
 export { compilePolicy, type Policy, parsePolicy } from './compile.js';
-export { assertNever, PolicyError, type PolicyErrorCode } from './errors.js';
+export {
+  assertNever,
+  type EvaluationErrorCode,
+  PolicyError,
+  type PolicyErrorCode,
+  type PolicyWarningCode,
+} from './errors.js';
 export { evaluate } from './evaluate.js';
 export type * from './types.js';
 export { BASE_OPERATORS } from './types.js';

@@ -14,6 +14,7 @@
  * forbidden, Sid character set) live in validate.ts.
  */
 
+import { BoundedMap, type CacheBounds } from './cache.js';
 import { PolicyError, type PolicyErrorCode } from './errors.js';
 import {
   childPointer,
@@ -45,6 +46,17 @@ import {
   type SetQualifier,
   type StatementAst,
 } from './types.js';
+import { FAMILY_FORMS, isArnShaped, isPolicyValue, type ValueFamily } from './values.js';
+
+/**
+ * Bounds of each known-good set below: 4,096 texts of up to 256 characters, 256 KiB as weighed
+ * (cache.ts). Longer texts are checked afresh each time (a linear regular expression).
+ */
+export const KNOWN_GOOD_BOUNDS: CacheBounds = { entries: 4096, bytes: 256 * 1024, keyChars: 256 };
+
+function knownGoodSet(): BoundedMap<true> {
+  return new BoundedMap<true>(KNOWN_GOOD_BOUNDS);
+}
 
 export interface PolicyIssue {
   readonly code: PolicyErrorCode;
@@ -119,18 +131,13 @@ export function parseAst(doc: string | object): PolicyAst {
 }
 
 /**
- * Read a document and collect every structural error. Never throws. `measure`: count the
+ * Read a document and collect every structural error. Throws only on a bug (never for input). `measure`: count the
  * document's size as IAM does (validate's size rules need it; parsing does not, so it skips it).
  */
 export function analysePolicy(rawDocument: unknown, measure = true): PolicyAnalysis {
-  try {
-    return analyseReadDocument(readDocument(rawDocument, measure), measure);
-  } catch {
-    // Defensive: the walk only sees plain JSON data, but a bug here must never escape as
-    // anything other than a finding.
-    const issue: PolicyIssue = { code: 'InvalidJson', path: '', message: 'unreadable policy' };
-    return { ast: undefined, errors: [issue], draft: undefined, compactLength: 0 };
-  }
+  // No catch-all: the walk only sees plain JSON data, and a bug here must surface as what it is,
+  // never as a finding about the document (validate.ts reports it as `InternalError`).
+  return analyseReadDocument(readDocument(rawDocument, measure), measure);
 }
 
 /**
@@ -468,15 +475,16 @@ function readActionElement(
 const ACTION_PATTERN = /^[A-Za-z0-9*?-]+:\S+$/;
 
 /**
- * Actions and resources known to be well formed (bounded, cleared when full): pure checks of
- * immutable strings that policies repeat; a problem is always described afresh.
+ * Actions and resources known to be well formed: pure checks of immutable strings that policies
+ * repeat; a problem is always described afresh. Key: the text as written (untrusted); value: none
+ * (a set). Bound: `KNOWN_GOOD_BOUNDS` each. Why: the same action or ARN appears in many statements
+ * and documents; a stream of unique texts must not grow the sets.
  */
-const goodActions = new Set<string>();
-const goodResources = new Set<string>();
+const goodActions = knownGoodSet();
+const goodResources = knownGoodSet();
 
-function remember(good: Set<string>, text: string): undefined {
-  if (good.size >= 4096) good.clear();
-  good.add(text);
+function remember(good: BoundedMap<true>, text: string): undefined {
+  good.set(text, true);
   return undefined;
 }
 
@@ -503,7 +511,7 @@ function readResourceElement(
 
 function describeResourceProblem(resource: string): string | undefined {
   if (goodResources.has(resource)) return undefined;
-  if (resource === '*' || isArnShaped(resource)) return remember(goodResources, resource);
+  if (resource === '*' || isArnShaped(resource, true)) return remember(goodResources, resource);
   return `"${truncate(resource)}" is not a resource: write "*" or an ARN (arn:partition:service:region:account:resource)`;
 }
 
@@ -774,16 +782,12 @@ function readConditionKey(
 const CONDITION_KEY =
   /^[A-Za-z0-9][A-Za-z0-9._/-]*:[A-Za-z0-9_.:-]+(\/[\p{L}\p{Z}\p{N}_.:/=+@-]+)?$/u;
 
-/** Condition keys known to be well formed (bounded, cleared when full; a pure check of a string). */
-const goodConditionKeys = new Set<string>();
+/** Condition keys known to be well formed (see `goodActions`; same bounds). */
+const goodConditionKeys = knownGoodSet();
 
 function describeConditionKeyProblem(key: string): string | undefined {
   if (goodConditionKeys.has(key)) return undefined;
-  if (CONDITION_KEY.test(key)) {
-    if (goodConditionKeys.size >= 4096) goodConditionKeys.clear();
-    goodConditionKeys.add(key);
-    return undefined;
-  }
+  if (CONDITION_KEY.test(key)) return remember(goodConditionKeys, key);
   return `"${truncate(key)}" is not a condition key: write "prefix:name" (e.g. "aws:SourceIp", "aws:PrincipalTag/team")`;
 }
 
@@ -834,31 +838,29 @@ function readConditionValue(
 }
 
 /**
- * Known-good condition values by value type and text (bounded, cleared when full). The checks are
- * pure functions of an immutable string, and policies repeat the same values (the same CIDR block
- * or ARN in many statements); only good values are kept, so a problem is always described afresh.
+ * Known-good condition values by value family (see `goodActions`; same bounds each). The checks
+ * are pure functions of an immutable string, and policies repeat the same values (the same CIDR
+ * block or ARN in many statements); only good values are kept, so a problem is always described
+ * afresh.
  */
-const goodConditionValues: Readonly<Record<ValueType, Set<string>>> = {
-  string: new Set(),
-  numeric: new Set(),
-  date: new Set(),
-  boolean: new Set(),
-  binary: new Set(),
-  ip: new Set(),
-  arn: new Set(),
+const goodConditionValues: Readonly<Record<ValueFamily, BoundedMap<true>>> = {
+  string: knownGoodSet(),
+  numeric: knownGoodSet(),
+  date: knownGoodSet(),
+  boolean: knownGoodSet(),
+  binary: knownGoodSet(),
+  ip: knownGoodSet(),
+  arn: knownGoodSet(),
 };
 
 function conditionValueProblem(base: BaseOperator, value: PolicyScalar): string | undefined {
-  if (typeof value !== 'string') return describeConditionValueProblem(base, value);
-  const type = operatorValueType(base);
-  if (type === 'string') return undefined;
-  const good = goodConditionValues[type];
+  const family = operatorValueType(base);
+  if (family === 'string') return undefined;
+  if (typeof value !== 'string') return describeConditionValueProblem(base, family, value);
+  const good = goodConditionValues[family];
   if (good.has(value)) return undefined;
-  const problem = describeConditionValueProblem(base, value);
-  if (problem === undefined) {
-    if (good.size >= 4096) good.clear();
-    good.add(value);
-  }
+  const problem = describeConditionValueProblem(base, family, value);
+  if (problem === undefined) remember(good, value);
   return problem;
 }
 
@@ -866,9 +868,8 @@ function isScalar(value: JsonValue): value is PolicyScalar {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-type ValueType = 'string' | 'numeric' | 'date' | 'boolean' | 'binary' | 'ip' | 'arn';
-
-export function operatorValueType(base: BaseOperator): ValueType {
+/** The value family each operator reads (values.ts holds the grammar of each). */
+export function operatorValueType(base: BaseOperator): ValueFamily {
   switch (base) {
     case 'StringEquals':
     case 'StringNotEquals':
@@ -909,141 +910,12 @@ export function operatorValueType(base: BaseOperator): ValueType {
 
 function describeConditionValueProblem(
   base: BaseOperator,
+  family: ValueFamily,
   value: PolicyScalar,
 ): string | undefined {
-  const shown = truncate(String(value));
-  switch (operatorValueType(base)) {
-    case 'string':
-      return undefined;
-    case 'numeric':
-      return isNumericValue(value) ? undefined : `${base} needs a number; "${shown}" is not one`;
-    case 'date':
-      return isDateValue(value)
-        ? undefined
-        : `${base} needs an ISO 8601 date (e.g. "2026-01-31T12:00:00Z") or epoch seconds; "${shown}" is neither`;
-    case 'boolean':
-      return isBooleanValue(value)
-        ? undefined
-        : `${base} needs "true" or "false"; "${shown}" is neither`;
-    case 'binary':
-      return isBase64Value(value)
-        ? undefined
-        : `${base} needs a base64 value; "${shown}" is not base64`;
-    case 'ip':
-      return isIpValue(value)
-        ? undefined
-        : `${base} needs an IPv4/IPv6 address or CIDR range; "${shown}" is not one`;
-    case 'arn':
-      return isArnConditionValue(value)
-        ? undefined
-        : `${base} needs an ARN (wildcards allowed); "${shown}" is not one`;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Value shapes
-
-const DECIMAL_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-export function isNumericValue(value: PolicyScalar): boolean {
-  if (typeof value === 'number') return Number.isFinite(value);
-  return typeof value === 'string' && DECIMAL_NUMBER.test(value.trim());
-}
-
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
-const EPOCH_SECONDS = /^\d{1,12}$/;
-
-export function isDateValue(value: PolicyScalar): boolean {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0;
-  if (typeof value !== 'string') return false;
-  if (EPOCH_SECONDS.test(value)) return true;
-  const match = ISO_DATE.exec(value);
-  if (match === null) return false;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetH = 0, offsetM = 0] =
-    match.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
-  const dateOk = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
-  return dateOk && hour <= 23 && minute <= 59 && second <= 60 && offsetH <= 23 && offsetM <= 59;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-export function isBooleanValue(value: PolicyScalar): boolean {
-  if (typeof value === 'boolean') return true;
-  return typeof value === 'string' && /^(true|false)$/i.test(value);
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-export function isBase64Value(value: PolicyScalar): boolean {
-  return typeof value === 'string' && value.length > 0 && BASE64.test(value);
-}
-
-export function isIpValue(value: PolicyScalar): boolean {
-  if (typeof value !== 'string') return false;
-  const slash = value.indexOf('/');
-  const address = slash === -1 ? value : value.slice(0, slash);
-  const prefix = slash === -1 ? undefined : value.slice(slash + 1);
-  if (isIpv4(address)) return prefix === undefined || isPrefixLength(prefix, 32);
-  if (isIpv6(address)) return prefix === undefined || isPrefixLength(prefix, 128);
-  return false;
-}
-
-function isPrefixLength(text: string, max: number): boolean {
-  return /^(0|[1-9]\d{0,2})$/.test(text) && Number(text) <= max;
-}
-
-export function isIpv4(text: string): boolean {
-  const octets = text.split('.');
-  return (
-    octets.length === 4 &&
-    octets.every((octet) => /^(0|[1-9]\d{0,2})$/.test(octet) && Number(octet) <= 255)
-  );
-}
-
-export function isIpv6(text: string): boolean {
-  const halves = text.split('::');
-  if (halves.length > 2) return false;
-  const groups = halves.map((half) => (half === '' ? [] : half.split(':')));
-  const all = groups.flat();
-  const last = all.at(-1) ?? '';
-  const endsWithIpv4 = last.includes('.');
-  if (endsWithIpv4 && !isIpv4(last)) return false;
-  const hexGroups = endsWithIpv4 ? all.slice(0, -1) : all;
-  if (!hexGroups.every((group) => /^[0-9A-Fa-f]{1,4}$/.test(group))) return false;
-  const width = hexGroups.length + (endsWithIpv4 ? 2 : 0);
-  return halves.length === 2 ? width <= 7 : width === 8;
-}
-
-/** `arn:partition:service:region:account:resource` — six parts, resource may hold colons. */
-export function isArnShaped(text: string): boolean {
-  const masked = text.includes('${') ? maskPolicyVariables(text) : text;
-  if (!masked.startsWith('arn:')) return false;
-  // The colons ending partition, service, region and account (the first one ends "arn").
-  const partitionEnd = masked.indexOf(':', 4);
-  const serviceEnd = partitionEnd < 0 ? -1 : masked.indexOf(':', partitionEnd + 1);
-  const regionEnd = serviceEnd < 0 ? -1 : masked.indexOf(':', serviceEnd + 1);
-  const accountEnd = regionEnd < 0 ? -1 : masked.indexOf(':', regionEnd + 1);
-  return (
-    accountEnd >= 0 &&
-    partitionEnd > 4 && // partition not empty
-    serviceEnd > partitionEnd + 1 && // service not empty
-    accountEnd < masked.length - 1 && // resource not empty
-    !WHITE_SPACE.test(masked)
-  );
-}
-
-const WHITE_SPACE = /\s/;
-
-function isArnConditionValue(value: PolicyScalar): boolean {
-  return typeof value === 'string' && (value === '*' || isArnShaped(value));
-}
-
-/** Replace each `${...}` by one character so colons inside variables do not split ARN parts. */
-export function maskPolicyVariables(text: string): string {
-  return text.replace(/\$\{[^}]*\}/g, '_');
+  if (isPolicyValue(family, value)) return undefined;
+  const shown = typeof value === 'string' ? `"${truncate(value)}"` : JSON.stringify(value);
+  return `${base} needs ${FAMILY_FORMS[family]}; ${shown} is not one`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ export function compilePrincipal(ast: PrincipalElementAst): CompiledPrincipal {
 }
 
 /** Principal matchers shared across policies (key: type and id). */
-const sharedMatchers = new SharedTable<PrincipalMatcher>(4096);
+const sharedMatchers = new SharedTable<PrincipalMatcher>();
 
 function compileEntry(entry: PrincipalEntryAst): PrincipalMatcher {
   return sharedMatchers.get(`${entry.type} ${entry.id}`, () => makeMatcher(entry));

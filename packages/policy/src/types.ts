@@ -3,6 +3,7 @@
  * public input/output shapes of `evaluate` and `validatePolicy`. Compiled policies (`Policy`) are
  * defined in compile.ts; this file has no behaviour.
  */
+import type { EvaluationErrorCode, PolicyErrorCode, PolicyWarningCode } from './errors.js';
 
 export type Effect = 'Allow' | 'Deny';
 
@@ -111,13 +112,21 @@ export interface PolicyAst {
 /** What kind of document is validated: changes which elements are required or forbidden. */
 export type PolicyKind = 'identity' | 'resource' | 'trust' | 'session' | 'boundary';
 
-export interface Finding {
-  readonly severity: 'error' | 'warning';
-  readonly code: string;
-  /** JSON Pointer into the document ('' for the whole document). */
-  readonly path: string;
-  readonly message: string;
-}
+/** One validation finding: an error (`PolicyErrorCode`) or a warning (`PolicyWarningCode`). */
+export type Finding =
+  | {
+      readonly severity: 'error';
+      readonly code: PolicyErrorCode;
+      /** JSON Pointer into the document ('' for the whole document). */
+      readonly path: string;
+      readonly message: string;
+    }
+  | {
+      readonly severity: 'warning';
+      readonly code: PolicyWarningCode;
+      readonly path: string;
+      readonly message: string;
+    };
 
 export type ContextScalar = string | number | boolean;
 export type ContextValue = ContextScalar | readonly ContextScalar[];
@@ -170,10 +179,26 @@ export interface ExplainedStatement extends MatchedStatement {
   readonly reasons: readonly ExplainReason[];
 }
 
+/**
+ * An internal failure of `evaluate`, reported beside the decision instead of hidden in it
+ * (after cedar-go's `Diagnostic`). Any error makes the decision a deny.
+ */
+export interface EvaluationDiagnostic {
+  /** The policy slot: `identity[0]`, `boundary`, `session[0]`, `resource`; '' for none. */
+  readonly policy: string;
+  /** The statement's index in that policy; -1 when the failure is not one statement's. */
+  readonly statement: number;
+  readonly code: EvaluationErrorCode;
+  /** What was thrown (its name and message, at most 300 characters), for operators. */
+  readonly message: string;
+}
+
 export interface EvaluationResult {
   readonly decision: EvaluationDecision;
   readonly matched: readonly MatchedStatement[];
   readonly explain?: readonly ExplainedStatement[];
+  /** Internal failures; empty when evaluation ran cleanly. Never empty with an `Allow`. */
+  readonly errors: readonly EvaluationDiagnostic[];
 }
 
 export interface EvaluateOptions {

@@ -17,7 +17,7 @@
  * default, raisable by quota, and identity policies up to 10,240 inline (warnings).
  */
 
-import type { PolicyErrorCode } from './errors.js';
+import { describeThrown, type PolicyErrorCode, type PolicyWarningCode } from './errors.js';
 import { childPointer } from './json.js';
 import { isUserWritableClaimKey, keyCardinality } from './keys.js';
 import {
@@ -30,32 +30,17 @@ import {
 } from './parse.js';
 import type { ConditionAst, Finding, PolicyKind, ValidateOptions } from './types.js';
 
-/** Stable codes of warnings (errors use `PolicyErrorCode`). */
-export type PolicyWarningCode =
-  | 'AllowWithNotAction'
-  | 'AllowWithNotPrincipal'
-  | 'AllowAllOnAll'
-  | 'WildcardInServiceName'
-  | 'PolicyVariableInAction'
-  | 'PolicyVariableTreatedAsLiteral'
-  | 'ForAllValuesInAllow'
-  | 'SetQualifierOnSingleValuedKey'
-  | 'MultiValuedKeyWithoutSetQualifier'
-  | 'NullWithQualifier'
-  | 'EmptyConditionBlock'
-  | 'TrustPolicyWithoutCondition'
-  | 'OnlyUserWritableClaimsChecked'
-  | 'TrustPolicyActionNotSts'
-  | 'PolicySizeExceedsQuota'
-  | 'IdInIdentityPolicy';
-
-/** Check a policy document; every problem is a finding, none is thrown. */
+/**
+ * Check a policy document; every problem is a finding, none is thrown. A bug of the validator is
+ * not a problem of the document: it is reported as the single finding `InternalError` (with what
+ * was thrown), never as `InvalidJson`.
+ */
 export function validatePolicy(doc: string | object, opts?: ValidateOptions): Finding[] {
   try {
     const kind = readKind(opts);
     return collectFindings(analysePolicy(doc), kind);
-  } catch {
-    return [{ severity: 'error', code: 'InvalidJson', path: '', message: 'unreadable policy' }];
+  } catch (err) {
+    return [{ severity: 'error', code: 'InternalError', path: '', message: describeThrown(err) }];
   }
 }
 

@@ -13,6 +13,7 @@
  *   NotResource, never "not equal to anything". Never an error.
  * A substituted value is literal text: a `*` or `?` inside a context value is not a wildcard.
  */
+import { BoundedMap, type CacheBounds } from './cache.js';
 import { intern, type RequestContext, scalarText } from './context.js';
 import type { PatternPiece } from './wildcard.js';
 
@@ -132,11 +133,17 @@ export function resolvePieces(template: Template, context: RequestContext): Patt
  * A cache of what a template compiles to, per resolved variable values: a policy variable such as
  * `${aws:PrincipalTag/team}` takes few distinct values, so the matcher for
  * `arn:aws:s3:::bucket/teams/blue/*` is built once, not on every request.
- * Key: the resolved values, length-prefixed (unambiguous). Value: the compiled matcher.
- * Bounded (64 entries, cleared when full); no TTL needed — the key is the whole input.
+ * - key: the resolved values (request values: untrusted), length-prefixed (unambiguous);
+ * - value: the compiled matcher (weighed like its key: it holds about the resolved text);
+ * - bound: `TEMPLATE_CACHE_BOUNDS` per template — 64 entries, 32 KiB as weighed, keys over 512
+ *   characters compiled afresh every time; oldest dropped first; no TTL (the key is the input);
+ * - why: a template is compiled per request otherwise; the bound keeps a caller sending distinct
+ *   or huge claim values from growing every compiled policy that uses the variable.
  */
+export const TEMPLATE_CACHE_BOUNDS: CacheBounds = { entries: 64, bytes: 32 * 1024, keyChars: 512 };
+
 export class TemplateCache<T> {
-  private readonly map = new Map<string, T>();
+  private readonly map = new BoundedMap<T>(TEMPLATE_CACHE_BOUNDS, (_value, key) => 2 * key.length);
 
   /** The compiled form for this request, or null when a variable does not resolve. */
   get(template: Template, context: RequestContext, build: (pieces: PatternPiece[]) => T): T | null {
@@ -152,7 +159,6 @@ export class TemplateCache<T> {
       const pieces = resolvePieces(template, context);
       if (pieces === null) return null;
       compiled = build(pieces);
-      if (this.map.size >= 64) this.map.clear();
       this.map.set(key, compiled);
     }
     return compiled;

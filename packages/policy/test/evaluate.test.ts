@@ -77,7 +77,7 @@ describe('statement matching', () => {
 
 describe('combining rule', () => {
   it('no policies at all → ImplicitDeny', () => {
-    expect(evaluate({ request: req() })).toEqual({ decision: 'ImplicitDeny', matched: [] });
+    expect(evaluate({ request: req() })).toEqual({ decision: 'ImplicitDeny', matched: [], errors: [] });
   });
 
   it('row 1: an explicit Deny in any policy wins, and matched lists the Denies', () => {
@@ -178,6 +178,7 @@ describe('combining rule', () => {
     expect(byUser).toEqual({
       decision: 'Allow',
       matched: [{ policy: 'resource', statement: 0, effect: 'Allow' }],
+      errors: [],
     });
     // …not limited by an implicit deny in the boundary or session policy.
     expect(
@@ -261,6 +262,7 @@ describe('combining rule', () => {
           { policy: 'session[0]', statement: 0, effect: 'Allow' },
           { policy: 'resource', statement: 0, effect: 'Allow' },
         ],
+        errors: [],
       });
     }
     // Naming the session ARN as well keeps the documented exemption.
@@ -351,6 +353,7 @@ describe('role trust policies', () => {
     expect(ok).toEqual({
       decision: 'Allow',
       matched: [{ policy: 'resource', statement: 0, effect: 'Allow' }],
+      errors: [],
     });
     expect(
       assume({
