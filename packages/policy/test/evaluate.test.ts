@@ -77,7 +77,11 @@ describe('statement matching', () => {
 
 describe('combining rule', () => {
   it('no policies at all → ImplicitDeny', () => {
-    expect(evaluate({ request: req() })).toEqual({ decision: 'ImplicitDeny', matched: [], errors: [] });
+    expect(evaluate({ request: req() })).toEqual({
+      decision: 'ImplicitDeny',
+      matched: [],
+      errors: [],
+    });
   });
 
   it('row 1: an explicit Deny in any policy wins, and matched lists the Denies', () => {

@@ -95,7 +95,9 @@ describe('dates', () => {
     expect(readInstant('2026-01-01T12:00:00.250Z')).toBe(Date.UTC(2026, 0, 1, 12, 0, 0, 250));
     expect(readInstant('2026-01-01T13:00:00+01:00')).toBe(Date.UTC(2026, 0, 1, 12));
     expect(readInstant('2025-12-31T23:30:00-00:30')).toBe(Date.UTC(2026, 0, 1));
-    expect(new Date(readInstant('0099-01-01') ?? Number.NaN).toISOString()).toBe('0099-01-01T00:00:00.000Z'); // not 1999
+    expect(new Date(readInstant('0099-01-01') ?? Number.NaN).toISOString()).toBe(
+      '0099-01-01T00:00:00.000Z',
+    ); // not 1999
   });
 
   it('reads epoch seconds as text or number', () => {

@@ -55,20 +55,27 @@ const ROLE_CHAIN_LIMIT = 3600;
  * Session policies compiled by text:
  * - key: the `Policy` parameter exactly as received;
  * - value: its compiled policy (immutable, shared by the sessions that carry it);
- * - bound: 256 texts, oldest dropped first; no TTL (a compiled policy is a function of its text);
+ * - bound: 256 texts and 2 MiB as weighed (a compiled policy counted at 24 bytes per character
+ *   of its text, as @tessera/policy's text cache counts it), oldest dropped first; no TTL (a
+ *   compiled policy is a function of its text);
  * - why: a caller (the broker) sends the same few rendered policies on every AssumeRole, and
  *   parsing and compiling one was about a fifth of the local AssumeRole's own CPU time. Invalid
  *   texts are not stored: they are refused again, the same way, each time.
  */
-const compiledSessionPolicies = new BoundedCache<Policy>(256);
+const compiledSessionPolicies = new BoundedCache<Policy>(
+  256,
+  2 * 1024 * 1024,
+  (_policy, text) => 24 * text.length,
+);
 /**
  * Packed sizes (percent of the budget) by the policy text and the session tags:
  * - key: the `Policy` parameter as received, U+0001, the tags as `k=v` joined by U+0000;
  * - value: the percentage packedPolicySize() computes;
- * - bound: 256 keys, oldest dropped first; no TTL (a pure function of its key);
+ * - bound: 256 keys and 1 MiB as weighed (keys reach ~20,000 characters with 50 tags), oldest
+ *   dropped first; no TTL (a pure function of its key);
  * - why: the estimate minifies the policy and deflates it (a fresh zlib stream per call).
  */
-const packedSizes = new BoundedCache<number>(256);
+const packedSizes = new BoundedCache<number>(256, 1024 * 1024);
 
 const validation = (message: string) => new QueryError('ValidationError', 400, message);
 
