@@ -264,9 +264,13 @@ export function isArnPattern(value: PolicyScalar): boolean {
   return typeof value === 'string' && (value === '*' || isArnShaped(value, true));
 }
 
-/** A request value of an Arn* operator: an ARN (its characters are all literal). */
+/**
+ * A request value of an Arn* operator: an ARN, by the same shape rule as a policy value (a
+ * `${...}` counts as one character there too, so both sides accept the same texts); its
+ * characters are all literal when matched.
+ */
 export function readArn(value: ContextScalar): string | null {
-  return typeof value === 'string' && isArnShaped(value) ? value : null;
+  return typeof value === 'string' && isArnShaped(value, true) ? value : null;
 }
 
 // ---------------------------------------------------------------------------------------------
