@@ -99,7 +99,6 @@ describe('evaluate: errors as data', () => {
     };
     const result = evaluate({
       request: request(),
-      resourcePolicy: real,
       identityPolicies: [forged],
     });
     expect(result.decision).toBe('ImplicitDeny');
