@@ -113,10 +113,16 @@ const ipText = fc.oneof(
     .map(([o, p]) => o.join('.') + p),
   fc
     .tuple(
-      fc.array(fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), maxLength: 5 }), fc.constant('1.2.3.4')), {
-        minLength: 1,
-        maxLength: 9,
-      }),
+      fc.array(
+        fc.oneof(
+          fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), maxLength: 5 }),
+          fc.constant('1.2.3.4'),
+        ),
+        {
+          minLength: 1,
+          maxLength: 9,
+        },
+      ),
       fc.constantFrom('', '/64', '/128', '/129', '/064', '%eth0'),
     )
     .map(([groups, p]) => groups.join(':') + p),
