@@ -7,6 +7,11 @@
  * The per-statement question ("does this statement apply to the request?") is answered by
  * `applies` (fast, short-circuiting, allocation-free) or by `explainStatement` (every element and
  * condition, with words). The combining rule is the table in `decide`.
+ *
+ * Two readings feed the table without changing it: a request value that is not of its operator's
+ * type makes the condition hold in a Deny statement and fail in an Allow statement (conditions.ts,
+ * the reading that can never grant), and any internal failure reported in `errors` turns an
+ * `Allow` into `ImplicitDeny` (see `evaluate`).
  */
 import { compileArnPieces, matchArn } from './arn.js';
 import { BoundedMap, type CacheBounds } from './cache.js';
