@@ -123,10 +123,9 @@ export interface PolicyAnalysis {
 export function parseAst(doc: string | object): PolicyAst {
   const analysis = analysePolicy(doc, false);
   const [first] = analysis.errors;
-  if (first !== undefined || analysis.ast === undefined) {
-    const issue = first ?? { code: 'InvalidJson', path: '', message: 'unreadable policy' };
-    throw new PolicyError(issue.code, issue.path, issue.message);
-  }
+  if (first !== undefined) throw new PolicyError(first.code, first.path, first.message);
+  // No error yet no AST would be a bug of the walker: it surfaces as one, never as a finding.
+  if (analysis.ast === undefined) throw new Error('policy parser: no AST and no error');
   return analysis.ast;
 }
 
@@ -961,8 +960,9 @@ function toAst(draft: PolicyDraft): PolicyAst {
 
 function toStatementAst(draft: StatementDraft): StatementAst {
   if (draft.effect === undefined || draft.action === undefined) {
-    // Unreachable: a statement without a valid Effect or Action has reported an error.
-    throw new PolicyError('InvalidStatement', draft.path, 'incomplete statement');
+    // Unreachable: a statement without a valid Effect or Action has reported an error. Were it
+    // reached, it is a bug of the walker, not a property of the document: never a PolicyError.
+    throw new Error(`policy parser: incomplete statement at ${draft.path} without an error`);
   }
   return {
     index: draft.index,

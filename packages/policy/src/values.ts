@@ -57,21 +57,50 @@ const EPOCH_SECONDS = /^\d{1,12}$/;
 export function readInstant(value: PolicyScalar | ContextScalar): number | null {
   if (typeof value === 'boolean') return null;
   const text = typeof value === 'number' ? String(value) : value;
+  if (text.length === 20 && SECONDS_Z.test(text)) return readSecondsZ(text);
   if (EPOCH_SECONDS.test(text)) return text.length === 4 ? null : Number(text) * 1000;
   const m = W3C_DATE.exec(text);
   if (m === null) return null;
-  const [year, month, day = 1, hour = 0, minute = 0, second = 0] = [1, 2, 3, 4, 5, 6].map((i) =>
-    m[i] === undefined ? undefined : Number(m[i]),
-  ) as [number, number, number?, number?, number?, number?];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = m[3] === undefined ? 1 : Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
   const zone = m[8] === undefined ? 0 : zoneMinutes(m[8]);
   if (zone === null || !validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) {
     return null;
   }
-  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute - zone, second, ms);
-  return date.getTime();
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  // Date.UTC reads years 0–99 as 1900–1999: compute such a year 400 years on (the Gregorian
+  // calendar repeats every 400 years, 146,097 days) and step back.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute - zone, second, ms);
+  return Date.UTC(year + 400, month - 1, day, hour, minute - zone, second, ms) - CYCLE_400_MS;
+}
+
+const CYCLE_400_MS = 146_097 * 86_400_000;
+
+/** The common form `YYYY-MM-DDThh:mm:ssZ`, read without a match array (the hot path). */
+const SECONDS_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+function readSecondsZ(text: string): number | null {
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 100 || !validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) {
+    return year < 100 ? readInstant(`${text.slice(0, 19)}+00:00`) : null;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** The decimal number written by `n` ASCII digits of `text` from `at` (already checked digits). */
+function digitsAt(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) v = v * 10 + text.charCodeAt(i) - 48;
+  return v;
 }
 
 function zoneMinutes(zone: string): number | null {
@@ -175,18 +204,28 @@ function readAddressText(text: string): Address | null {
   return { bytes, v4: true };
 }
 
-const OCTET = /^(?:0|[1-9]\d{0,2})$/;
-
-/** Four decimal octets, 0–255, without leading zeros. */
+/** Four decimal octets, 0–255, without leading zeros; read without allocating substrings. */
 function readIpv4(text: string): number[] | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
   const out: number[] = [];
-  for (const part of parts) {
-    if (!OCTET.test(part) || Number(part) > 255) return null;
-    out.push(Number(part));
+  let value = 0;
+  let digits = 0;
+  let leadingZero = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // a final '.' closes the last octet
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) leadingZero = true;
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return null;
+    } else if (c === 46) {
+      if (digits === 0 || leadingZero || value > 255 || out.length === 4) return null;
+      out.push(value);
+      value = 0;
+      digits = 0;
+    } else {
+      return null;
+    }
   }
-  return out;
+  return out.length === 4 ? out : null;
 }
 
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
