@@ -314,4 +314,39 @@ describe('the issue 8 examples, on both sides', () => {
     expect(readArn('arn:${a:b:c:d:e}')).toBeNull();
     expect(refusedInPolicy('ArnEquals', 'arn:${a:b:c:d:e}')).toBe(true);
   });
+
+  it('explain says why a condition met an unreadable request value holds or not', () => {
+    const explainOne = (effect: 'Allow' | 'Deny') => {
+      const result = evaluate(
+        {
+          request: {
+            action: 's3:GetObject',
+            resource: 'arn:aws:s3:::b/k',
+            context: { 'ex:n': 'ten' },
+          },
+          identityPolicies: [
+            {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: effect,
+                  Action: 's3:GetObject',
+                  Resource: '*',
+                  Condition: { NumericNotEquals: { 'ex:n': '10' } },
+                },
+              ],
+            },
+          ],
+        },
+        { explain: true },
+      );
+      return result.explain?.[0]?.reasons.find((r) => r.element === 'Condition');
+    };
+    expect(explainOne('Allow')).toMatchObject({ ok: false });
+    expect(explainOne('Allow')?.detail).toContain(
+      'in an Allow statement the condition then does not hold',
+    );
+    expect(explainOne('Deny')).toMatchObject({ ok: true });
+    expect(explainOne('Deny')?.detail).toContain('in a Deny statement the condition then holds');
+  });
 });
