@@ -7,6 +7,7 @@ export {
   type PolicyWarningCode,
 } from './errors.js';
 export { evaluate } from './evaluate.js';
+export { findDuplicateKeys } from './json.js';
 export type * from './types.js';
 export { BASE_OPERATORS } from './types.js';
 export { validatePolicy } from './validate.js';

@@ -34,6 +34,7 @@ import { SimpleFetcher } from 'aws-jwt-verify/https';
 import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { TokenError, type TokenErrorCode } from '../errors.js';
 import type { TokenVerifier } from '../ports.js';
+import { checkTokenShape, checkVerifiedClaims, type TokenShapeResult } from '../token-shape.js';
 import type { VerifiedToken } from '../types.js';
 
 export interface CognitoPool {
@@ -51,6 +52,8 @@ export interface CognitoPool {
 export interface CognitoVerifierOptions {
   /** Clock-skew leeway for exp/nbf/iat, seconds. Default 5. */
   readonly graceSeconds?: number;
+  /** Milliseconds since the epoch, for the checks beyond aws-jwt-verify's. Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** The Cognito JWKS addresses aws-jwt-verify uses for a pool (region and global issuer formats). */
@@ -125,6 +128,11 @@ function codeOf(err: unknown): TokenErrorCode {
   return 'TokenInvalid';
 }
 
+function refuseUnless(result: TokenShapeResult): void {
+  if (!result.ok)
+    throw new TokenError(result.code, 'the token is not valid', { cause: result.detail });
+}
+
 export class CognitoTokenVerifier implements TokenVerifier {
   readonly #verifier: ReturnType<
     typeof CognitoJwtVerifier.create<{
@@ -134,6 +142,8 @@ export class CognitoTokenVerifier implements TokenVerifier {
     }>
   >;
   readonly #pools: readonly CognitoPool[];
+  readonly #graceSeconds: number;
+  readonly #now: () => number;
 
   constructor(pools: readonly CognitoPool[], options: CognitoVerifierOptions = {}) {
     if (pools.length === 0) throw new Error('CognitoTokenVerifier needs at least one user pool');
@@ -147,12 +157,14 @@ export class CognitoTokenVerifier implements TokenVerifier {
       }
     }
     this.#pools = pools;
+    this.#graceSeconds = options.graceSeconds ?? 5;
+    this.#now = options.now ?? Date.now;
     this.#verifier = CognitoJwtVerifier.create(
       pools.map((p) => ({
         userPoolId: p.userPoolId,
         clientId: [...p.clientIds],
         tokenUse: p.tokenUse === undefined ? ('access' as const) : p.tokenUse,
-        graceSeconds: options.graceSeconds ?? 5,
+        graceSeconds: this.#graceSeconds,
       })),
       { jwksCache: new SimpleJwksCache({ fetcher: new RedirectingFetcher(redirects) }) },
     );
@@ -167,12 +179,14 @@ export class CognitoTokenVerifier implements TokenVerifier {
   }
 
   async verify(rawToken: string): Promise<VerifiedToken> {
+    refuseUnless(checkTokenShape(rawToken));
     let payload: Record<string, unknown>;
     try {
       payload = (await this.#verifier.verify(rawToken)) as unknown as Record<string, unknown>;
     } catch (err) {
       throw new TokenError(codeOf(err), 'the token is not valid', { cause: err });
     }
+    refuseUnless(checkVerifiedClaims(payload, this.#now() / 1000, this.#graceSeconds));
     const issuer = String(payload['iss']);
     const tokenUse = payload['token_use'] === 'id' ? 'id' : 'access';
     const clientId = String(tokenUse === 'id' ? payload['aud'] : payload['client_id']);

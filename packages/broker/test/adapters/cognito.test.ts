@@ -19,6 +19,11 @@ function sign(claims: Record<string, unknown>, key = privateKey, kid = 'k1'): st
   const signature = createSign('RSA-SHA256').update(head).sign(key).toString('base64url');
   return `${head}.${signature}`;
 }
+function signWithHeader(extra: Record<string, unknown>): string {
+  const head = `${b64({ alg: 'RS256', kid: 'k1', typ: 'JWT', ...extra })}.${b64(access())}`;
+  const signature = createSign('RSA-SHA256').update(head).sign(privateKey).toString('base64url');
+  return `${head}.${signature}`;
+}
 const now = () => Math.floor(Date.now() / 1000);
 const access = (overrides: Record<string, unknown> = {}) => ({
   iss: ISSUER,
@@ -123,6 +128,42 @@ describe('CognitoTokenVerifier', () => {
       { userPoolId: POOL, clientIds: ['app-client-id'], jwks },
     ]);
     expect(await codeOf(verifier.verify(make()))).toBe(code);
+  });
+
+  it.each([
+    ['without exp', () => sign(access({ exp: undefined })), 'TokenInvalid'],
+    ['issued in the future', () => sign(access({ iat: now() + 600 })), 'TokenNotYetValid'],
+    [
+      'with a ten-year lifetime',
+      () => sign(access({ exp: now() + 10 * 365 * 86_400 })),
+      'TokenInvalid',
+    ],
+    ['with an empty sub', () => sign(access({ sub: '' })), 'TokenInvalid'],
+    ['without sub', () => sign(access({ sub: undefined })), 'TokenInvalid'],
+    ['with padding appended to its signature', () => `${sign(access())}==`, 'TokenMalformed'],
+    ['with a crit header', () => signWithHeader({ crit: ['exp'] }), 'TokenMalformed'],
+    ['carrying its own jwk', () => signWithHeader({ jwk: jwks.keys[0] }), 'TokenMalformed'],
+  ])(
+    'refuses a token signed by the pool key %s (checks beyond aws-jwt-verify)',
+    async (_, make, code) => {
+      const verifier = new CognitoTokenVerifier([
+        { userPoolId: POOL, clientIds: ['app-client-id'], jwks },
+      ]);
+      expect(await codeOf(verifier.verify(make()))).toBe(code);
+    },
+  );
+
+  it('refuses a correctly signed payload that is not UTF-8', async () => {
+    const verifier = new CognitoTokenVerifier([
+      { userPoolId: POOL, clientIds: ['app-client-id'], jwks },
+    ]);
+    const json = Buffer.from(JSON.stringify(access({ username: '__' })));
+    const at = json.indexOf('__');
+    json[at] = 0xff;
+    json[at + 1] = 0xfe;
+    const head = `${b64({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${json.toString('base64url')}`;
+    const signature = createSign('RSA-SHA256').update(head).sign(privateKey).toString('base64url');
+    expect(await codeOf(verifier.verify(`${head}.${signature}`))).toBe('TokenMalformed');
   });
 
   it('refuses a pool without client ids, and a plain-http JWKS off loopback (loud)', () => {
