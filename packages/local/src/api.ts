@@ -256,6 +256,8 @@ export function writeResult(
   res.end(body);
 }
 
+const API_MAX_HEADER_BYTES = 32 * 1024;
+
 export async function startApi(
   routes: readonly ApiRoute[],
   options: {
@@ -349,6 +351,9 @@ export async function startApi(
     port: options.port,
     fallbackToRandom: options.fallbackToRandom,
     name: 'api',
+    // Above the broker's own 16 KiB token cap, so an oversized token is refused (and recorded)
+    // by the broker, not by Node. API Gateway refuses request heads over 10,240 bytes itself.
+    maxHeaderBytes: API_MAX_HEADER_BYTES,
   });
   domainName = `127.0.0.1:${server.port}`;
   return server;

@@ -55,6 +55,8 @@ export interface ListenOptions {
   /** When the requested port is busy: take a random one (true) or fail (false). */
   readonly fallbackToRandom: boolean;
   readonly name: string;
+  /** Largest request head Node reads before answering 431 itself (default Node's 16 KiB). */
+  readonly maxHeaderBytes?: number;
 }
 
 /** Starts `handler` on 127.0.0.1. Unhandled handler errors answer 500 without internals. */
@@ -62,7 +64,7 @@ export async function listen(
   handler: RequestHandler,
   options: ListenOptions,
 ): Promise<LocalServer> {
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: options.maxHeaderBytes }, (req, res) => {
     handler(req, res).catch((err: unknown) => {
       process.emitWarning(`tessera local ${options.name}: ${String((err as Error)?.stack ?? err)}`);
       if (!res.headersSent) {
