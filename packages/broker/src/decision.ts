@@ -22,7 +22,13 @@ import {
   type ScopeErrorCode,
   TrustError,
 } from './errors.js';
-import { checkSessionName, checkSourceIdentity, checkTagValue, STS_LIMITS } from './limits.js';
+import {
+  checkSessionName,
+  checkSessionPolicyText,
+  checkSourceIdentity,
+  checkTagValue,
+  STS_LIMITS,
+} from './limits.js';
 import { renderPolicy, renderString, renderTags } from './render.js';
 import { sessionName } from './session-name.js';
 import { evaluateTrust, findings } from './trust.js';
@@ -130,6 +136,8 @@ export function decide(input: DecisionInput): Decision {
         field: `policy${error.path}`,
       });
     }
+    const textProblem = checkSessionPolicyText(JSON.stringify(input.unverifiedPolicy));
+    if (textProblem) return deny('ScopeDownInvalid', textProblem, { field: 'policy' });
     callerPolicy = input.unverifiedPolicy as JsonObject;
   }
 

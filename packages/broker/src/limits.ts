@@ -15,6 +15,8 @@ export const STS_LIMITS = {
 } as const;
 
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** AssumeRole's `Policy` pattern: tab, LF, CR and U+0020..U+00FF (the API reference). */
+const SESSION_POLICY_CHARS = /^[\t\n\r\u0020-\u00FF]*$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 export type LimitProblem = string | undefined;
@@ -43,4 +45,11 @@ export function checkSessionName(value: string): LimitProblem {
   return SESSION_NAME.test(value)
     ? undefined
     : 'RoleSessionName must be 2..64 characters of [\\w+=,.@-]';
+}
+
+/** The serialized session policy as STS reads it: only the characters its `Policy` pattern takes. */
+export function checkSessionPolicyText(text: string): LimitProblem {
+  return SESSION_POLICY_CHARS.test(text)
+    ? undefined
+    : 'session policy has a character outside what STS accepts (tab, LF, CR, U+0020..U+00FF)';
 }

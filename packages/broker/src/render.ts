@@ -4,9 +4,14 @@
  *
  * Rendering never widens: a claim value that could change what a policy matches (wildcards `*` `?`,
  * a policy variable `$` `{` `}`, JSON breakers `"` `\`, control or format characters, `..`, empty,
- * over-long, not a string, multivalued) is refused, and the request is denied with the reason. In a
- * session policy `/` is refused too: there a value is a path segment, and `red/secret` would reach
- * into another principal's prefix (`teams/red/secret/*`). The
+ * over-long, not a string, multivalued, a path separator `/`) is refused, and the request is denied
+ * with the reason. `/` is refused everywhere: in a session policy a value is a path segment, and
+ * `red/secret` would reach into another principal's prefix (`teams/red/secret/*`); session tags and
+ * SourceIdentity are read back the same way by `${aws:PrincipalTag/...}` and
+ * `${aws:SourceIdentity}` in role policies (`uploads/${aws:PrincipalTag/sub}/*`). In a session
+ * policy a value also keeps to what STS accepts there (no white space, which would break an ARN,
+ * and nothing beyond U+00FF); tags and SourceIdentity are held to STS's patterns after rendering.
+ * The
  * policy is rendered into the parsed JSON tree's string values and serialised afterwards, so JSON
  * escaping is the serialiser's job, never text substitution. Other policy variables
  * (`${aws:PrincipalTag/team}`) are left for AWS to resolve.
@@ -19,6 +24,8 @@ export const MAX_RENDERED_VALUE_LENGTH = 256;
 const PLACEHOLDER = /\$\{token:([^}]*)\}/g;
 /** Characters that would widen a policy or break out of a string. */
 const UNSAFE_CHARS = /[*?${}"\\]|[\p{Cc}\p{Cf}\u2028\u2029]/u;
+/** In a session policy: white space (breaks an ARN) or beyond STS's U+00FF (the `Policy` pattern). */
+const UNFIT_FOR_POLICY = /[\s\p{Z}]|[^\u0000-\u00FF]/u;
 
 export type RenderRefusal = 'ClaimMissing' | 'ClaimUnsafe';
 
@@ -46,7 +53,9 @@ export function unsafeClaimValue(
   if (value.length > MAX_RENDERED_VALUE_LENGTH) return 'too long';
   if (UNSAFE_CHARS.test(value)) return 'contains a wildcard, variable, quote or control character';
   if (value.includes('..')) return 'contains ..';
-  if (target === 'policy' && value.includes('/')) return 'contains / (a path separator)';
+  if (value.includes('/')) return 'contains / (a path separator)';
+  if (target === 'policy' && UNFIT_FOR_POLICY.test(value))
+    return 'contains white space or a character STS refuses in a session policy';
   return undefined;
 }
 

@@ -173,6 +173,16 @@ describe('decide: denies', () => {
     ).toMatchObject({ effect: 'deny', reason: 'ScopeDownInvalid' });
   });
 
+  it('refuses a caller policy with a character STS refuses in a session policy, naming the field', () => {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/\u4e00/*' }],
+    };
+    expect(
+      decide(input([binding({ sessionPolicy: null })], { unverifiedPolicy: policy })),
+    ).toMatchObject({ effect: 'deny', reason: 'ScopeDownInvalid', field: 'policy' });
+  });
+
   it('refuses a packed session policy over 2048 characters', () => {
     const big = {
       Version: '2012-10-17',

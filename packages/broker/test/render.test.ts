@@ -97,8 +97,45 @@ describe('renderPolicy', () => {
       reason: 'ClaimUnsafe',
       claim: 'sub',
     });
-    // A tag value is not a path: the same value renders there.
-    expect(renderTags({ team: '${token:t}' }, { t: 'red/secret' })).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['white space, which would break an ARN', 'red team'],
+    ['a non-breaking space', 'red\u00a0team'],
+    ['a character beyond U+00FF, which STS refuses in a policy', 'red\u4e00'],
+  ])('refuses %s in a policy', (_, value) => {
+    expect(renderPolicy(template, { sub: value })).toMatchObject({
+      ok: false,
+      reason: 'ClaimUnsafe',
+      claim: 'sub',
+    });
+  });
+
+  it('renders Latin-1 letters into a policy (within STS pattern)', () => {
+    expect(renderPolicy(template, { sub: 'jos\u00e9' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('a path separator outside policies', () => {
+  it('is refused in a session tag, which role policies read back as ${aws:PrincipalTag/...}', () => {
+    expect(renderTags({ sub: '${token:t}' }, { t: 'red/secret' })).toMatchObject({
+      ok: false,
+      reason: 'ClaimUnsafe',
+      claim: 't',
+    });
+  });
+
+  it('is refused in a SourceIdentity template', () => {
+    expect(renderString('${token:cognito:username}', { 'cognito:username': 'a/b' })).toMatchObject({
+      ok: false,
+      reason: 'ClaimUnsafe',
+    });
+  });
+
+  it('leaves white space to STS pattern in a tag value (tags may carry spaces)', () => {
+    expect(renderTags({ name: '${token:name}' }, { name: 'Ada Lovelace' })).toMatchObject({
+      ok: true,
+    });
   });
 });
 
