@@ -231,6 +231,22 @@ describe('local STS and IAM through the real SDK clients', () => {
     );
   });
 
+  it('a session policy with a character beyond U+00FF is a ValidationError naming the pattern', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/\u4e00/*' }],
+    });
+    const err = await stsError(
+      broker.send(
+        new AssumeRoleCommand({ RoleArn: APP_UPLOAD, RoleSessionName: 's1', Policy: policy }),
+      ),
+    );
+    expect(err.name).toBe('ValidationError');
+    expect(err.message).toContain(
+      "at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern",
+    );
+  });
+
   it('session policies: over 2048 characters is a ValidationError, over the packed budget PackedPolicyTooLarge', async () => {
     const long = JSON.stringify({
       Version: '2012-10-17',

@@ -46,6 +46,8 @@ export interface AssumeRoleOutput {
 export const PACKED_POLICY_BYTES = 512;
 export const MAX_TAGS = 50;
 const NAME = /^[\w+=,.@-]*$/;
+/** AssumeRole's `Policy` pattern (API reference): tab, LF, CR and U+0020..U+00FF. */
+const POLICY_TEXT = /^[\t\n\r\u0020-\u00FF]+$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -123,6 +125,7 @@ function validate(input: AssumeRoleInput): string[] {
   len(input.externalId, 'externalId', 2, 1224);
   pattern(input.externalId, 'externalId', EXTERNAL_ID, '[\\w+=,.@:\\/-]*');
   len(input.policy, 'policy', 1, 2048);
+  pattern(input.policy, 'policy', POLICY_TEXT, '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+');
   len(input.sourceIdentity, 'sourceIdentity', 2, 64);
   pattern(input.sourceIdentity, 'sourceIdentity', NAME, '[\\w+=,.@-]*');
   if (input.tags.length > MAX_TAGS) {
