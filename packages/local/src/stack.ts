@@ -11,7 +11,6 @@ import { createAdminApp, createApp, loadConfig, routes } from '@tessera/function
 import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
 import { configPathFor, issuerUrl, loadLocalConfig, resolveHome, roleArn } from './config.js';
 import { LocalStackError } from './errors.js';
-import type { LocalServer } from './http.js';
 import { Directory } from './iam/directory.js';
 import { startIam } from './iam/server.js';
 import { KeyRing } from './issuer/keys.js';
@@ -19,7 +18,7 @@ import { UserPool } from './issuer/pool.js';
 import { startIssuer } from './issuer/server.js';
 import { seedBindings } from './seed.js';
 import { loadOrCreateSecrets } from './state.js';
-import { type LocalStore, startStore } from './store.js';
+import { connectStore, type LocalStore, startStore } from './store.js';
 import { assumeRoleAsService } from './sts/assume-role.js';
 import { startSts } from './sts/server.js';
 import { type RoleSession, SessionRegistry } from './sts/sessions.js';
@@ -50,6 +49,11 @@ export interface StartStackOptions {
   readonly writeInfo?: boolean;
   /** The local STS/IAM clock (ms since epoch); tests move it to expire sessions. Default Date.now. */
   readonly clock?: () => number;
+  /**
+   * A DynamoDB-compatible endpoint already running (another process's dynalite, DynamoDB Local)
+   * instead of the embedded store; the stack creates its tables there. Default: embedded.
+   */
+  readonly storeEndpoint?: string;
 }
 
 export interface LocalStack {
@@ -143,12 +147,14 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     if (user && key) registry.addUser(user, key);
   }
 
-  const started: LocalServer[] = [];
+  const started: { close(): Promise<void> }[] = [];
   const closeAll = async () => {
     for (const s of started.reverse()) await s.close().catch(() => undefined);
   };
   try {
-    const store: LocalStore = await startStore(home, { ...ports.dynamodb, region: config.region });
+    const store: LocalStore = options.storeEndpoint
+      ? await connectStore(options.storeEndpoint, config.region)
+      : await startStore(home, { ...ports.dynamodb, region: config.region });
     started.push(store);
     const issuer = await startIssuer(pool, keys, ports.issuer);
     started.push(issuer);

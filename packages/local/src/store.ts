@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTables, type TableNames } from '@tessera/broker/aws';
-import { bind, type LocalServer } from './http.js';
+import { bind } from './http.js';
 
 type Dynalite = (options: {
   path?: string;
@@ -24,10 +24,37 @@ export const LOCAL_TABLES: TableNames = {
   audit: 'tessera-local-audit',
 };
 
-export interface LocalStore extends LocalServer {
+export interface LocalStore {
+  readonly url: string;
   readonly tables: TableNames;
   /** A client for the store (dynalite does not check signatures; any key works). */
   client(): DynamoDBClient;
+  close(): Promise<void>;
+}
+
+/** Clients on one endpoint, all destroyed together. */
+function clientsOf(endpoint: string, region: string) {
+  const clients: DynamoDBClient[] = [];
+  const client = () => {
+    const c = new DynamoDBClient({
+      region,
+      endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    clients.push(c);
+    return c;
+  };
+  return { client, destroy: () => clients.forEach((c) => c.destroy()) };
+}
+
+/**
+ * A DynamoDB-compatible store running elsewhere (another process's dynalite, DynamoDB Local):
+ * the stack's tables are created there if missing; closing leaves the store running.
+ */
+export async function connectStore(endpoint: string, region: string): Promise<LocalStore> {
+  const { client, destroy } = clientsOf(endpoint, region);
+  await createTables(client(), LOCAL_TABLES);
+  return { url: endpoint, tables: LOCAL_TABLES, client, close: async () => destroy() };
 }
 
 export async function startStore(
@@ -50,29 +77,19 @@ export async function startStore(
     fallbackToRandom: options.fallbackToRandom,
     name: 'dynamodb',
   });
-  const clients: DynamoDBClient[] = [];
-  const client = () => {
-    const c = new DynamoDBClient({
-      region: options.region,
-      endpoint: bound.url,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    clients.push(c);
-    return c;
-  };
-  const admin = client();
+  const { client, destroy } = clientsOf(bound.url, options.region);
   try {
-    await createTables(admin, LOCAL_TABLES);
+    await createTables(client(), LOCAL_TABLES);
   } catch (err) {
     await bound.close();
     throw err;
   }
   return {
-    ...bound,
+    url: bound.url,
     tables: LOCAL_TABLES,
     client,
     close: async () => {
-      for (const c of clients) c.destroy();
+      destroy();
       await bound.close();
     },
   };

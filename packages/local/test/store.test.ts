@@ -1,5 +1,6 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startStack } from '../src/stack.js';
 import { startStore } from '../src/store.js';
 import { tempHome } from './helpers.js';
 
@@ -37,6 +38,30 @@ describe('the embedded store (dynalite)', () => {
       expect(out.Item).toEqual(item);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('a store running elsewhere (storeEndpoint)', () => {
+  const { home, cleanup } = tempHome();
+  afterAll(cleanup);
+
+  it('holds the stack seeded bindings, and stays up when the stack stops', async () => {
+    const external = await startStore(null, {
+      port: 0,
+      fallbackToRandom: false,
+      region: 'eu-west-1',
+    });
+    try {
+      const stack = await startStack({ home, ports: 0, storeEndpoint: external.url });
+      expect(stack.info.dynamodb).toBe(external.url);
+      await stack.stop();
+      const seeded = await external
+        .client()
+        .send(new ScanCommand({ TableName: external.tables.bindings, Select: 'COUNT' }));
+      expect(seeded.Count).toBe(stack.info.bindings.length);
+    } finally {
+      await external.close();
     }
   });
 });
