@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { IamRoleInspector } from '@tessera/broker/aws-iam';
 import { createAdminApp, createApp, loadConfig, routes } from '@tessera/functions';
 import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
+import { startCloudTrail } from './cloudtrail/server.js';
+import { LocalTrail } from './cloudtrail/trail.js';
 import { configPathFor, issuerUrl, loadLocalConfig, resolveHome, roleArn } from './config.js';
 import { LocalStackError } from './errors.js';
 import { Directory } from './iam/directory.js';
@@ -24,7 +26,7 @@ import { startSts } from './sts/server.js';
 import { type RoleSession, SessionRegistry } from './sts/sessions.js';
 import type { LocalConfig, StackInfo } from './types.js';
 
-export type PortName = 'api' | 'issuer' | 'sts' | 'iam' | 'dynamodb';
+export type PortName = 'api' | 'issuer' | 'sts' | 'iam' | 'dynamodb' | 'cloudtrail';
 
 export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   api: 8787,
@@ -32,6 +34,7 @@ export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   sts: 8789,
   iam: 8790,
   dynamodb: 8791,
+  cloudtrail: 8793,
 };
 
 export interface StartStackOptions {
@@ -158,12 +161,18 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     started.push(store);
     const issuer = await startIssuer(pool, keys, ports.issuer);
     started.push(issuer);
-    const deps = { directory, registry, region: config.region, now: clock };
+    const trail = LocalTrail.open(home);
+    started.push({ close: async () => trail.close() });
+    const deps = { directory, registry, region: config.region, now: clock, trail };
     const sts = await startSts(deps, ports.sts);
     started.push(sts);
     const iam = await startIam(deps, ports.iam);
     started.push(iam);
-    log(`store ${store.url}, issuer ${issuer.url}, sts ${sts.url}, iam ${iam.url}`);
+    const cloudtrail = await startCloudTrail(deps, ports.cloudtrail);
+    started.push(cloudtrail);
+    log(
+      `store ${store.url}, issuer ${issuer.url}, sts ${sts.url}, iam ${iam.url}, cloudtrail ${cloudtrail.url}`,
+    );
 
     // The broker's own identity: a role session of its execution role, as Lambda provides it.
     const brokerRole =
@@ -266,6 +275,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       oauth2: issuer.url,
       sts: sts.url,
       iam: iam.url,
+      cloudtrail: cloudtrail.url,
       dynamodb: store.url,
       region: config.region,
       users: config.users.map((u) => ({

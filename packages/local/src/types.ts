@@ -82,6 +82,8 @@ export interface StackInfo {
   readonly oauth2: string;
   readonly sts: string;
   readonly iam: string;
+  /** The local CloudTrail (LookupEvents over every STS, IAM and S3 call served). */
+  readonly cloudtrail: string;
   readonly dynamodb: string;
   readonly region: string;
   readonly users: readonly StackUserInfo[];

@@ -6,11 +6,75 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LocalServer, listen } from '../http.js';
-import { IAM_NS, QueryError, sendQueryError, sendQueryResult } from '../query.js';
+import { IAM_NS, QueryError, sendQueryError } from '../query.js';
 import { identityAllows, principalContext } from '../sts/assume-role.js';
-import { type QueryServerDeps, readSignedQuery, sourceIpOf } from '../sts/server.js';
+import {
+  type QueryAnswer,
+  type QueryServerDeps,
+  readSignedQuery,
+  recordedAnswer,
+  sourceIpOf,
+} from '../sts/server.js';
+import type { Caller } from '../sts/sessions.js';
 
 const VERSION = '2010-05-08';
+
+/** GetRole for an authenticated caller (the only IAM action the local IAM answers). */
+function getRole(
+  params: Record<string, string>,
+  caller: Caller,
+  req: IncomingMessage,
+  deps: QueryServerDeps,
+): QueryAnswer {
+  const action = params.Action;
+  if (!action) throw new QueryError('MissingAction', 400, 'Missing Action');
+  if (params.Version !== VERSION || action !== 'GetRole') {
+    throw new QueryError(
+      'InvalidAction',
+      400,
+      `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'} (the local IAM answers GetRole)`,
+    );
+  }
+  const name = params.RoleName;
+  if (!name) {
+    throw new QueryError(
+      'ValidationError',
+      400,
+      "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  const resource = `arn:aws:iam::${caller.account}:role/${name}`;
+  const role = deps.directory.roleByName(caller.account, name);
+  const context = principalContext(caller, {
+    sourceIp: sourceIpOf(req),
+    userAgent: String(req.headers['user-agent'] ?? ''),
+    region: deps.region,
+    now: deps.now(),
+  });
+  if (!identityAllows(caller, 'iam:GetRole', role?.arn ?? resource, context)) {
+    throw new QueryError(
+      'AccessDenied',
+      403,
+      `User: ${caller.arn} is not authorized to perform: iam:GetRole on resource: role ${name} because no identity-based policy allows the iam:GetRole action`,
+    );
+  }
+  if (!role)
+    throw new QueryError('NoSuchEntity', 404, `The role with name ${name} cannot be found.`);
+  return {
+    result: {
+      Role: {
+        Path: role.config.path,
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(role.config.trustPolicy)),
+        MaxSessionDuration: role.config.maxSessionDuration,
+        RoleId: role.roleId,
+        RoleName: role.name,
+        Description: role.config.description || undefined,
+        Arn: role.arn,
+        CreateDate: role.createDate.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    },
+  };
+}
 
 export async function startIam(
   deps: QueryServerDeps,
@@ -20,57 +84,8 @@ export async function startIam(
     const requestId = randomUUID();
     try {
       const { params, caller } = await readSignedQuery(req, 'iam', deps);
-      const action = params.Action;
-      if (!action) throw new QueryError('MissingAction', 400, 'Missing Action');
-      if (params.Version !== VERSION || action !== 'GetRole') {
-        throw new QueryError(
-          'InvalidAction',
-          400,
-          `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'} (the local IAM answers GetRole)`,
-        );
-      }
-      const name = params.RoleName;
-      if (!name) {
-        throw new QueryError(
-          'ValidationError',
-          400,
-          "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null",
-        );
-      }
-      const resource = `arn:aws:iam::${caller.account}:role/${name}`;
-      const role = deps.directory.roleByName(caller.account, name);
-      const context = principalContext(caller, {
-        sourceIp: sourceIpOf(req),
-        userAgent: String(req.headers['user-agent'] ?? ''),
-        region: deps.region,
-        now: deps.now(),
-      });
-      if (!identityAllows(caller, 'iam:GetRole', role?.arn ?? resource, context)) {
-        throw new QueryError(
-          'AccessDenied',
-          403,
-          `User: ${caller.arn} is not authorized to perform: iam:GetRole on resource: role ${name} because no identity-based policy allows the iam:GetRole action`,
-        );
-      }
-      if (!role)
-        throw new QueryError('NoSuchEntity', 404, `The role with name ${name} cannot be found.`);
-      return sendQueryResult(
-        res,
-        IAM_NS,
-        'GetRole',
-        {
-          Role: {
-            Path: role.config.path,
-            AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(role.config.trustPolicy)),
-            MaxSessionDuration: role.config.maxSessionDuration,
-            RoleId: role.roleId,
-            RoleName: role.name,
-            Description: role.config.description || undefined,
-            Arn: role.arn,
-            CreateDate: role.createDate.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          },
-        },
-        requestId,
+      recordedAnswer('iam', req, res, { params, caller, requestId }, deps, () =>
+        getRole(params, caller, req, deps),
       );
     } catch (err) {
       if (err instanceof QueryError) return sendQueryError(res, IAM_NS, err, requestId);

@@ -5,9 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type QueryService, queryCall } from '../cloudtrail/query-calls.js';
+import type { LocalTrail } from '../cloudtrail/trail.js';
 import { BodyTooLargeError, type LocalServer, listen, parseForm, readBody } from '../http.js';
 import type { Directory } from '../iam/directory.js';
-import { members, QueryError, STS_NS, sendQueryError, sendQueryResult } from '../query.js';
+import {
+  IAM_NS,
+  members,
+  QueryError,
+  STS_NS,
+  sendQueryError,
+  sendQueryResult,
+  type XmlNode,
+} from '../query.js';
 import { verifySigV4 } from '../sigv4.js';
 import { assumeRole } from './assume-role.js';
 import type { Caller, SessionRegistry } from './sessions.js';
@@ -20,6 +30,51 @@ export interface QueryServerDeps {
   readonly registry: SessionRegistry;
   readonly region: string;
   readonly now: () => number;
+  /** Where every authenticated call is recorded, CloudTrail-shaped (none: not recorded). */
+  readonly trail?: LocalTrail;
+}
+
+/** An action's XML result, and what CloudTrail keeps of its response (nothing: null). */
+export interface QueryAnswer {
+  readonly result: XmlNode;
+  readonly response?: Record<string, unknown>;
+}
+
+/**
+ * Answers an authenticated Query call and records it: the record is stored before the answer
+ * leaves, whether the call was allowed or refused.
+ */
+export function recordedAnswer(
+  service: QueryService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: { params: Record<string, string>; caller: Caller; requestId: string },
+  deps: QueryServerDeps,
+  answer: () => QueryAnswer,
+): void {
+  const base = {
+    action: call.params.Action ?? '',
+    params: call.params,
+    caller: call.caller,
+    requestId: call.requestId,
+    time: new Date(deps.now()),
+    region: deps.region,
+    sourceIp: sourceIpOf(req),
+  };
+  const query = new URL(req.url ?? '/', 'http://local').search.slice(1);
+  const ns = service === 'sts' ? STS_NS : IAM_NS;
+  let answered: ReturnType<typeof answer>;
+  try {
+    answered = answer();
+  } catch (err) {
+    if (!(err instanceof QueryError)) throw err;
+    deps.trail?.record(
+      queryCall(service, { ...base, error: { code: err.code, message: err.message } }, req, query),
+    );
+    throw err;
+  }
+  deps.trail?.record(queryCall(service, { ...base, response: answered.response }, req, query));
+  sendQueryResult(res, ns, base.action, answered.result, call.requestId);
 }
 
 /** Reads the Query request and verifies its signature; shared by STS and IAM. */
@@ -54,6 +109,91 @@ export function sourceIpOf(req: IncomingMessage): string {
   return req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
 }
 
+/** One STS action of an authenticated caller: its XML result and what CloudTrail keeps of it. */
+function stsAction(
+  params: Record<string, string>,
+  caller: Caller,
+  req: IncomingMessage,
+  deps: QueryServerDeps,
+): QueryAnswer {
+  const action = params.Action;
+  if (!action) throw new QueryError('MissingAction', 400, 'Missing Action');
+  if (params.Version !== VERSION) {
+    throw new QueryError(
+      'InvalidAction',
+      400,
+      `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'}`,
+    );
+  }
+  switch (action) {
+    case 'GetCallerIdentity':
+      return {
+        result: {
+          Arn: caller.arn,
+          UserId: caller.kind === 'session' ? caller.assumedRoleId : caller.user.userId,
+          Account: caller.account,
+        },
+      };
+    case 'AssumeRole':
+      return assumeRoleAction(params, caller, req, deps);
+    default:
+      throw new QueryError(
+        'InvalidAction',
+        400,
+        `Could not find operation ${action} for version ${VERSION}`,
+      );
+  }
+}
+
+function assumeRoleAction(
+  params: Record<string, string>,
+  caller: Caller,
+  req: IncomingMessage,
+  deps: QueryServerDeps,
+): QueryAnswer {
+  const { session, packedPolicySize } = assumeRole(
+    caller,
+    {
+      roleArn: params.RoleArn,
+      roleSessionName: params.RoleSessionName,
+      durationSeconds: params.DurationSeconds,
+      externalId: params.ExternalId,
+      policy: params.Policy,
+      policyArns: members(params, 'PolicyArns').map((m) => m.arn ?? ''),
+      tags: members(params, 'Tags'),
+      transitiveTagKeys: members(params, 'TransitiveTagKeys').map((m) => m[''] ?? ''),
+      sourceIdentity: params.SourceIdentity,
+    },
+    {
+      sourceIp: sourceIpOf(req),
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      region: deps.region,
+      now: deps.now(),
+    },
+    deps,
+  );
+  const expiration = session.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    result: {
+      ...(session.sourceIdentity !== undefined ? { SourceIdentity: session.sourceIdentity } : {}),
+      AssumedRoleUser: { AssumedRoleId: session.assumedRoleId, Arn: session.arn },
+      Credentials: {
+        AccessKeyId: session.accessKeyId,
+        SecretAccessKey: session.secretAccessKey,
+        SessionToken: session.sessionToken,
+        Expiration: expiration,
+      },
+      PackedPolicySize: packedPolicySize,
+    },
+    response: {
+      credentials: { accessKeyId: session.accessKeyId, expiration },
+      assumedRoleUser: { assumedRoleId: session.assumedRoleId, arn: session.arn },
+      packedPolicySize,
+      ...(session.sourceIdentity !== undefined ? { sourceIdentity: session.sourceIdentity } : {}),
+    },
+  };
+}
+
 export async function startSts(
   deps: QueryServerDeps,
   options: { port: number; fallbackToRandom: boolean },
@@ -65,77 +205,9 @@ export async function startSts(
         throw new QueryError('InvalidAction', 400, `${req.method} is not supported; use POST`);
       }
       const { params, caller } = await readSignedQuery(req, 'sts', deps);
-      const action = params.Action;
-      if (!action) throw new QueryError('MissingAction', 400, 'Missing Action');
-      if (params.Version !== VERSION) {
-        throw new QueryError(
-          'InvalidAction',
-          400,
-          `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'}`,
-        );
-      }
-      switch (action) {
-        case 'GetCallerIdentity':
-          return sendQueryResult(
-            res,
-            STS_NS,
-            action,
-            {
-              Arn: caller.arn,
-              UserId: caller.kind === 'session' ? caller.assumedRoleId : caller.user.userId,
-              Account: caller.account,
-            },
-            requestId,
-          );
-        case 'AssumeRole': {
-          const { session, packedPolicySize } = assumeRole(
-            caller,
-            {
-              roleArn: params.RoleArn,
-              roleSessionName: params.RoleSessionName,
-              durationSeconds: params.DurationSeconds,
-              externalId: params.ExternalId,
-              policy: params.Policy,
-              policyArns: members(params, 'PolicyArns').map((m) => m.arn ?? ''),
-              tags: members(params, 'Tags'),
-              transitiveTagKeys: members(params, 'TransitiveTagKeys').map((m) => m[''] ?? ''),
-              sourceIdentity: params.SourceIdentity,
-            },
-            {
-              sourceIp: sourceIpOf(req),
-              userAgent: String(req.headers['user-agent'] ?? ''),
-              region: deps.region,
-              now: deps.now(),
-            },
-            deps,
-          );
-          return sendQueryResult(
-            res,
-            STS_NS,
-            action,
-            {
-              ...(session.sourceIdentity !== undefined
-                ? { SourceIdentity: session.sourceIdentity }
-                : {}),
-              AssumedRoleUser: { AssumedRoleId: session.assumedRoleId, Arn: session.arn },
-              Credentials: {
-                AccessKeyId: session.accessKeyId,
-                SecretAccessKey: session.secretAccessKey,
-                SessionToken: session.sessionToken,
-                Expiration: session.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-              },
-              PackedPolicySize: packedPolicySize,
-            },
-            requestId,
-          );
-        }
-        default:
-          throw new QueryError(
-            'InvalidAction',
-            400,
-            `Could not find operation ${action} for version ${VERSION}`,
-          );
-      }
+      recordedAnswer('sts', req, res, { params, caller, requestId }, deps, () =>
+        stsAction(params, caller, req, deps),
+      );
     } catch (err) {
       if (err instanceof QueryError) return sendQueryError(res, STS_NS, err, requestId);
       throw err;

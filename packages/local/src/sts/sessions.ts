@@ -13,6 +13,8 @@ export interface RoleSession {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken: string;
+  /** When the session was issued (the registry's clock): `aws:TokenIssueTime`, CloudTrail's creationDate. */
+  readonly issuedAt: Date;
   readonly expiration: Date;
   readonly role: DirectoryRole;
   readonly sessionName: string;
@@ -76,6 +78,7 @@ export class SessionRegistry {
       | 'accessKeyId'
       | 'secretAccessKey'
       | 'sessionToken'
+      | 'issuedAt'
       | 'arn'
       | 'assumedRoleId'
       | 'account'
@@ -88,6 +91,7 @@ export class SessionRegistry {
       accessKeyId: newAccessKeyId('ASIA'),
       secretAccessKey: secretAccessKeyFrom(random.subarray(0, SECRET_BYTES)),
       sessionToken: `IQoJb3JpZ2luX2VjE${random.subarray(SECRET_BYTES).toString('base64')}`,
+      issuedAt: new Date(this.now()),
       arn: `arn:aws:sts::${input.role.account}:assumed-role/${input.role.name}/${input.sessionName}`,
       assumedRoleId: `${input.role.roleId}:${input.sessionName}`,
       account: input.role.account,

@@ -1,0 +1,157 @@
+/**
+ * The local trail: every record appended to `<home>/cloudtrail/events.jsonl` (one JSON record a
+ * line, fsynced before the request that caused it is answered, so a record survives a crash or a
+ * restart), and kept in memory in arrival order for LookupEvents.
+ *
+ * LookupEvents as CloudTrail serves it (API reference): newest first; at most one lookup attribute
+ * (EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId);
+ * `StartTime`/`EndTime` inclusive; `MaxResults` 1..50 (default 50); an opaque `NextToken` that is
+ * valid only for the same query.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import {
+  type CloudTrailRecord,
+  cloudTrailRecord,
+  lookupUsername,
+  type ServedCall,
+} from './record.js';
+
+export const LOOKUP_ATTRIBUTE_KEYS = [
+  'EventId',
+  'EventName',
+  'ReadOnly',
+  'Username',
+  'ResourceType',
+  'ResourceName',
+  'EventSource',
+  'AccessKeyId',
+] as const;
+export type LookupAttributeKey = (typeof LOOKUP_ATTRIBUTE_KEYS)[number];
+
+export interface LookupQuery {
+  readonly attribute?: { readonly key: LookupAttributeKey; readonly value: string } | undefined;
+  readonly startTime?: Date | undefined;
+  readonly endTime?: Date | undefined;
+  readonly maxResults: number;
+  readonly nextToken?: string | undefined;
+}
+
+export type LookupErrorCode = 'InvalidNextTokenException';
+
+export type LookupResult =
+  | { readonly ok: true; readonly events: readonly CloudTrailRecord[]; readonly nextToken?: string }
+  | { readonly ok: false; readonly code: LookupErrorCode; readonly message: string };
+
+function matches(record: CloudTrailRecord, key: LookupAttributeKey, value: string): boolean {
+  switch (key) {
+    case 'EventId':
+      return record.eventID === value;
+    case 'EventName':
+      return record.eventName === value;
+    case 'ReadOnly':
+      return String(record.readOnly) === value;
+    case 'Username':
+      return lookupUsername(record) === value;
+    case 'ResourceType':
+      return record.resources.some((r) => r.type === value);
+    case 'ResourceName':
+      return record.resources.some((r) => r.ARN === value);
+    case 'EventSource':
+      return record.eventSource === value;
+    case 'AccessKeyId':
+      return record.userIdentity.accessKeyId === value;
+  }
+}
+
+/** Binds a token to its query, so a token replayed with other filters is refused. */
+function queryDigest(query: LookupQuery): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        query.attribute?.key,
+        query.attribute?.value,
+        query.startTime?.getTime(),
+        query.endTime?.getTime(),
+      ]),
+    )
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+export class LocalTrail {
+  readonly #records: CloudTrailRecord[];
+  readonly #fd: number;
+
+  private constructor(records: CloudTrailRecord[], fd: number) {
+    this.#records = records;
+    this.#fd = fd;
+  }
+
+  /** Opens (or creates) the trail under `home`; a torn last line from a crash is dropped. */
+  static open(home: string): LocalTrail {
+    const dir = join(home, 'cloudtrail');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, 'events.jsonl');
+    const records: CloudTrailRecord[] = [];
+    if (existsSync(path)) {
+      for (const line of readFileSync(path, 'utf8').split('\n')) {
+        if (line === '') continue;
+        try {
+          records.push(JSON.parse(line) as CloudTrailRecord);
+        } catch {
+          // only a crash mid-append leaves a partial line, and only as the last one
+        }
+      }
+    }
+    return new LocalTrail(records, openSync(path, 'a', 0o600));
+  }
+
+  /** Builds the record of a served call and stores it durably; answers its eventID. */
+  record(call: ServedCall): CloudTrailRecord {
+    const record = cloudTrailRecord(call, randomUUID());
+    writeSync(this.#fd, `${JSON.stringify(record)}\n`);
+    fsyncSync(this.#fd);
+    this.#records.push(record);
+    return record;
+  }
+
+  lookup(query: LookupQuery): LookupResult {
+    const digest = queryDigest(query);
+    let from = this.#records.length - 1;
+    if (query.nextToken !== undefined) {
+      const [tokenDigest, index] = query.nextToken.split('.');
+      const at = Number(index);
+      if (tokenDigest !== digest || !Number.isInteger(at) || at < 0 || at > from) {
+        return { ok: false, code: 'InvalidNextTokenException', message: 'Invalid NextToken.' };
+      }
+      from = at;
+    }
+    const start = query.startTime?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const end = query.endTime?.getTime() ?? Number.POSITIVE_INFINITY;
+    const events: CloudTrailRecord[] = [];
+    for (let i = from; i >= 0; i -= 1) {
+      const record = this.#records[i] as CloudTrailRecord;
+      const time = Date.parse(record.eventTime);
+      if (time < start || time > end) continue;
+      if (query.attribute && !matches(record, query.attribute.key, query.attribute.value)) continue;
+      if (events.length === query.maxResults)
+        return { ok: true, events, nextToken: `${digest}.${i}` };
+      events.push(record);
+    }
+    return { ok: true, events };
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
