@@ -41,27 +41,32 @@ describe('LocalTrail', () => {
     readOnly: true,
     resources: [],
     category: 'Management' as const,
-    recipientAccountId: '111111111111',
+    recipientAccountId: seconds === 9 ? '222222222222' : '111111111111',
   });
+  const ACCOUNT = '111111111111';
 
-  it('keeps records across a reopen, drops a torn last line, and pages newest first', () => {
+  it('keeps records across a reopen, drops a torn last line, answers one account, newest first, paged', () => {
     const home = mkdtempSync(join(tmpdir(), 'tessera-trail-'));
     try {
       const trail = LocalTrail.open(home);
       for (let i = 0; i < 5; i += 1)
         trail.record(call(i % 2 ? 'GetCallerIdentity' : 'AssumeRole', i));
+      trail.record(call('GetCallerIdentity', 9));
       trail.close();
       appendFileSync(join(home, 'cloudtrail', 'events.jsonl'), '{"eventVersion":"1.0');
       const reopened = LocalTrail.open(home);
-      const first = reopened.lookup({ maxResults: 2 });
+      const other = reopened.lookup({ account: '222222222222', maxResults: 50 });
+      expect(other.ok && other.events.map((e) => e.requestID)).toEqual(['req-9']);
+      const first = reopened.lookup({ account: ACCOUNT, maxResults: 2 });
       expect(first.ok && first.events.map((e) => e.requestID)).toEqual(['req-4', 'req-3']);
       const token = first.ok ? first.nextToken : undefined;
       expect(token).toBeTypeOf('string');
-      const rest = reopened.lookup({ maxResults: 50, nextToken: token });
+      const rest = reopened.lookup({ account: ACCOUNT, maxResults: 50, nextToken: token });
       expect(rest.ok && rest.events.map((e) => e.requestID)).toEqual(['req-2', 'req-1', 'req-0']);
       expect(rest.ok && rest.nextToken).toBeUndefined();
 
       const byName = reopened.lookup({
+        account: ACCOUNT,
         maxResults: 50,
         attribute: { key: 'EventName', value: 'GetCallerIdentity' },
       });
@@ -69,12 +74,14 @@ describe('LocalTrail', () => {
       // a token is bound to its query
       expect(
         reopened.lookup({
+          account: ACCOUNT,
           maxResults: 2,
           nextToken: token,
           attribute: { key: 'EventName', value: 'AssumeRole' },
         }),
       ).toMatchObject({ ok: false, code: 'InvalidNextTokenException' });
       const inWindow = reopened.lookup({
+        account: ACCOUNT,
         maxResults: 50,
         startTime: new Date(Date.UTC(2026, 10, 29, 12, 0, 1)),
         endTime: new Date(Date.UTC(2026, 10, 29, 12, 0, 2)),

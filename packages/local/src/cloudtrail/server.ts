@@ -105,7 +105,7 @@ function lookupAttribute(raw: unknown): LookupQuery['attribute'] {
 }
 
 /** The LookupEvents request, checked as CloudTrail checks it. */
-export function parseLookupEvents(rawBody: unknown): LookupQuery {
+export function parseLookupEvents(rawBody: unknown, account: string): LookupQuery {
   if (rawBody === null || typeof rawBody !== 'object' || Array.isArray(rawBody))
     throw new JsonError('SerializationException', 400, 'The request body must be a JSON object.');
   const body = rawBody as Record<string, unknown>;
@@ -121,6 +121,7 @@ export function parseLookupEvents(rawBody: unknown): LookupQuery {
   if (nextToken !== undefined && typeof nextToken !== 'string')
     throw new JsonError('InvalidNextTokenException', 400, 'Invalid NextToken.');
   return {
+    account,
     attribute: lookupAttribute(body.LookupAttributes),
     startTime,
     endTime,
@@ -257,7 +258,7 @@ export async function startCloudTrail(
       authorize(caller, req, deps);
       if (parsed === undefined)
         throw new JsonError('SerializationException', 400, 'The request body is not JSON.');
-      query = parseLookupEvents(parsed);
+      query = parseLookupEvents(parsed, caller.account);
       const result = deps.trail.lookup(query);
       if (!result.ok) throw new JsonError(result.code, 400, result.message);
       finish(200, {

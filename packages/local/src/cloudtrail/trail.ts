@@ -3,7 +3,8 @@
  * line, fsynced before the request that caused it is answered, so a record survives a crash or a
  * restart), and kept in memory in arrival order for LookupEvents.
  *
- * LookupEvents as CloudTrail serves it (API reference): newest first; at most one lookup attribute
+ * LookupEvents as CloudTrail serves it (API reference): one account's events (the caller's),
+ * newest first; at most one lookup attribute
  * (EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId);
  * `StartTime`/`EndTime` inclusive; `MaxResults` 1..50 (default 50); an opaque `NextToken` that is
  * valid only for the same query.
@@ -39,6 +40,8 @@ export const LOOKUP_ATTRIBUTE_KEYS = [
 export type LookupAttributeKey = (typeof LOOKUP_ATTRIBUTE_KEYS)[number];
 
 export interface LookupQuery {
+  /** LookupEvents answers one account's events: the caller's. */
+  readonly account: string;
   readonly attribute?: { readonly key: LookupAttributeKey; readonly value: string } | undefined;
   readonly startTime?: Date | undefined;
   readonly endTime?: Date | undefined;
@@ -78,6 +81,7 @@ function queryDigest(query: LookupQuery): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
+        query.account,
         query.attribute?.key,
         query.attribute?.value,
         query.startTime?.getTime(),
@@ -142,7 +146,7 @@ export class LocalTrail {
     for (let i = from; i >= 0; i -= 1) {
       const record = this.#records[i] as CloudTrailRecord;
       const time = Date.parse(record.eventTime);
-      if (time < start || time > end) continue;
+      if (time < start || time > end || record.recipientAccountId !== query.account) continue;
       if (query.attribute && !matches(record, query.attribute.key, query.attribute.value)) continue;
       if (events.length === query.maxResults)
         return { ok: true, events, nextToken: `${digest}.${i}` };
