@@ -44,7 +44,12 @@ function clientsOf(endpoint: string, region: string) {
     clients.push(c);
     return c;
   };
-  return { client, destroy: () => clients.forEach((c) => c.destroy()) };
+  return {
+    client,
+    destroy: () => {
+      for (const c of clients) c.destroy();
+    },
+  };
 }
 
 /**
