@@ -160,7 +160,11 @@ export function createBroker(deps: BrokerDeps): Broker {
         request.role.length === 0 ||
         request.role.length > MAX_ROLE_LENGTH
       ) {
-        throw new RequestError('InvalidRequest', 'role', 'role must be a binding id or a role ARN');
+        throw new RequestError(
+          'InvalidRequest',
+          '/role',
+          'role must be a binding id or a role ARN',
+        );
       }
       requestedDuration = checkRequestedDuration(request.durationSeconds);
     } catch (err) {
@@ -294,7 +298,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       request.role.length === 0 ||
       request.role.length > MAX_ROLE_LENGTH
     ) {
-      throw new RequestError('InvalidRequest', 'role', 'role must be a binding id or a role ARN');
+      throw new RequestError('InvalidRequest', '/role', 'role must be a binding id or a role ARN');
     }
     return decide({
       token,

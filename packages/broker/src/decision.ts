@@ -125,15 +125,15 @@ export function decide(input: DecisionInput): Decision {
   let callerPolicy: JsonObject | undefined;
   if (input.unverifiedPolicy !== undefined && input.unverifiedPolicy !== null) {
     if (!isPlainObject(input.unverifiedPolicy)) {
-      return deny('ScopeDownInvalid', 'policy must be a policy document', { field: 'policy' });
+      return deny('ScopeDownInvalid', 'policy must be a policy document', { field: '/policy' });
     }
     const error = findings(input.unverifiedPolicy, 'session').find((f) => f.severity === 'error');
     if (error?.code === 'PolicyTooLarge') {
-      return deny('SessionPolicyTooLarge', error.message, { field: 'policy' });
+      return deny('SessionPolicyTooLarge', error.message, { field: '/policy' });
     }
     if (error) {
       return deny('ScopeDownInvalid', `${error.code}: ${error.message}`, {
-        field: `policy${error.path}`,
+        field: `/policy${error.path}`,
       });
     }
     const textProblem = checkSessionPolicyText(JSON.stringify(input.unverifiedPolicy));
@@ -216,7 +216,7 @@ export function decide(input: DecisionInput): Decision {
     return deny(
       'ScopeDownConflict',
       `binding ${binding.id} has its own session policy; a caller policy cannot be combined with it`,
-      { ...on, field: 'policy' },
+      { ...on, field: '/policy' },
     );
   }
   if (binding.sessionPolicy) {
@@ -230,7 +230,7 @@ export function decide(input: DecisionInput): Decision {
     return deny(
       'SessionPolicyTooLarge',
       `packed session policy is ${policy.length} characters (max ${STS_LIMITS.maxPolicyChars})`,
-      callerPolicy ? { ...on, field: 'policy' } : on,
+      callerPolicy ? { ...on, field: '/policy' } : on,
     );
   }
 
@@ -275,7 +275,7 @@ export function denialError(denial: Deny): BrokerError {
     case 'DurationTooShort':
     case 'DurationInvalid':
     case 'InvalidRequest':
-      return new RequestError(denial.reason, denial.field ?? 'durationSeconds', denial.detail);
+      return new RequestError(denial.reason, denial.field ?? '/durationSeconds', denial.detail);
     case 'ScopeDownInvalid':
     case 'ScopeDownConflict':
     case 'SessionPolicyTooLarge':

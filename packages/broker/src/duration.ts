@@ -21,21 +21,21 @@ export function checkRequestedDuration(requested: unknown): number | undefined {
   if (typeof requested !== 'number' || !Number.isInteger(requested) || requested <= 0) {
     throw new RequestError(
       'DurationInvalid',
-      'durationSeconds',
+      '/durationSeconds',
       'durationSeconds must be a positive integer',
     );
   }
   if (requested < STS_LIMITS.minDurationSeconds) {
     throw new RequestError(
       'DurationTooShort',
-      'durationSeconds',
+      '/durationSeconds',
       `durationSeconds must be at least ${STS_LIMITS.minDurationSeconds}`,
     );
   }
   if (requested > STS_LIMITS.maxDurationSeconds) {
     throw new RequestError(
       'DurationInvalid',
-      'durationSeconds',
+      '/durationSeconds',
       `durationSeconds must be at most ${STS_LIMITS.maxDurationSeconds}`,
     );
   }

@@ -8,6 +8,8 @@
  * text or another binding.
  */
 
+import type { BindingIssueCode } from './schema/binding.js';
+
 export type TokenErrorCode =
   | 'TokenMissing'
   | 'TokenMalformed'
@@ -72,9 +74,9 @@ export type BrokerErrorStage =
   | 'store';
 
 export interface FieldIssue {
-  /** Dotted/JSON-pointer-ish path of the offending field, e.g. `durationSeconds.max`, `trustPolicy/Statement/0`. */
+  /** JSON Pointer (RFC 6901) of the offending value, e.g. `/durationSeconds/max`, `/trustPolicy/Statement/0`. */
   readonly field: string;
-  readonly code: string;
+  readonly code: BindingIssueCode;
   readonly message: string;
 }
 
@@ -82,7 +84,7 @@ export abstract class BrokerError extends Error {
   abstract override readonly name: string;
   abstract readonly code: BrokerErrorCode;
   abstract readonly stage: BrokerErrorStage;
-  /** The request field at fault, when one is (answered as `field` on 400/422). */
+  /** JSON Pointer of the request value at fault, when one is (answered as `field` on 400/422). */
   readonly field: string | undefined;
 
   constructor(message: string, options?: { field?: string; cause?: unknown }) {

@@ -17,6 +17,7 @@ export {
   type CompiledBinding,
   compileBinding,
   DEFAULT_SOURCE_IDENTITY,
+  fieldIssues,
   type ParsedBinding,
   parseBinding,
   roleNameOf,
@@ -55,5 +56,23 @@ export type {
   TokenVerifier,
 } from './ports.js';
 export { renderPolicy, renderString, renderTags, unsafeClaimValue } from './render.js';
+export {
+  BINDING_ID,
+  type BindingDocument,
+  type BindingIssueCode,
+  type BindingProblemCode,
+  bindingSchema,
+  type CheckedBinding,
+  checkBinding,
+  type PolicyFindingCode,
+} from './schema/binding.js';
+export {
+  parseWith,
+  pointerOf,
+  problemsFrom,
+  type SchemaProblem,
+  type SchemaProblemCode,
+  type SchemaResult,
+} from './schema/problems.js';
 export { sessionName } from './session-name.js';
 export type * from './types.js';

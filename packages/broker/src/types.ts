@@ -31,32 +31,8 @@ export interface VerifiedToken {
   readonly claims: Claims;
 }
 
-export interface DurationBounds {
-  readonly default: number;
-  readonly max: number;
-}
-
-/** One item of the trust-policy table (DESIGN.md "The trust-policy table"), validated. */
-export interface Binding {
-  readonly id: string;
-  readonly issuer: string;
-  readonly roleArn: string;
-  readonly trustPolicy: JsonObject;
-  /** Template: `${token:...}` placeholders are rendered into its string values. */
-  readonly sessionPolicy: JsonObject | null;
-  readonly sessionTags: Readonly<Record<string, string>>;
-  readonly transitiveTagKeys: readonly string[];
-  readonly sourceIdentity: string;
-  readonly durationSeconds: DurationBounds;
-  /** Explicit: `null` means the role does not expect one. */
-  readonly externalId: string | null;
-  readonly enabled: boolean;
-  readonly version: number;
-  readonly updatedAt: string;
-  readonly updatedBy: string;
-  /** The role's MaxSessionDuration, read with IAM GetRole when the binding was written. */
-  readonly roleMaxSessionDuration: number;
-}
+/** A validated binding and its duration bounds: derived from the schema (schema/binding.ts). */
+export type { Binding, DurationBounds } from './schema/binding.js';
 
 export interface Tag {
   readonly Key: string;

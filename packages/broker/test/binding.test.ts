@@ -32,19 +32,19 @@ describe('parseBinding', () => {
     });
     expect(issues).toEqual(
       expect.arrayContaining([
-        ['extra', 'UnknownField'],
-        ['id', 'InvalidFormat'],
-        ['roleArn', 'InvalidFormat'],
-        ['durationSeconds.default', 'OutOfRange'],
-        ['durationSeconds.max', 'OutOfRange'],
-        ['sessionTags.aws:bad', 'InvalidTagKey'],
+        ['/extra', 'UnknownField'],
+        ['/id', 'InvalidFormat'],
+        ['/roleArn', 'InvalidFormat'],
+        ['/durationSeconds/default', 'OutOfRange'],
+        ['/durationSeconds/max', 'OutOfRange'],
+        ['/sessionTags/aws:bad', 'InvalidTagKey'],
       ]),
     );
   });
 
   it('requires externalId explicitly (null for none)', () => {
     const { externalId: _, ...raw } = binding();
-    expect(issuesOf(raw)).toContainEqual(['externalId', 'Required']);
+    expect(issuesOf(raw)).toContainEqual(['/externalId', 'Required']);
   });
 
   it('rejects a trust policy with errors, naming the path', () => {
@@ -52,7 +52,7 @@ describe('parseBinding', () => {
       ...binding(),
       trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' }] },
     });
-    expect(issues.some(([field]) => String(field).startsWith('trustPolicy'))).toBe(true);
+    expect(issues.some(([field]) => String(field).startsWith('/trustPolicy/'))).toBe(true);
   });
 
   it('rejects placeholders in policy keys', () => {
@@ -68,7 +68,7 @@ describe('parseBinding', () => {
       ],
     };
     expect(issuesOf({ ...binding(), sessionPolicy })).toContainEqual([
-      '/Statement/0/Condition/StringEquals/${token:sub}'.replace(/^/, 'sessionPolicy'),
+      '/sessionPolicy/Statement/0/Condition/StringEquals/${token:sub}',
       'PlaceholderInKey',
     ]);
   });
@@ -86,7 +86,7 @@ describe('parseBinding', () => {
       ],
     };
     expect(parseBinding({ ...binding(), trustPolicy }).warnings).toMatchObject([
-      { code: 'TrustOnlyUserWritableClaims', field: 'trustPolicy/Statement/0' },
+      { code: 'TrustOnlyUserWritableClaims', field: '/trustPolicy/Statement/0' },
     ]);
   });
 

@@ -182,7 +182,7 @@ describe('broker.vend', () => {
     const { broker, audit } = setup();
     expect(await rejection(broker.vend(req({ durationSeconds: 60 })))).toMatchObject({
       code: 'DurationTooShort',
-      field: 'durationSeconds',
+      field: '/durationSeconds',
     });
     expect(audit.events).toHaveLength(1);
   });

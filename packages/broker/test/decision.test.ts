@@ -152,7 +152,7 @@ describe('decide: denies', () => {
     expect(decide(input([binding()], { unverifiedPolicy: policy }))).toMatchObject({
       effect: 'deny',
       reason: 'ScopeDownConflict',
-      field: 'policy',
+      field: '/policy',
     });
   });
 
@@ -162,7 +162,7 @@ describe('decide: denies', () => {
     ).toMatchObject({
       effect: 'deny',
       reason: 'ScopeDownInvalid',
-      field: 'policy',
+      field: '/policy',
     });
     expect(
       decide(
@@ -199,7 +199,7 @@ describe('decide: denies', () => {
     ).toMatchObject({
       effect: 'deny',
       reason: 'SessionPolicyTooLarge',
-      field: 'policy',
+      field: '/policy',
     });
   });
 

@@ -78,7 +78,7 @@ describe('checkRequestedDuration', () => {
       }
     })();
     expect(err).toBeInstanceOf(RequestError);
-    expect(err).toMatchObject({ code: 'DurationTooShort', field: 'durationSeconds' });
+    expect(err).toMatchObject({ code: 'DurationTooShort', field: '/durationSeconds' });
   });
   it('refuses non-integers and absurd values', () => {
     for (const bad of ['900', 900.5, -1, 0, 50_000]) {

@@ -38,7 +38,7 @@ function accountOf(arn: string): string {
 
 function roleNotFound(roleArn: string, hint = ''): BindingError {
   return new BindingError('BindingInvalid', `role ${roleArn} does not exist`, [
-    { field: 'roleArn', code: 'RoleNotFound', message: `IAM has no role ${roleArn}${hint}` },
+    { field: '/roleArn', code: 'RoleNotFound', message: `IAM has no role ${roleArn}${hint}` },
   ]);
 }
 

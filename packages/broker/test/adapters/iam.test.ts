@@ -55,7 +55,7 @@ describe('IamRoleInspector', () => {
     expect(err).toBeInstanceOf(BindingError);
     expect(err).toMatchObject({
       code: 'BindingInvalid',
-      issues: [{ field: 'roleArn', code: 'RoleNotFound' }],
+      issues: [{ field: '/roleArn', code: 'RoleNotFound' }],
     });
   });
   it('answers a role of another account without IAM, with the least MaxSessionDuration a role can have', async () => {
@@ -75,7 +75,7 @@ describe('IamRoleInspector', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: 'BindingInvalid',
-      issues: [{ field: 'roleArn', code: 'RoleNotFound' }],
+      issues: [{ field: '/roleArn', code: 'RoleNotFound' }],
     });
   });
 });
