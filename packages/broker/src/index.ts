@@ -67,6 +67,18 @@ export {
   type PolicyFindingCode,
 } from './schema/binding.js';
 export {
+  type BindingWriteDocument,
+  type BindingWriteTarget,
+  parseBindingWrite,
+  SERVER_FIELDS,
+  sentBinding,
+} from './schema/binding-write.js';
+export {
+  type CredentialsBody,
+  credentialsBodySchema,
+  parseCredentialsBody,
+} from './schema/credentials.js';
+export {
   parseWith,
   pointerOf,
   problemsFrom,

@@ -5,14 +5,21 @@
  * GetRole for MaxSessionDuration, conditional write on `version`), audited first (admin-audit.ts).
  *
  * HTTP conventions: a binding's ETag is `"<version>"`. `PUT` with `If-Match: "<n>"` replaces
- * version n with n+1 (200); `PUT` without `If-Match` (or with `If-None-Match: *`) only creates
- * (201), and answers 412 if the binding exists. `DELETE` requires `If-Match` (428 without it).
+ * version n with n+1 (200), `If-Match: *` whatever is stored; `PUT` without `If-Match` (or with
+ * `If-None-Match: *`) only creates (201), and answers 412 if the binding exists. `DELETE` requires
+ * `If-Match` (428 without it). What GET answers can be PUT back unchanged (`parseBindingWrite`:
+ * server-managed fields equal to the stored ones are ignored; every problem is answered at once).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
+  BINDING_ID,
+  type Binding,
   BindingError,
   createBindingAdmin,
+  fieldIssues,
+  parseBindingWrite,
   type RoleInspector,
+  sentBinding,
   TokenError,
   type VerifiedToken,
 } from '@tessera/broker';
@@ -20,13 +27,11 @@ import { IamRoleInspector } from '@tessera/broker/aws-iam';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AdminAction, type AdminActor, AdminAudit } from './admin-audit.js';
 import {
-  BINDING_ID,
   checkIfNoneMatch,
   etag,
   idParam,
   ifMatchVersion,
   poolIssuer,
-  putBody,
   warningsOf,
   withHeaders,
 } from './admin-request.js';
@@ -123,6 +128,7 @@ export function createAdminApp(
         'InvalidRequest',
         'issuer must be the issuer URL of a configured user pool',
         'issuer',
+        { location: 'query' },
       );
     }
     return issuer;
@@ -151,46 +157,57 @@ export function createAdminApp(
     { ...stack, jsonBody: false },
   );
 
+  /**
+   * The issuer a write is addressed to: the body's, else `?issuer=` or the caller's pool. A query
+   * issuer that contradicts the body's is refused; whether it is trusted is the write's check.
+   */
+  function writeIssuer(event: APIGatewayProxyEventV2, actor: AdminActor, body: unknown): unknown {
+    const sent = isPlainObject(body) && Object.hasOwn(body, 'issuer') ? body['issuer'] : undefined;
+    const queryIssuer = event.queryStringParameters?.['issuer'];
+    if (sent === undefined) return queryIssuer ?? actor.token.issuer;
+    if (queryIssuer !== undefined && queryIssuer !== sent) {
+      throw new HttpInputError(
+        'InvalidRequest',
+        'the issuer query parameter and the body issuer differ',
+        'issuer',
+        { location: 'query' },
+      );
+    }
+    return sent;
+  }
+
+  function binder(actor: AdminActor) {
+    return createBindingAdmin({
+      store: audit.store(deps.bindings, actor),
+      inspector: deps.inspector,
+      clock: deps.clock,
+    });
+  }
+
   const putBinding = httpStack(
     async (event: APIGatewayProxyEventV2) => {
       const actor = await administrator(event, 'binding.put');
       const id = idParam(event);
-      const body = putBody(event.body as unknown);
-      const expected = ifMatchVersion(event);
-      checkIfNoneMatch(event, expected);
-      const issuer = Object.hasOwn(body, 'issuer') ? body['issuer'] : issuerParam(event, actor);
-      const queryIssuer = event.queryStringParameters?.['issuer'];
-      if (queryIssuer !== undefined && queryIssuer !== issuer) {
-        throw new HttpInputError(
-          'InvalidRequest',
-          'the issuer query parameter and the body issuer differ',
-          'issuer',
+      const ifMatch = ifMatchVersion(event);
+      checkIfNoneMatch(event, ifMatch);
+      const body = sentBinding(event.body as unknown);
+      const issuer = writeIssuer(event, actor, body);
+      const stored = typeof issuer === 'string' ? await deps.bindings.get(issuer, id) : undefined;
+      const write = parseBindingWrite(body, { id, issuer, stored, issuers });
+      if (!write.ok) {
+        throw new BindingError(
+          'BindingInvalid',
+          `binding ${id} is invalid`,
+          fieldIssues(write.problems),
         );
       }
-      if (typeof issuer !== 'string' || !issuers.has(issuer)) {
-        throw new BindingError('BindingInvalid', `binding ${id} is invalid`, [
-          {
-            field: 'issuer',
-            code: 'IssuerNotConfigured',
-            message: 'issuer must be the issuer URL of a user pool this broker trusts',
-          },
-        ]);
-      }
-      const version = expected === undefined ? 1 : expected + 1;
-      const admin = createBindingAdmin({
-        store: audit.store(deps.bindings, actor),
-        inspector: deps.inspector,
-        clock: deps.clock,
-      });
-      const parsed = await admin.apply(
-        { ...body, issuer, id, version },
+      const version = nextVersion(id, ifMatch, stored);
+      const parsed = await binder(actor).apply(
+        { ...write.value, version },
         subjectOfActor(actor.token),
       );
-      const created = expected === undefined;
-      logger.info(created ? 'binding created' : 'binding replaced', {
-        bindingId: id,
-        version,
-      });
+      const created = ifMatch === undefined;
+      logger.info(created ? 'binding created' : 'binding replaced', { bindingId: id, version });
       return withHeaders(
         json(created ? 201 : 200, {
           binding: parsed.binding,
@@ -209,20 +226,20 @@ export function createAdminApp(
     async (event: APIGatewayProxyEventV2) => {
       const actor = await administrator(event, 'binding.delete');
       const id = idParam(event);
-      const version = ifMatchVersion(event);
-      if (version === undefined) {
+      const ifMatch = ifMatchVersion(event);
+      if (ifMatch === undefined) {
         throw new HttpInputError(
           'PreconditionRequired',
-          'send If-Match: "<version>" (the ETag of the binding to delete)',
+          'send If-Match: "<version>" (the ETag of the binding to delete) or If-Match: *',
           'If-Match',
+          { location: 'header' },
         );
       }
-      const admin = createBindingAdmin({
-        store: audit.store(deps.bindings, actor),
-        inspector: deps.inspector,
-        clock: deps.clock,
-      });
-      await admin.remove(issuerParam(event, actor), id, version);
+      const issuer = issuerParam(event, actor);
+      const version = ifMatch === '*' ? (await deps.bindings.get(issuer, id))?.version : ifMatch;
+      if (version === undefined)
+        throw new BindingError('BindingNotFound', `binding ${id} does not exist`);
+      await binder(actor).remove(issuer, id, version);
       logger.info('binding deleted', { bindingId: id, version });
       return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
     },
@@ -230,6 +247,23 @@ export function createAdminApp(
   );
 
   return { listBindings, getBinding, putBinding, deleteBinding };
+}
+
+/**
+ * The version a PUT writes: 1 creates (no If-Match), n + 1 replaces n, and `If-Match: *` replaces
+ * whatever is stored (412 when nothing is).
+ */
+function nextVersion(id: string, ifMatch: number | '*' | undefined, stored: Binding | undefined) {
+  if (ifMatch === undefined) return 1;
+  if (ifMatch !== '*') return ifMatch + 1;
+  if (stored === undefined) {
+    throw new BindingError('BindingVersionConflict', `binding ${id} does not exist (If-Match: *)`);
+  }
+  return stored.version + 1;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `updatedBy`: the writer's stable identity, `<iss>|<sub>` (a username can be reassigned). */

@@ -3,11 +3,16 @@
  * created and the JWKS warmed here, once, at init — never per request.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type CredentialVendor, createBroker } from '@tessera/broker';
+import {
+  type CredentialsBody,
+  type CredentialVendor,
+  createBroker,
+  parseCredentialsBody,
+} from '@tessera/broker';
 import { StsCredentialVendor } from '@tessera/broker/aws';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
-import { HttpInputError } from './errors.js';
+import { invalidBody } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
 import type { VendHandlerName } from './routes.js';
 import { type SharedDeps, sharedDeps } from './wiring.js';
@@ -23,34 +28,11 @@ export function createLogger(): Logger {
   return new Logger({ serviceName: 'tessera' });
 }
 
-const BODY_FIELDS = new Set(['role', 'durationSeconds', 'policy']);
-
-/** The credentials body, checked for shape; values are checked by the broker. */
-function credentialsBody(body: unknown): {
-  role: string;
-  durationSeconds: unknown;
-  policy: unknown;
-} {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpInputError('InvalidRequest', 'the body must be a JSON object', 'body');
-  }
-  const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!BODY_FIELDS.has(key))
-      throw new HttpInputError('InvalidRequest', `unknown field ${key}`, key);
-  }
-  if (typeof fields['role'] !== 'string' || fields['role'] === '') {
-    throw new HttpInputError(
-      'InvalidRequest',
-      'role is required: a binding id or a role ARN',
-      'role',
-    );
-  }
-  return {
-    role: fields['role'],
-    durationSeconds: fields['durationSeconds'],
-    policy: fields['policy'],
-  };
+/** The credentials body, checked for shape (its schema); values are checked by the broker. */
+function credentialsBody(unverifiedBody: unknown): CredentialsBody {
+  const parsed = parseCredentialsBody(unverifiedBody);
+  if (!parsed.ok) throw invalidBody(parsed.problems);
+  return parsed.value;
 }
 
 function defaultDeps(config: TesseraConfig, logger: Logger, overrides: Partial<AppDeps>): AppDeps {

@@ -24,15 +24,52 @@ export type HttpInputErrorCode =
   /** No route for the event's `routeKey` in this function (404). */
   | 'RouteNotFound';
 
+/** Where a request problem is: the JSON body (`field` is a JSON Pointer), or a named part. */
+export type InputLocation = 'body' | 'header' | 'path' | 'query';
+
+/** One problem of a request body: its code and JSON Pointer. */
+export interface InputIssue {
+  readonly field: string;
+  readonly code: string;
+  readonly message: string;
+}
+
 export class HttpInputError extends Error {
   override readonly name = 'HttpInputError';
   readonly code: HttpInputErrorCode;
+  /** A JSON Pointer into the body (`''`: the whole body), or the header / parameter name. */
   readonly field: string | undefined;
-  constructor(code: HttpInputErrorCode, message: string, field?: string) {
+  readonly location: InputLocation;
+  /** Every problem of the body, when there are several (the first is `field`). */
+  readonly issues: readonly InputIssue[];
+  constructor(
+    code: HttpInputErrorCode,
+    message: string,
+    field?: string,
+    options: { location?: InputLocation; issues?: readonly InputIssue[] } = {},
+  ) {
     super(message);
     this.code = code;
     this.field = field;
+    this.location = options.location ?? 'body';
+    this.issues = options.issues ?? [];
   }
+}
+
+/** A body's schema problems as one 400 `InvalidRequest`, naming each with its pointer. */
+export function invalidBody(
+  problems: readonly { code: string; pointer: string; message: string }[],
+): HttpInputError {
+  const issues = problems.map((p) => ({ field: p.pointer, code: p.code, message: p.message }));
+  const first = issues[0];
+  return new HttpInputError(
+    'InvalidRequest',
+    first?.message ?? 'the body is invalid',
+    first?.field ?? '',
+    {
+      issues,
+    },
+  );
 }
 
 /** A verified caller who is not in the administrators' group (403). Codes are stable. */

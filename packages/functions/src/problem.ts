@@ -10,6 +10,7 @@ import {
   ConfigError,
   HttpInputError,
   type HttpInputErrorCode,
+  type InputIssue,
 } from './errors.js';
 
 export interface Problem {
@@ -18,9 +19,15 @@ export interface Problem {
   readonly status: number;
   readonly code: string;
   readonly detail: string;
+  /**
+   * What is wrong: a JSON Pointer into the request body (`/durationSeconds`, `''` for the whole
+   * body), or — when `in` says so — the name of the header, path or query parameter.
+   */
   readonly field?: string;
-  /** Every problem of an invalid binding (`BindingInvalid`), each naming its field. */
-  readonly issues?: readonly FieldIssue[];
+  /** Set when `field` names a header or a path/query parameter rather than a body pointer. */
+  readonly in?: 'header' | 'path' | 'query';
+  /** Every problem of the input (`BindingInvalid`, `InvalidRequest`), each with its pointer. */
+  readonly issues?: readonly (FieldIssue | InputIssue)[];
 }
 
 /** HTTP status per broker code. A Record, so a new code does not compile until it is mapped. */
@@ -98,7 +105,8 @@ function make(
   code: string,
   detail: string,
   field?: string,
-  issues?: readonly FieldIssue[],
+  issues?: readonly (FieldIssue | InputIssue)[],
+  location: HttpInputError['location'] = 'body',
 ): Problem {
   return {
     type: `urn:tessera:problem:${code}`,
@@ -107,6 +115,7 @@ function make(
     code,
     detail,
     ...(field === undefined ? {} : { field }),
+    ...(field === undefined || location === 'body' ? {} : { in: location }),
     ...(issues === undefined || issues.length === 0 ? {} : { issues }),
   };
 }
@@ -144,7 +153,10 @@ export function problemFor(err: unknown): { problem: Problem; headers: Record<st
   }
   if (err instanceof HttpInputError) {
     const status = HTTP_INPUT_STATUS[err.code];
-    return { problem: make(status, err.code, err.message, err.field), headers: {} };
+    return {
+      problem: make(status, err.code, err.message, err.field, err.issues, err.location),
+      headers: {},
+    };
   }
   if (err instanceof ConfigError) {
     return {

@@ -256,10 +256,11 @@ describe('binding lifecycle', () => {
     const other = await call('GET', undefined, {
       query: { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other' },
     });
-    expect([other.statusCode, other.json.code, other.json.field]).toEqual([
+    expect([other.statusCode, other.json.code, other.json.field, other.json.in]).toEqual([
       400,
       'InvalidRequest',
       'issuer',
+      'query',
     ]);
   });
 
@@ -362,10 +363,10 @@ describe('validation', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json).toMatchObject({
       code: 'BindingInvalid',
-      field: 'trustPolicy/Statement/0/Effect',
+      field: '/trustPolicy/Statement/0/Effect',
       issues: [
-        { field: 'trustPolicy/Statement/0/Effect', code: 'InvalidEffect' },
-        { field: 'durationSeconds.default', code: 'DefaultAboveMax' },
+        { field: '/trustPolicy/Statement/0/Effect', code: 'InvalidEffect' },
+        { field: '/durationSeconds/default', code: 'DefaultAboveMax' },
       ],
     });
   });
@@ -377,8 +378,8 @@ describe('validation', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json).toMatchObject({
       code: 'BindingInvalid',
-      field: 'roleArn',
-      issues: [{ field: 'roleArn', code: 'RoleNotFound' }],
+      field: '/roleArn',
+      issues: [{ field: '/roleArn', code: 'RoleNotFound' }],
     });
     expect(getRoleCalls.at(-1)).toBe('ghost');
     expect((await call('GET', 'ghost')).statusCode).toBe(404);
@@ -391,25 +392,46 @@ describe('validation', () => {
     expect(res.json).toMatchObject({
       status: 422,
       code: 'BindingInvalid',
-      field: 'issuer',
-      issues: [{ code: 'IssuerNotConfigured' }],
+      field: '/issuer',
+      issues: [{ field: '/issuer', code: 'IssuerNotConfigured' }],
     });
   });
 
-  it('400 naming id, a server field, or a malformed If-Match', async () => {
+  it('400 naming the id path parameter or a malformed If-Match header', async () => {
     const id = await call('PUT', 'Not_An_Id', { body: document() });
-    expect([id.statusCode, id.json.code, id.json.field]).toEqual([400, 'InvalidRequest', 'id']);
+    expect([id.statusCode, id.json.code, id.json.field, id.json.in]).toEqual([
+      400,
+      'InvalidRequest',
+      'id',
+      'path',
+    ]);
     const long = await call('GET', 'x'.repeat(65));
     expect([long.statusCode, long.json.field]).toEqual([400, 'id']);
-    const version = await call('PUT', 'app-upload', { body: document({ version: 3 }) });
-    expect([version.statusCode, version.json.field]).toEqual([400, 'version']);
     const etag = await call('PUT', 'app-upload', {
       body: document(),
       headers: { 'if-match': 'W/"1"' },
     });
-    expect([etag.statusCode, etag.json.field]).toEqual([400, 'If-Match']);
+    expect([etag.statusCode, etag.json.field, etag.json.in]).toEqual([400, 'If-Match', 'header']);
+  });
+
+  it('422 naming every problem of a write at once, each by JSON Pointer', async () => {
     const array = await call('PUT', 'app-upload', { body: [document()] });
-    expect([array.statusCode, array.json.field]).toEqual([400, 'body']);
+    expect([array.statusCode, array.json.code, array.json.field]).toEqual([
+      422,
+      'BindingInvalid',
+      '',
+    ]);
+    // Nothing is stored under this id: server-managed fields cannot be sent, beside other problems.
+    const res = await call('PUT', 'app-upload', {
+      body: document({ version: 3, updatedBy: 'mallory', enabled: 'yes', extra: 1 }),
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json.issues.map((i: { field: string; code: string }) => [i.field, i.code])).toEqual([
+      ['/enabled', 'NotABoolean'],
+      ['/version', 'ServerFieldChanged'],
+      ['/updatedBy', 'ServerFieldChanged'],
+      ['/extra', 'UnknownField'],
+    ]);
   });
 
   it('answers validator warnings as {code, path, message}', async () => {
@@ -432,7 +454,7 @@ describe('validation', () => {
     expect(res.json.warnings).toEqual([
       {
         code: 'TrustOnlyUserWritableClaims',
-        path: 'trustPolicy/Statement/0',
+        path: '/trustPolicy/Statement/0',
         message: expect.any(String),
       },
     ]);

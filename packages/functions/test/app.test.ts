@@ -137,7 +137,7 @@ describe('POST /v1/credentials', () => {
       lambdaContext,
     );
     expect(res.statusCode).toBe(400);
-    expect(problem(res)).toMatchObject({ code: 'InvalidRequest', field: 'role' });
+    expect(problem(res)).toMatchObject({ code: 'InvalidRequest', field: '/role' });
     const extra = await app.credentials(
       apiEvent('POST', '/v1/credentials', {
         token: 'alice-token',
@@ -145,7 +145,11 @@ describe('POST /v1/credentials', () => {
       }),
       lambdaContext,
     );
-    expect(problem(extra)).toMatchObject({ code: 'InvalidRequest', field: 'admin' });
+    expect(problem(extra)).toMatchObject({
+      code: 'InvalidRequest',
+      field: '/admin',
+      issues: [{ field: '/admin', code: 'UnknownField' }],
+    });
   });
 
   it('400 for malformed JSON and for prototype keys', async () => {
@@ -196,7 +200,7 @@ describe('POST /v1/credentials', () => {
       lambdaContext,
     );
     expect(res.statusCode).toBe(422);
-    expect(problem(res)).toMatchObject({ code: 'DurationTooShort', field: 'durationSeconds' });
+    expect(problem(res)).toMatchObject({ code: 'DurationTooShort', field: '/durationSeconds' });
   });
 
   it('422 ScopeDownConflict naming policy', async () => {
@@ -213,7 +217,7 @@ describe('POST /v1/credentials', () => {
       lambdaContext,
     );
     expect(res.statusCode).toBe(422);
-    expect(problem(res)).toMatchObject({ code: 'ScopeDownConflict', field: 'policy' });
+    expect(problem(res)).toMatchObject({ code: 'ScopeDownConflict', field: '/policy' });
   });
 
   it('503 with Retry-After and no internals when STS is throttled or the audit log is down', async () => {
