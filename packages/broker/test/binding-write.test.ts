@@ -21,7 +21,13 @@ describe('parseBindingWrite', () => {
 
   it('refuses every server-managed field that differs, with every other problem, in field order', () => {
     const write = parseBindingWrite(
-      { ...stored, id: 'other', version: 3, updatedBy: 'mallory', durationSeconds: { default: 1, max: 900 } },
+      {
+        ...stored,
+        id: 'other',
+        version: 3,
+        updatedBy: 'mallory',
+        durationSeconds: { default: 1, max: 900 },
+      },
       target,
     );
     expect(pointers(write)).toEqual([

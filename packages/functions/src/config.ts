@@ -1,11 +1,104 @@
 /**
- * Configuration from the environment (README "Configuration"). Every problem is collected and
- * thrown together as one ConfigError: misconfiguration is loud, never a silent fallback.
+ * Configuration from the environment (README "Configuration"), described once by `envSchema`
+ * (zod/mini: this lands in every Lambda bundle). Every problem is collected and thrown together
+ * as one ConfigError, each with the JSON Pointer of what is wrong (`/TESSERA_POOLS/0/clientIds`):
+ * misconfiguration is loud, never a silent fallback. An empty variable counts as unset.
  */
-import type { AwsCredentials, CognitoPool } from '@tessera/broker/aws';
+import { parseWith } from '@tessera/broker';
+import type { AwsCredentials } from '@tessera/broker/aws';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
 
-export interface PoolConfig extends CognitoPool {}
+const POOL_ID = /^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$/;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or http on a loopback address (the local stack's JWKS). */
+function httpsOrLoopback(value: string): boolean {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
+const poolSchema = z.strictObject({
+  userPoolId: z.string().check(z.regex(POOL_ID, 'must be a user pool id like eu-west-1_AbC123')),
+  clientIds: z
+    .array(z.string().check(z.minLength(1)))
+    .check(z.minLength(1, 'must be a non-empty array of app client ids')),
+  /** Default `'access'`; `null` accepts ID and access tokens (explicit). */
+  tokenUse: z.optional(z.nullable(z.enum(['id', 'access']))),
+  jwksUri: z.optional(
+    z
+      .string()
+      .check(z.refine(httpsOrLoopback, 'must be an https URL (or http on a loopback address)')),
+  ),
+  jwks: z.optional(z.unknown()),
+});
+
+/** A pool as TESSERA_POOLS lists it (derived from its schema). */
+export type PoolConfig = z.output<typeof poolSchema>;
+
+/** A JSON text, parsed (a problem named `InvalidJson` when it is not JSON). */
+const jsonText = z.pipe(
+  z.string(),
+  z.transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.issues.push({
+        code: 'custom',
+        input: text,
+        message: 'is not valid JSON',
+        params: { code: 'InvalidJson' },
+      });
+      return z.NEVER;
+    }
+  }),
+);
+
+/** An integer in a variable, at least `min`. */
+const intText = (min: number) =>
+  z.pipe(
+    z.string().check(z.regex(/^\d+$/, `must be an integer >= ${min}`)),
+    z.pipe(z.transform(Number), z.number().check(z.minimum(min, `must be an integer >= ${min}`))),
+  );
+
+/** A comma-separated list of exact origins (never `*`). */
+const originList = z.pipe(
+  z.string(),
+  z.pipe(
+    z.transform((text: string) =>
+      text
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+    z.array(
+      z.string().check(
+        z.refine((o) => o !== '*', { error: 'must list origins, not *', abort: true }),
+        z.refine((o) => URL.canParse(o), 'is not an origin'),
+      ),
+    ),
+  ),
+);
+
+export const envSchema = z.object({
+  AWS_REGION: z.string(),
+  TESSERA_BINDINGS_TABLE: z.string(),
+  TESSERA_AUDIT_TABLE: z.string(),
+  /** A JSON array of {userPoolId, clientIds, tokenUse?, jwksUri?}. */
+  TESSERA_POOLS: z.pipe(
+    jsonText,
+    z.array(poolSchema).check(z.minLength(1, 'must be a non-empty JSON array')),
+  ),
+  TESSERA_ADMIN_GROUP: z._default(z.string(), 'tessera-admins'),
+  TESSERA_ACCOUNT_ID: z._default(
+    z.nullable(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
+    null,
+  ),
+  TESSERA_ROLE_CHAINING: z._default(z.enum(['true', 'false']), 'true'),
+  TESSERA_AUDIT_TTL_DAYS: z._default(intText(1), 365),
+  TESSERA_BINDINGS_CACHE_SECONDS: z._default(intText(0), 30),
+  TESSERA_CORS_ORIGINS: z._default(originList, []),
+});
 
 export interface TesseraConfig {
   readonly region: string;
@@ -26,144 +119,22 @@ export interface TesseraConfig {
   readonly credentials?: AwsCredentials;
 }
 
-const POOL_ID = /^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$/;
-const POOL_KEYS = new Set(['userPoolId', 'clientIds', 'tokenUse', 'jwksUri', 'jwks']);
-
-function parsePools(raw: string | undefined, problems: string[]): PoolConfig[] {
-  if (!raw) {
-    problems.push(
-      'TESSERA_POOLS is required: a JSON array of {userPoolId, clientIds, tokenUse?, jwksUri?}',
-    );
-    return [];
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    problems.push('TESSERA_POOLS is not valid JSON');
-    return [];
-  }
-  if (!Array.isArray(value) || value.length === 0) {
-    problems.push('TESSERA_POOLS must be a non-empty JSON array');
-    return [];
-  }
-  const pools: PoolConfig[] = [];
-  value.forEach((p: unknown, i) => {
-    const at = `TESSERA_POOLS[${i}]`;
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) {
-      problems.push(`${at} must be an object`);
-      return;
-    }
-    const pool = p as Record<string, unknown>;
-    for (const key of Object.keys(pool))
-      if (!POOL_KEYS.has(key)) problems.push(`${at}.${key} is not a pool setting`);
-    const ok = [problems.length];
-    if (typeof pool['userPoolId'] !== 'string' || !POOL_ID.test(pool['userPoolId'])) {
-      problems.push(`${at}.userPoolId must be a user pool id like eu-west-1_AbC123`);
-    }
-    const clientIds = pool['clientIds'];
-    if (
-      !Array.isArray(clientIds) ||
-      clientIds.length === 0 ||
-      !clientIds.every((c) => typeof c === 'string' && c)
-    ) {
-      problems.push(`${at}.clientIds must be a non-empty array of app client ids`);
-    }
-    const tokenUse = pool['tokenUse'];
-    if (tokenUse !== undefined && tokenUse !== null && tokenUse !== 'id' && tokenUse !== 'access') {
-      problems.push(`${at}.tokenUse must be "id", "access" or null (either, explicitly)`);
-    }
-    const jwksUri = pool['jwksUri'];
-    if (jwksUri !== undefined) {
-      let url: URL | undefined;
-      try {
-        url = typeof jwksUri === 'string' ? new URL(jwksUri) : undefined;
-      } catch {
-        url = undefined;
-      }
-      const loopback = url && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-      if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
-        problems.push(`${at}.jwksUri must be an https URL (or http on a loopback address)`);
-      }
-    }
-    if (problems.length !== ok[0]) return;
-    pools.push({
-      userPoolId: pool['userPoolId'] as string,
-      clientIds: clientIds as string[],
-      tokenUse: tokenUse as PoolConfig['tokenUse'],
-      ...(jwksUri === undefined ? {} : { jwksUri: jwksUri as string }),
-      ...(pool['jwks'] === undefined ? {} : { jwks: pool['jwks'] }),
-    });
-  });
-  return pools;
-}
-
-function positiveInt(
-  env: Record<string, string | undefined>,
-  name: string,
-  fallback: number,
-  problems: string[],
-  min = 0,
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    problems.push(`${name} must be an integer >= ${min}`);
-    return fallback;
-  }
-  return n;
-}
-
 export function loadConfig(env: Record<string, string | undefined>): TesseraConfig {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const v = env[name];
-    if (!v) problems.push(`${name} is required`);
-    return v ?? '';
-  };
-  const region = required('AWS_REGION');
-  const bindings = required('TESSERA_BINDINGS_TABLE');
-  const audit = required('TESSERA_AUDIT_TABLE');
-  const pools = parsePools(env['TESSERA_POOLS'], problems);
-  const adminGroup = env['TESSERA_ADMIN_GROUP'] || 'tessera-admins';
-  const accountId = env['TESSERA_ACCOUNT_ID'] || null;
-  if (accountId !== null && !/^\d{12}$/.test(accountId)) {
-    problems.push('TESSERA_ACCOUNT_ID must be a 12-digit AWS account id');
-  }
-  let roleChainingCap = true;
-  const chaining = env['TESSERA_ROLE_CHAINING'];
-  if (chaining !== undefined && chaining !== '') {
-    if (chaining !== 'true' && chaining !== 'false')
-      problems.push('TESSERA_ROLE_CHAINING must be true or false');
-    roleChainingCap = chaining !== 'false';
-  }
-  const auditTtlDays = positiveInt(env, 'TESSERA_AUDIT_TTL_DAYS', 365, problems, 1);
-  const bindingsSeconds = positiveInt(env, 'TESSERA_BINDINGS_CACHE_SECONDS', 30, problems, 0);
-  const corsOrigins = (env['TESSERA_CORS_ORIGINS'] ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
-  for (const origin of corsOrigins) {
-    if (origin === '*') problems.push('TESSERA_CORS_ORIGINS must list origins, not *');
-    else {
-      try {
-        new URL(origin);
-      } catch {
-        problems.push(`TESSERA_CORS_ORIGINS: ${origin} is not an origin`);
-      }
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const set = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = parseWith(envSchema, set);
+  if (!parsed.ok) throw new ConfigError(parsed.problems as ConfigError['problems']);
+  const v = parsed.value;
   return {
-    region,
-    tables: { bindings, audit },
-    pools,
-    adminGroup,
-    accountId,
-    roleChainingCap,
-    cache: { bindingsSeconds },
-    auditTtlDays,
-    corsOrigins,
+    region: v.AWS_REGION,
+    tables: { bindings: v.TESSERA_BINDINGS_TABLE, audit: v.TESSERA_AUDIT_TABLE },
+    pools: v.TESSERA_POOLS,
+    adminGroup: v.TESSERA_ADMIN_GROUP,
+    accountId: v.TESSERA_ACCOUNT_ID,
+    roleChainingCap: v.TESSERA_ROLE_CHAINING !== 'false',
+    cache: { bindingsSeconds: v.TESSERA_BINDINGS_CACHE_SECONDS },
+    auditTtlDays: v.TESSERA_AUDIT_TTL_DAYS,
+    corsOrigins: v.TESSERA_CORS_ORIGINS,
   };
 }

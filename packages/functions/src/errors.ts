@@ -3,13 +3,25 @@
  * the broker is called. Broker errors (token, binding, trust, scope, STS, store) come from
  * `@tessera/broker`.
  */
+import type { SchemaProblemCode } from '@tessera/broker';
+
+/** A configuration problem's code: a schema code, or `ConfigInvalid` for a failure at init. */
+export type ConfigProblemCode = SchemaProblemCode | 'InvalidJson' | 'ConfigInvalid';
+
+/** One configuration problem: `pointer` starts with the variable (`/TESSERA_POOLS/0/clientIds`). */
+export interface ConfigProblem {
+  readonly code: ConfigProblemCode;
+  readonly pointer: string;
+  readonly message: string;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'ConfigInvalid' as const;
-  /** Every problem found, each naming its environment variable. */
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`);
+  /** Every problem found, each with the JSON Pointer of its environment variable (and inside it). */
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    super(`invalid configuration: ${problems.map((p) => p.message).join('; ')}`);
     this.problems = problems;
   }
 }

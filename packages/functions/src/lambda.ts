@@ -22,12 +22,15 @@ export function configuredHandler(
   try {
     return build(loadConfig(env), logger);
   } catch (err) {
-    logger.error('configuration invalid: every request answers 503', {
-      problems:
-        err instanceof ConfigError ? err.problems : [String((err as Error)?.message ?? err)],
-    });
     const failure =
-      err instanceof ConfigError ? err : new ConfigError([String((err as Error)?.message ?? err)]);
+      err instanceof ConfigError
+        ? err
+        : new ConfigError([
+            { code: 'ConfigInvalid', pointer: '', message: String((err as Error)?.message ?? err) },
+          ]);
+    logger.error('configuration invalid: every request answers 503', {
+      problems: failure.problems,
+    });
     return httpStack(
       async () => {
         throw failure;

@@ -38,20 +38,41 @@ describe('loadConfig', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      const problems = (err as ConfigError).problems.join('\n');
-      for (const name of [
-        'AWS_REGION',
-        'TESSERA_BINDINGS_TABLE',
-        'TESSERA_AUDIT_TABLE',
-        'TESSERA_POOLS[0].userPoolId',
-        'TESSERA_POOLS[0].clientIds',
-        'TESSERA_ROLE_CHAINING',
-        'TESSERA_CORS_ORIGINS',
-        'TESSERA_ACCOUNT_ID',
-      ]) {
-        expect(problems).toContain(name);
-      }
+      expect((err as ConfigError).problems.map((p) => [p.pointer, p.code])).toEqual([
+        ['/AWS_REGION', 'Required'],
+        ['/TESSERA_BINDINGS_TABLE', 'Required'],
+        ['/TESSERA_AUDIT_TABLE', 'Required'],
+        ['/TESSERA_POOLS/0/userPoolId', 'InvalidFormat'],
+        ['/TESSERA_POOLS/0/clientIds', 'TooFew'],
+        ['/TESSERA_ACCOUNT_ID', 'InvalidFormat'],
+        ['/TESSERA_ROLE_CHAINING', 'InvalidValue'],
+        ['/TESSERA_CORS_ORIGINS/0', 'InvalidValue'],
+      ]);
     }
+  });
+
+  it('names a variable that is not JSON, and each bad pool setting, by pointer', () => {
+    const problems = (bad: Record<string, string>) => {
+      try {
+        loadConfig({ ...env, ...bad });
+      } catch (err) {
+        return (err as ConfigError).problems.map((p) => [p.pointer, p.code]);
+      }
+      return [];
+    };
+    expect(problems({ TESSERA_POOLS: '[{' })).toEqual([['/TESSERA_POOLS', 'InvalidJson']]);
+    expect(
+      problems({
+        TESSERA_POOLS:
+          '[{"userPoolId":"eu-west-1_AbC","clientIds":["c"],"tokenUse":"both","jwksUri":"http://example.com/jwks","x":1}]',
+        TESSERA_AUDIT_TTL_DAYS: '0',
+      }),
+    ).toEqual([
+      ['/TESSERA_POOLS/0/tokenUse', 'InvalidValue'],
+      ['/TESSERA_POOLS/0/jwksUri', 'InvalidValue'],
+      ['/TESSERA_POOLS/0/x', 'UnknownField'],
+      ['/TESSERA_AUDIT_TTL_DAYS', 'OutOfRange'],
+    ]);
   });
 });
 
