@@ -21,7 +21,9 @@ export class ConfigError extends Error {
   /** Every problem found, each with the JSON Pointer of its environment variable (and inside it). */
   readonly problems: readonly ConfigProblem[];
   constructor(problems: readonly ConfigProblem[]) {
-    super(`invalid configuration: ${problems.map((p) => p.message).join('; ')}`);
+    super(
+      `invalid configuration: ${problems.map((p) => `${p.pointer || '/'}: ${p.message}`).join('; ')}`,
+    );
     this.problems = problems;
   }
 }
@@ -76,7 +78,7 @@ export function invalidBody(
   const first = issues[0];
   return new HttpInputError(
     'InvalidRequest',
-    first?.message ?? 'the body is invalid',
+    first ? `${first.field || 'the body'}: ${first.message}` : 'the body is invalid',
     first?.field ?? '',
     {
       issues,

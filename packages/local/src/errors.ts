@@ -2,6 +2,8 @@
  * The local stack's own errors. Protocol errors (STS/IAM Query errors, cognito-idp JSON errors,
  * OAuth2 errors) are answers, not exceptions of this tree: each server module owns its shapes.
  */
+import type { LocalConfigProblem } from './config-schema.js';
+
 export type LocalErrorCode =
   | 'InvalidConfig'
   | 'InvalidState'
@@ -22,13 +24,14 @@ export class LocalStackError extends Error {
 /** The config file failed validation: every problem is listed, none is silently defaulted. */
 export class LocalConfigError extends LocalStackError {
   override readonly name = 'LocalConfigError';
-  readonly problems: readonly string[];
+  /** Every problem, each with the JSON Pointer of what is wrong in the file. */
+  readonly problems: readonly LocalConfigProblem[];
 
-  constructor(source: string, problems: readonly string[]) {
+  constructor(source: string, problems: readonly LocalConfigProblem[]) {
     super(
       'InvalidConfig',
       `${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems
-        .map((p) => `  - ${p}`)
+        .map((p) => `  - ${p.pointer || '/'}: ${p.message} (${p.code})`)
         .join('\n')}`,
     );
     this.problems = problems;

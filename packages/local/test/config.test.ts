@@ -39,13 +39,39 @@ describe('the local config', () => {
     expect(error).toBeInstanceOf(LocalConfigError);
     const e = error as LocalConfigError;
     expect(e.code).toBe('InvalidConfig');
-    const text = e.problems.join('\n');
-    expect(text).toContain('$.userPoolId');
-    expect(text).toContain('$.accounts[0].id');
-    expect(text).toContain('$.roles[1].maxSessionDuration');
-    expect(text).toContain('needs a client "cli"');
-    expect(text).toContain('$.bindings[0].roleArn');
-    expect(text).toContain('duplicate "alice"');
+    // Each with its JSON Pointer and code; a changed account id orphans what referred to it.
+    expect(e.problems.map((p) => [p.pointer, p.code])).toEqual([
+      ['/accounts/0/id', 'InvalidFormat'],
+      ['/roles/1/maxSessionDuration', 'OutOfRange'],
+      ['/userPoolId', 'PoolIdRegionMismatch'],
+      ['/clients', 'MissingClient'],
+      ['/users/4/username', 'Duplicate'],
+      ['/roles/0/account', 'UnknownAccount'],
+      ['/roles/1/account', 'UnknownAccount'],
+      ['/roles/2/account', 'UnknownAccount'],
+      ['/iamUsers/0/account', 'UnknownAccount'],
+      ['/bindings/0/issuer', 'IssuerMismatch'],
+      ['/bindings/0/roleArn', 'UnknownRole'],
+      ['/bindings/1/issuer', 'IssuerMismatch'],
+      ['/bindings/2/issuer', 'IssuerMismatch'],
+    ]);
     expect(e.message).toContain('bad.json is invalid');
+    expect(e.message).toContain('/clients: needs a client "cli" (MissingClient)');
+  });
+
+  it('checks the seed bindings with the broker, and refuses unknown members', () => {
+    const bad = raw();
+    bad.bindings[1].durationSeconds = { default: 900, max: 50_000 };
+    bad.roles[0].maxSessionDurtion = 7200;
+    let error: unknown;
+    try {
+      parseLocalConfig(bad);
+    } catch (err) {
+      error = err;
+    }
+    expect((error as LocalConfigError).problems.map((p) => [p.pointer, p.code])).toEqual([
+      ['/roles/0/maxSessionDurtion', 'UnknownField'],
+      ['/bindings/1/durationSeconds/max', 'OutOfRange'],
+    ]);
   });
 });

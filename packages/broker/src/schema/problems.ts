@@ -6,7 +6,10 @@
  */
 import { type core, safeParse } from 'zod/mini';
 
-/** One problem of an input: `pointer` is a JSON Pointer into it (`''` is the whole input). */
+/**
+ * One problem of an input: `pointer` is a JSON Pointer into it (`''` is the whole input); the
+ * message says what is wrong there, without repeating the pointer.
+ */
 export interface SchemaProblem<Code extends string = string> {
   readonly code: Code;
   readonly pointer: string;
@@ -115,17 +118,19 @@ function codeOf(issue: core.$ZodIssue, raw: unknown): string {
   }
 }
 
-function messageOf(issue: core.$ZodIssue, code: string, pointer: string): string {
-  const where = pointer === '' ? 'the document' : pointer;
+/** The message of a problem: what is wrong, without the pointer (answered beside it). */
+function messageOf(issue: core.$ZodIssue, code: string): string {
   // Zod's own wording is generic ("Invalid input"): word the common cases ourselves.
-  if (issue.message && issue.message !== 'Invalid input') return `${where}: ${issue.message}`;
-  if (code === 'Required') return `${where} is required`;
+  if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  if (code === 'Required') return 'is required';
   if (issue.code === 'too_big' || issue.code === 'too_small') {
     const bound =
       issue.code === 'too_big' ? `at most ${issue.maximum}` : `at least ${issue.minimum}`;
-    return `${where} must be ${bound}${issue.origin === 'string' ? ' characters' : ''}`;
+    const unit =
+      issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+    return `must be ${bound}${unit}`;
   }
-  return `${where} ${WHAT[code] ?? 'is invalid'}`;
+  return WHAT[code] ?? 'is invalid';
 }
 
 /** Zod's issues as problems: one per issue, one per unknown key, in document order. */
@@ -137,12 +142,12 @@ export function problemsFrom(
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         const pointer = pointerOf([...issue.path, key]);
-        return { code: 'UnknownField', pointer, message: `${pointer} is not a known field` };
+        return { code: 'UnknownField', pointer, message: 'is not a known field' };
       });
     }
     const code = codeOf(issue, raw);
     const pointer = pointerOf(issue.path);
-    return [{ code, pointer, message: messageOf(issue, code, pointer) }];
+    return [{ code, pointer, message: messageOf(issue, code) }];
   });
 }
 

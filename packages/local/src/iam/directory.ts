@@ -4,8 +4,10 @@
  * up front (an invalid policy is a config error, not a runtime surprise).
  */
 import { createHash } from 'node:crypto';
+import { pointerOf } from '@tessera/broker';
 import { type Policy, PolicyError, parsePolicy } from '@tessera/policy';
 import { roleArn } from '../config.js';
+import type { LocalConfigProblem } from '../config-schema.js';
 import { LocalConfigError } from '../errors.js';
 import type { LocalConfig, LocalIamUser, LocalRole, PolicyDocument } from '../types.js';
 
@@ -45,21 +47,21 @@ export class Directory {
   private readonly users = new Map<string, DirectoryUser>();
 
   constructor(readonly config: LocalConfig) {
-    const problems: string[] = [];
+    const problems: LocalConfigProblem[] = [];
     const compile = (doc: PolicyDocument, where: string): Policy | undefined => {
       try {
         return parsePolicy(doc);
       } catch (err) {
         if (err instanceof PolicyError)
-          problems.push(`${where}${err.path}: ${err.code}: ${err.message}`);
+          problems.push({ code: err.code, pointer: `${where}${err.path}`, message: err.message });
         else throw err;
         return undefined;
       }
     };
     for (const [i, role] of config.roles.entries()) {
-      const trust = compile(role.trustPolicy, `$.roles[${i}].trustPolicy`);
+      const trust = compile(role.trustPolicy, pointerOf(['roles', i, 'trustPolicy']));
       const policies = Object.entries(role.policies).map(([name, doc]) =>
-        compile(doc, `$.roles[${i}].policies.${name}`),
+        compile(doc, pointerOf(['roles', i, 'policies', name])),
       );
       const arn = roleArn(role);
       if (trust && policies.every((p) => p !== undefined)) {
@@ -77,7 +79,7 @@ export class Directory {
     }
     for (const [i, user] of config.iamUsers.entries()) {
       const policies = Object.entries(user.policies).map(([name, doc]) =>
-        compile(doc, `$.iamUsers[${i}].policies.${name}`),
+        compile(doc, pointerOf(['iamUsers', i, 'policies', name])),
       );
       const arn = `arn:aws:iam::${user.account}:user/${user.name}`;
       if (policies.every((p) => p !== undefined)) {
