@@ -1,99 +1,161 @@
 /**
- * The deployment configuration: its types, and the validation that turns a `TesseraConfig` plus a
- * stage name into a `Stage` every infra module reads. Pure: no SST globals, no AWS SDK, so
- * `sst.config.ts`, `npm run synth` and the tests share it. The values live in `tessera.config.ts`.
+ * The deployment configuration, described once with zod (the schema is the validator and the
+ * source of the types), and `resolveStage`, which turns a `TesseraConfig` plus a stage name into a
+ * `Stage` every infra module reads. Pure: no SST globals, no AWS SDK, so `sst.config.ts`,
+ * `npm run synth` and the tests share it. The values live in `tessera.config.ts`.
  *
  * Secure by default: turning something off (federation, example roles) takes an explicit `null`,
- * and a misconfiguration throws one `ConfigError` that lists every problem with its path.
+ * and a misconfiguration throws one `ConfigError` that lists every problem with its JSON Pointer
+ * (`/stages/production/targetRoles/arns/1`).
  */
+import * as z from 'zod/mini';
 
 export const STAGES = ['dev', 'production'] as const;
 export type StageName = (typeof STAGES)[number];
 
-/** The user pool: created by this app, or an existing one adopted by id. */
-export type UserPoolConfig =
-  | {
-      readonly kind: 'create';
-      /** Hosted-UI domain prefix: `<prefix>.auth.<region>.amazoncognito.com` (the OAuth endpoints). */
-      readonly domainPrefix: string;
-    }
-  | {
-      readonly kind: 'existing';
-      /** `<region>_<id>`, e.g. `eu-west-1_AbCdEf123`. */
-      readonly userPoolId: string;
-    };
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const APP_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_PATH = /^\/([\w+=,.@-]+\/)+$/;
+const USER_POOL_ID = /^[a-z]{2}(-gov)?-[a-z]+-\d_[0-9A-Za-z]+$/;
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const PROVIDER_NAME = /^[\w.-]{1,32}$/;
 
-export type TokenUse = 'id' | 'access' | null;
+const text = (re: RegExp, message: string) => z.string().check(z.regex(re, message));
+const account = text(ACCOUNT, 'must be a 12-digit account id');
+const userPoolId = text(USER_POOL_ID, 'must be <region>_<id>');
+const tokenUse = z.nullable(z.enum(['id', 'access']));
+const https = z.string().check(z.refine(isHttps, 'must be an https URL'));
+const attributes = z.record(z.string(), z.string());
+const positive = z.int().check(z.positive('must be a positive integer'));
+
+/** The user pool: created by this app, or an existing one adopted by id. */
+const userPoolSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('create'),
+    /** Hosted-UI domain prefix: `<prefix>.auth.<region>.amazoncognito.com` (the OAuth endpoints). */
+    domainPrefix: text(DOMAIN_PREFIX, 'must be a lower-case DNS label'),
+  }),
+  /** `<region>_<id>`, e.g. `eu-west-1_AbCdEf123`. */
+  z.strictObject({ kind: z.literal('existing'), userPoolId }),
+]);
 
 /** A pool as the handlers read it from TESSERA_POOLS. */
-export interface PoolConfig {
-  readonly userPoolId: string;
-  readonly clientIds: readonly string[];
-  readonly tokenUse: TokenUse;
-}
+const poolSchema = z.strictObject({
+  userPoolId,
+  clientIds: z
+    .array(z.string().check(z.minLength(1, 'must not be empty')))
+    .check(z.minLength(1, 'must list at least one app client id')),
+  tokenUse,
+});
 
+const providerName = text(PROVIDER_NAME, 'must match [\\w.-]{1,32}');
 /** Federation of employees from the company IdP into the pool. */
-export type FederationConfig =
-  | {
-      readonly type: 'saml';
-      /** Provider name shown on the hosted UI, [\w.-]{1,32}. */
-      readonly name: string;
-      readonly metadataUrl: string;
-      /** Pool attribute -> SAML attribute name. */
-      readonly attributes: Readonly<Record<string, string>>;
-    }
-  | {
-      readonly type: 'oidc';
-      readonly name: string;
-      readonly issuer: string;
-      readonly clientId: string;
-      /** The name of the SST secret (`sst secret set <name> ...`) holding the client secret. */
-      readonly clientSecretName: string;
-      readonly scopes: readonly string[];
-      readonly attributes: Readonly<Record<string, string>>;
-    };
+const federationSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('saml'),
+    /** Provider name shown on the hosted UI, [\w.-]{1,32}. */
+    name: providerName,
+    metadataUrl: https,
+    /** Pool attribute -> SAML attribute name. */
+    attributes,
+  }),
+  z.strictObject({
+    type: z.literal('oidc'),
+    name: providerName,
+    issuer: https,
+    clientId: z.string().check(z.minLength(1, 'must not be empty')),
+    /** The name of the SST secret (`sst secret set <name> ...`) holding the client secret. */
+    clientSecretName: text(/^[A-Z][A-Za-z0-9]*$/, 'must be an SST secret name (PascalCase)'),
+    scopes: z.array(z.string()),
+    attributes,
+  }),
+]);
+
+const roleArnWithoutWildcards = z.string().check(
+  z.refine((arn) => ROLE_ARN.test(arn) && !/[*?]/.test(arn), {
+    error: (issue) => `"${String(issue.input)}" is not a role ARN without wildcards`,
+  }),
+);
 
 /**
  * The roles the broker may assume. Either an explicit list of role ARNs, or one IAM path in a list
  * of accounts (`arn:aws:iam::<account>:role<path>*`) for fleets of roles created later.
  */
-export type TargetRolesConfig =
-  | { readonly arns: readonly string[] }
-  | { readonly path: string; readonly accounts: readonly string[] };
+const targetRolesSchema = z.union([
+  z.strictObject({
+    arns: z.array(roleArnWithoutWildcards).check(z.minLength(1, 'must name at least one role')),
+  }),
+  z.strictObject({
+    path: text(ROLE_PATH, 'must be an IAM path such as /tessera/ (not /, no wildcards)'),
+    accounts: z.array(account).check(z.minLength(1, 'must name at least one account')),
+  }),
+]);
 
-/** The example target roles for the three jobs, created in the broker's account. */
-export interface ExamplesConfig {
-  /** Existing bucket the app-upload role writes `uploads/<sub>/` of. */
-  readonly uploadBucket: string;
+/** URLs of the portal: https, or http://localhost in dev; origins without a path. */
+function urlList(stage: StageName, kind: 'origin' | 'url') {
+  const what = stage === 'dev' ? 'an https URL (or http://localhost in dev)' : 'an https URL';
+  const url = z.string().check(
+    z.refine((u) => isHttps(u) || (stage === 'dev' && isLoopback(u)), {
+      error: (issue) => `"${String(issue.input)}" must be ${what}`,
+      abort: true,
+    }),
+    z.refine((u) => kind === 'url' || new URL(u).origin === u, {
+      error: (issue) =>
+        `"${String(issue.input)}" must be an origin (scheme://host[:port], no path or slash)`,
+    }),
+  );
+  return z.array(url).check(z.minLength(1, 'must list at least one URL'));
 }
 
-export interface StageConfig {
-  /** The broker's own account (12 digits) and region. */
-  readonly account: string;
-  readonly region: string;
-  readonly userPool: UserPoolConfig;
-  /**
-   * Which tokens of this pool the broker accepts: `'access'`, `'id'`, or `null` for both (explicit).
-   * ID tokens carry `cognito:username` and `custom:*` attributes; access tokens carry `client_id`.
-   */
-  readonly tokenUse: TokenUse;
-  /** Pools of other regions or apps whose tokens the broker also accepts. */
-  readonly extraPools: readonly PoolConfig[];
-  readonly federation: FederationConfig | null;
-  readonly targetRoles: TargetRolesConfig;
-  readonly adminGroup: string;
-  readonly portal: {
-    /** Exact origins allowed by CORS, e.g. `https://access.example.com`. */
-    readonly origins: readonly string[];
-    readonly callbackUrls: readonly string[];
-    readonly logoutUrls: readonly string[];
-  };
-  /** Loopback redirect the CLI listens on for the authorization-code + PKCE flow. */
-  readonly cliCallbackUrls: readonly string[];
-  /** API Gateway default route throttling (requests per second, burst). */
-  readonly throttle: { readonly rate: number; readonly burst: number };
-  readonly examples: ExamplesConfig | null;
+/** One stage's settings (the URL rules depend on the stage). */
+function stageSchema(stage: StageName) {
+  return z.strictObject({
+    /** The broker's own account (12 digits) and region. */
+    account,
+    region: text(REGION, 'must be a region such as eu-west-1'),
+    userPool: userPoolSchema,
+    /**
+     * Which tokens of this pool the broker accepts: `'access'`, `'id'`, or `null` for both (explicit).
+     * ID tokens carry `cognito:username` and `custom:*` attributes; access tokens carry `client_id`.
+     */
+    tokenUse,
+    /** Pools of other regions or apps whose tokens the broker also accepts. */
+    extraPools: z.array(poolSchema),
+    federation: z.nullable(federationSchema),
+    targetRoles: targetRolesSchema,
+    adminGroup: text(GROUP_NAME, 'must be a Cognito group name'),
+    portal: z.strictObject({
+      /** Exact origins allowed by CORS, e.g. `https://access.example.com`. */
+      origins: urlList(stage, 'origin'),
+      callbackUrls: urlList(stage, 'url'),
+      logoutUrls: urlList(stage, 'url'),
+    }),
+    /** Loopback redirect the CLI listens on for the authorization-code + PKCE flow. */
+    cliCallbackUrls: z.array(
+      z.string().check(z.refine(isLoopback, 'must be an http://localhost or http://127.0.0.1 URL')),
+    ),
+    /** API Gateway default route throttling (requests per second, burst). */
+    throttle: z.strictObject({ rate: positive, burst: positive }),
+    /** The example target roles for the three jobs, created in the broker's account. */
+    examples: z.nullable(
+      z.strictObject({
+        /** Existing bucket the app-upload role writes `uploads/<sub>/` of. */
+        uploadBucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+      }),
+    ),
+  });
 }
+
+export type StageConfig = z.output<ReturnType<typeof stageSchema>>;
+export type UserPoolConfig = StageConfig['userPool'];
+export type TokenUse = StageConfig['tokenUse'];
+export type PoolConfig = StageConfig['extraPools'][number];
+export type FederationConfig = NonNullable<StageConfig['federation']>;
+export type TargetRolesConfig = StageConfig['targetRoles'];
+export type ExamplesConfig = NonNullable<StageConfig['examples']>;
 
 export interface TesseraConfig {
   /** The SST app name: prefixes every physical name. */
@@ -109,9 +171,24 @@ export interface Stage extends StageConfig {
   readonly partition: 'aws' | 'aws-cn' | 'aws-us-gov';
 }
 
+/** The codes a configuration problem carries. */
+export type ConfigProblemCode =
+  | 'Required'
+  | 'UnknownField'
+  | 'UnknownStage'
+  | 'InvalidValue'
+  | 'InvalidFormat'
+  | 'OutOfRange'
+  | 'TooShort'
+  | 'TooLong'
+  | 'TooFew'
+  | 'NotCovered'
+  | 'UndeclaredFunction';
+
 export interface ConfigProblem {
-  /** Dotted path into the configuration, e.g. `stages.production.targetRoles.arns[1]`. */
-  readonly path: string;
+  readonly code: ConfigProblemCode;
+  /** JSON Pointer into the configuration, e.g. `/stages/production/targetRoles/arns/1`. */
+  readonly pointer: string;
   readonly message: string;
 }
 
@@ -122,7 +199,7 @@ export class ConfigError extends Error {
 
   constructor(problems: readonly ConfigProblem[]) {
     super(
-      `tessera.config.ts is invalid:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`,
+      `tessera.config.ts is invalid:\n${problems.map((p) => `  - ${p.pointer || '/'}: ${p.message}`).join('\n')}`,
     );
     this.problems = problems;
   }
@@ -133,33 +210,25 @@ export function defineConfig(config: TesseraConfig): TesseraConfig {
   return config;
 }
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const APP_NAME = /^[a-z][a-z0-9-]{0,19}$/;
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
-const ROLE_PATH = /^\/([\w+=,.@-]+\/)+$/;
-const USER_POOL_ID = /^[a-z]{2}(-gov)?-[a-z]+-\d_[0-9A-Za-z]+$/;
-const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
-const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const PROVIDER_NAME = /^[\w.-]{1,32}$/;
-
 /** Validates one stage of the configuration; throws `ConfigError` listing every problem. */
 export function resolveStage(config: TesseraConfig, stageName: string): Stage {
   if (!isStageName(stageName)) {
     throw new ConfigError([
       {
-        path: 'stage',
+        code: 'UnknownStage',
+        pointer: '/stages',
         message: `unknown stage "${stageName}"; known stages: ${STAGES.join(', ')}`,
       },
     ]);
   }
+  // Only the stage deployed is checked: the other may be work in progress.
+  const schema = z.object({
+    app: text(APP_NAME, 'must match [a-z][a-z0-9-]{0,19}'),
+    stages: z.object({ [stageName]: stageSchema(stageName) }),
+  });
+  const result = z.safeParse(schema, config, { reportInput: true });
+  if (!result.success) throw new ConfigError(configProblems(result.error.issues));
   const stage = config.stages[stageName];
-  const base = `stages.${stageName}`;
-  const problems = [
-    ...check(APP_NAME.test(config.app), 'app', 'must match [a-z][a-z0-9-]{0,19}'),
-    ...checkStage(stage, stageName, base),
-  ];
-  if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...stage,
     app: config.app,
@@ -173,160 +242,50 @@ export function isStageName(name: string): name is StageName {
   return (STAGES as readonly string[]).includes(name);
 }
 
-function checkStage(stage: StageConfig, name: StageName, base: string): ConfigProblem[] {
-  return [
-    ...check(ACCOUNT.test(stage.account), `${base}.account`, 'must be a 12-digit account id'),
-    ...check(REGION.test(stage.region), `${base}.region`, 'must be a region such as eu-west-1'),
-    ...checkUserPool(stage.userPool, `${base}.userPool`),
-    ...stage.extraPools.flatMap((pool, i) => [
-      ...check(
-        USER_POOL_ID.test(pool.userPoolId),
-        `${base}.extraPools[${i}].userPoolId`,
-        'must be <region>_<id>',
-      ),
-      ...check(
-        pool.clientIds.length > 0 && pool.clientIds.every((id) => id.length > 0),
-        `${base}.extraPools[${i}].clientIds`,
-        'must list at least one app client id',
-      ),
-    ]),
-    ...checkFederation(stage.federation, `${base}.federation`),
-    ...checkTargetRoles(stage.targetRoles, `${base}.targetRoles`),
-    ...check(
-      GROUP_NAME.test(stage.adminGroup),
-      `${base}.adminGroup`,
-      'must be a Cognito group name',
-    ),
-    ...checkUrls(stage.portal.origins, `${base}.portal.origins`, name, { origin: true }),
-    ...checkUrls(stage.portal.callbackUrls, `${base}.portal.callbackUrls`, name, { origin: false }),
-    ...checkUrls(stage.portal.logoutUrls, `${base}.portal.logoutUrls`, name, { origin: false }),
-    ...stage.cliCallbackUrls.flatMap((url, i) =>
-      check(
-        isLoopback(url),
-        `${base}.cliCallbackUrls[${i}]`,
-        'must be an http://localhost or http://127.0.0.1 URL',
-      ),
-    ),
-    ...checkThrottle(stage.throttle, `${base}.throttle`),
-    ...(stage.examples === null
-      ? []
-      : check(
-          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(stage.examples.uploadBucket),
-          `${base}.examples.uploadBucket`,
-          'must be an S3 bucket name',
-        )),
-  ];
-}
-
-function checkUserPool(pool: UserPoolConfig, path: string): ConfigProblem[] {
-  switch (pool.kind) {
-    case 'create':
-      return check(
-        DOMAIN_PREFIX.test(pool.domainPrefix),
-        `${path}.domainPrefix`,
-        'must be a lower-case DNS label',
-      );
-    case 'existing':
-      return check(
-        USER_POOL_ID.test(pool.userPoolId),
-        `${path}.userPoolId`,
-        'must be <region>_<id>',
-      );
+/** Tessera's code for one zod issue (the names `@tessera/broker`'s schemas use). */
+function codeOf(issue: z.core.$ZodIssue): ConfigProblemCode {
+  switch (issue.code) {
+    case 'too_small':
+      return issue.origin === 'array'
+        ? 'TooFew'
+        : issue.origin === 'string'
+          ? 'TooShort'
+          : 'OutOfRange';
+    case 'too_big':
+      return issue.origin === 'string' ? 'TooLong' : 'OutOfRange';
+    case 'invalid_type':
+      return issue.input === undefined ? 'Required' : 'InvalidValue';
+    case 'invalid_format':
+    case 'custom':
+      return 'InvalidFormat';
+    default:
+      return 'InvalidValue';
   }
 }
 
-function checkFederation(federation: FederationConfig | null, path: string): ConfigProblem[] {
-  if (federation === null) return [];
-  const name = check(
-    PROVIDER_NAME.test(federation.name),
-    `${path}.name`,
-    'must match [\\w.-]{1,32}',
-  );
-  switch (federation.type) {
-    case 'saml':
-      return [
-        ...name,
-        ...check(isHttps(federation.metadataUrl), `${path}.metadataUrl`, 'must be an https URL'),
-      ];
-    case 'oidc':
-      return [
-        ...name,
-        ...check(isHttps(federation.issuer), `${path}.issuer`, 'must be an https URL'),
-        ...check(federation.clientId.length > 0, `${path}.clientId`, 'must not be empty'),
-        ...check(
-          /^[A-Z][A-Za-z0-9]*$/.test(federation.clientSecretName),
-          `${path}.clientSecretName`,
-          'must be an SST secret name (PascalCase)',
-        ),
-      ];
-  }
-}
-
-function checkTargetRoles(targets: TargetRolesConfig, path: string): ConfigProblem[] {
-  if ('arns' in targets) {
-    if (targets.arns.length === 0)
-      return [{ path: `${path}.arns`, message: 'must name at least one role' }];
-    return targets.arns.flatMap((arn, i) =>
-      check(
-        ROLE_ARN.test(arn) && !/[*?]/.test(arn),
-        `${path}.arns[${i}]`,
-        `"${arn}" is not a role ARN without wildcards`,
-      ),
-    );
-  }
-  return [
-    ...check(
-      ROLE_PATH.test(targets.path),
-      `${path}.path`,
-      'must be an IAM path such as /tessera/ (not /, no wildcards)',
-    ),
-    ...check(targets.accounts.length > 0, `${path}.accounts`, 'must name at least one account'),
-    ...targets.accounts.flatMap((a, i) =>
-      check(ACCOUNT.test(a), `${path}.accounts[${i}]`, 'must be a 12-digit account id'),
-    ),
-  ];
-}
-
-function checkUrls(
-  urls: readonly string[],
-  path: string,
-  stage: StageName,
-  opts: { origin: boolean },
+/** Zod's issues as problems with JSON Pointers; of a union's options, the closest one's. */
+function configProblems(
+  issues: readonly z.core.$ZodIssue[],
+  base: PropertyKey[] = [],
 ): ConfigProblem[] {
-  if (urls.length === 0) return [{ path, message: 'must list at least one URL' }];
-  return urls.flatMap((url, i) => {
-    const ok = isHttps(url) || (stage === 'dev' && isLoopback(url));
-    const what = stage === 'dev' ? 'an https URL (or http://localhost in dev)' : 'an https URL';
-    if (!ok) return [{ path: `${path}[${i}]`, message: `"${url}" must be ${what}` }];
-    if (opts.origin && new URL(url).origin !== url) {
-      return [
-        {
-          path: `${path}[${i}]`,
-          message: `"${url}" must be an origin (scheme://host[:port], no path or slash)`,
-        },
-      ];
+  return issues.flatMap((issue): ConfigProblem[] => {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      return configProblems(closest, path);
     }
-    return [];
+    const pointer = path
+      .map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`)
+      .join('');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        code: 'UnknownField',
+        pointer: `${pointer}/${key}`,
+        message: 'is not a setting',
+      }));
+    }
+    return [{ code: codeOf(issue), pointer, message: issue.message }];
   });
-}
-
-function checkThrottle(throttle: StageConfig['throttle'], path: string): ConfigProblem[] {
-  return [
-    ...check(
-      Number.isInteger(throttle.rate) && throttle.rate > 0,
-      `${path}.rate`,
-      'must be a positive integer',
-    ),
-    ...check(
-      Number.isInteger(throttle.burst) && throttle.burst > 0,
-      `${path}.burst`,
-      'must be a positive integer',
-    ),
-  ];
-}
-
-function check(ok: boolean, path: string, message: string): ConfigProblem[] {
-  return ok ? [] : [{ path, message }];
 }
 
 function isHttps(url: string): boolean {

@@ -57,7 +57,8 @@ export function deployedRoutes(table: readonly HandlerRoute[] = routes): Route[]
     if (!isFunctionName(route.function)) {
       throw new ConfigError([
         {
-          path: `routes[${route.method} ${route.path}]`,
+          code: 'UndeclaredFunction',
+          pointer: `/routes/${route.method} ${route.path.replaceAll('~', '~0').replaceAll('/', '~1')}`,
           message: `function "${route.function}" is not declared in infra/functions.ts`,
         },
       ]);

@@ -127,7 +127,8 @@ function assertCovered(stage: Stage, roles: readonly ExampleRole[]): void {
   if (uncovered.length === 0) return;
   throw new ConfigError(
     uncovered.map((role) => ({
-      path: `stages.${stage.name}.targetRoles`,
+      code: 'NotCovered',
+      pointer: `/stages/${stage.name}/targetRoles`,
       message: `example role ${role.arn} is not a configured target role; add it (or set examples: null)`,
     })),
   );

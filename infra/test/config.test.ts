@@ -42,7 +42,11 @@ describe('resolveStage', () => {
 
   it('refuses an unknown stage, naming the known ones', () => {
     expect(problemsOf(() => resolveStage(example, 'staging'))).toEqual([
-      { path: 'stage', message: expect.stringContaining('dev, production') },
+      {
+        code: 'UnknownStage',
+        pointer: '/stages',
+        message: expect.stringContaining('dev, production'),
+      },
     ]);
   });
 
@@ -56,23 +60,49 @@ describe('resolveStage', () => {
         logoutUrls: ['https://x.example.com/'],
       },
     });
-    expect(problemsOf(() => resolveStage(config, 'production')).map((p) => p.path)).toEqual([
-      'stages.production.account',
-      'stages.production.targetRoles.arns[0]',
-      'stages.production.targetRoles.arns[1]',
-      'stages.production.portal.origins[0]',
-      'stages.production.portal.callbackUrls',
+    expect(problemsOf(() => resolveStage(config, 'production')).map((p) => p.pointer)).toEqual([
+      '/stages/production/account',
+      '/stages/production/targetRoles/arns/0',
+      '/stages/production/targetRoles/arns/1',
+      '/stages/production/portal/origins/0',
+      '/stages/production/portal/callbackUrls',
     ]);
   });
 
   it('refuses the root path and an empty role list (they would mean "every role")', () => {
     const root = withProduction({ targetRoles: { path: '/', accounts: ['111122223333'] } });
-    expect(problemsOf(() => resolveStage(root, 'production')).map((p) => p.path)).toEqual([
-      'stages.production.targetRoles.path',
+    expect(problemsOf(() => resolveStage(root, 'production')).map((p) => p.pointer)).toEqual([
+      '/stages/production/targetRoles/path',
     ]);
     const none = withProduction({ targetRoles: { arns: [] } });
-    expect(problemsOf(() => resolveStage(none, 'production')).map((p) => p.path)).toEqual([
-      'stages.production.targetRoles.arns',
+    expect(problemsOf(() => resolveStage(none, 'production')).map((p) => p.pointer)).toEqual([
+      '/stages/production/targetRoles/arns',
+    ]);
+  });
+
+  it('names problems inside a federation, a pool and an unknown setting by JSON Pointer', () => {
+    const config = withProduction({
+      federation: {
+        type: 'oidc',
+        name: 'Company IdP',
+        issuer: 'https://idp.example.com',
+        clientId: '',
+        clientSecretName: 'idpSecret',
+        scopes: ['openid'],
+        attributes: {},
+      },
+      extraPools: [{ userPoolId: 'eu-west-1_AbC', clientIds: [], tokenUse: null }],
+      throttle: { rate: 0, burst: 10, burts: 5 } as unknown as StageConfig['throttle'],
+    });
+    expect(
+      problemsOf(() => resolveStage(config, 'production')).map((p) => [p.pointer, p.code]),
+    ).toEqual([
+      ['/stages/production/extraPools/0/clientIds', 'TooFew'],
+      ['/stages/production/federation/name', 'InvalidFormat'],
+      ['/stages/production/federation/clientId', 'TooShort'],
+      ['/stages/production/federation/clientSecretName', 'InvalidFormat'],
+      ['/stages/production/throttle/rate', 'OutOfRange'],
+      ['/stages/production/throttle/burts', 'UnknownField'],
     ]);
   });
 
@@ -80,8 +110,8 @@ describe('resolveStage', () => {
     const localhost = withProduction({
       portal: { ...example.stages.production.portal, origins: ['http://localhost:5173'] },
     });
-    expect(problemsOf(() => resolveStage(localhost, 'production')).map((p) => p.path)).toEqual([
-      'stages.production.portal.origins[0]',
+    expect(problemsOf(() => resolveStage(localhost, 'production')).map((p) => p.pointer)).toEqual([
+      '/stages/production/portal/origins/0',
     ]);
   });
 
@@ -89,8 +119,8 @@ describe('resolveStage', () => {
     const withPath = withProduction({
       portal: { ...example.stages.production.portal, origins: ['https://access.example.com/'] },
     });
-    expect(problemsOf(() => resolveStage(withPath, 'production')).map((p) => p.path)).toEqual([
-      'stages.production.portal.origins[0]',
+    expect(problemsOf(() => resolveStage(withPath, 'production')).map((p) => p.pointer)).toEqual([
+      '/stages/production/portal/origins/0',
     ]);
   });
 });
@@ -102,7 +132,7 @@ describe('example roles', () => {
     });
     const problems = problemsOf(() => exampleRoles(resolveStage(config, 'production')));
     expect(problems).toHaveLength(2);
-    expect(problems.every((p) => p.path === 'stages.production.targetRoles')).toBe(true);
+    expect(problems.every((p) => p.pointer === '/stages/production/targetRoles')).toBe(true);
   });
 
   it('are created under the target path when targets are path-scoped', () => {
