@@ -3,6 +3,8 @@
  * `<ErrorResponse>` with Type/Code/Message and a RequestId.
  */
 import type { ServerResponse } from 'node:http';
+import { pointerOf, type SchemaProblem } from '@tessera/broker';
+import * as z from 'zod/mini';
 import { sendText } from './http.js';
 
 export const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -76,4 +78,65 @@ export function members(params: Record<string, string>, prefix: string): Record<
     out.set(index, rec);
   }
   return [...out.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+}
+
+/** The codes of a Query input problem (STS and IAM answer them all as `ValidationError`). */
+export type QueryInputCode = 'MissingParameter' | 'ConstraintViolated';
+export type QueryInputProblem = SchemaProblem<QueryInputCode>;
+
+const NOUNS: Readonly<Record<string, string>> = {
+  tags: 'tags',
+  transitiveTagKeys: 'keys',
+  policyArns: 'arns',
+};
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const segment of path) {
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[segment as string];
+  }
+  return value;
+}
+
+function shown(path: readonly PropertyKey[], value: unknown): string {
+  if (Array.isArray(value)) return `[${value.length} ${NOUNS[String(path[0])] ?? 'items'}]`;
+  return String(value);
+}
+
+/**
+ * A Query action's parameters checked against their schema, each problem with its JSON Pointer
+ * and the service's wording: `Value 'x' at 'member' failed to satisfy constraint: <rule>` (the
+ * rule is the schema check's message). Missing parameters are named on their own, as AWS does.
+ */
+export function queryInputProblems(
+  schema: z.core.$ZodType,
+  input: unknown,
+  memberOf: (path: readonly PropertyKey[]) => string = (path) => path.map(String).join('.'),
+): QueryInputProblem[] {
+  const result = z.safeParse(schema, input);
+  if (result.success) return [];
+  const problems = result.error.issues.map((issue): QueryInputProblem => {
+    const member = memberOf(issue.path);
+    const value = valueAt(input, issue.path);
+    const pointer = pointerOf(issue.path);
+    return value === undefined
+      ? {
+          code: 'MissingParameter',
+          pointer,
+          message: `Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+        }
+      : {
+          code: 'ConstraintViolated',
+          pointer,
+          message: `Value '${shown(issue.path, value)}' at '${member}' failed to satisfy constraint: ${issue.message}`,
+        };
+  });
+  const missing = problems.filter((p) => p.code === 'MissingParameter');
+  return missing.length > 0 ? missing : problems;
+}
+
+/** The service's one-line summary: `N validation error(s) detected: ...`. */
+export function validationMessage(problems: readonly QueryInputProblem[]): string {
+  const n = problems.length;
+  return `${n} validation error${n > 1 ? 's' : ''} detected: ${problems.map((p) => p.message).join('; ')}`;
 }

@@ -5,8 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as z from 'zod/mini';
 import { type LocalServer, listen } from '../http.js';
-import { IAM_NS, QueryError, sendQueryError } from '../query.js';
+import {
+  IAM_NS,
+  QueryError,
+  queryInputProblems,
+  sendQueryError,
+  validationMessage,
+} from '../query.js';
 import { identityAllows, principalContext } from '../sts/assume-role.js';
 import {
   type QueryAnswer,
@@ -18,6 +25,17 @@ import {
 import type { Caller } from '../sts/sessions.js';
 
 const VERSION = '2010-05-08';
+
+/** GetRole's parameters, with IAM's constraints (API reference: RoleName). */
+const getRoleInputSchema = z.object({
+  roleName: z
+    .string()
+    .check(
+      z.minLength(1, 'Member must have length greater than or equal to 1'),
+      z.maxLength(64, 'Member must have length less than or equal to 64'),
+      z.regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+'),
+    ),
+});
 
 /** GetRole for an authenticated caller (the only IAM action the local IAM answers). */
 function getRole(
@@ -35,14 +53,10 @@ function getRole(
       `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'} (the local IAM answers GetRole)`,
     );
   }
-  const name = params.RoleName;
-  if (!name) {
-    throw new QueryError(
-      'ValidationError',
-      400,
-      "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null",
-    );
-  }
+  const problems = queryInputProblems(getRoleInputSchema, { roleName: params.RoleName });
+  if (problems.length > 0)
+    throw new QueryError('ValidationError', 400, validationMessage(problems));
+  const name = params.RoleName as string;
   const resource = `arn:aws:iam::${caller.account}:role/${name}`;
   const role = deps.directory.roleByName(caller.account, name);
   const context = principalContext(caller, {

@@ -14,21 +14,10 @@ import {
   parsePolicy,
 } from '@tessera/policy';
 import type { Directory, DirectoryRole } from '../iam/directory.js';
-import { QueryError } from '../query.js';
+import { QueryError, validationMessage } from '../query.js';
 import { BoundedCache } from './bounded-cache.js';
+import { type AssumeRoleInput, assumeRoleInputProblems } from './input.js';
 import type { Caller, RoleSession, SessionRegistry } from './sessions.js';
-
-export interface AssumeRoleInput {
-  readonly roleArn: string | undefined;
-  readonly roleSessionName: string | undefined;
-  readonly durationSeconds: string | undefined;
-  readonly externalId: string | undefined;
-  readonly policy: string | undefined;
-  readonly policyArns: readonly string[];
-  readonly tags: readonly { Key?: string; Value?: string }[];
-  readonly transitiveTagKeys: readonly string[];
-  readonly sourceIdentity: string | undefined;
-}
 
 export interface RequestEnv {
   readonly sourceIp: string;
@@ -44,13 +33,6 @@ export interface AssumeRoleOutput {
 
 /** The packed (compressed) bytes that make 100%: session policy and tags share this budget. */
 export const PACKED_POLICY_BYTES = 512;
-export const MAX_TAGS = 50;
-const NAME = /^[\w+=,.@-]*$/;
-/** AssumeRole's `Policy` pattern (API reference): tab, LF, CR and U+0020..U+00FF. */
-const POLICY_TEXT = /^[\t\n\r\u0020-\u00FF]+$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const ROLE_CHAIN_LIMIT = 3600;
 
 /**
@@ -80,110 +62,6 @@ const compiledSessionPolicies = new BoundedCache<Policy>(
 const packedSizes = new BoundedCache<number>(256, 1024 * 1024);
 
 const validation = (message: string) => new QueryError('ValidationError', 400, message);
-
-function constraint(value: string, member: string, rule: string): string {
-  return `Value '${value}' at '${member}' failed to satisfy constraint: ${rule}`;
-}
-
-function validate(input: AssumeRoleInput): string[] {
-  const errs: string[] = [];
-  const len = (v: string | undefined, member: string, min: number, max: number) => {
-    if (v === undefined) return;
-    if (v.length < min)
-      errs.push(constraint(v, member, `Member must have length greater than or equal to ${min}`));
-    if (v.length > max)
-      errs.push(constraint(v, member, `Member must have length less than or equal to ${max}`));
-  };
-  const pattern = (v: string | undefined, member: string, re: RegExp, shown: string) => {
-    if (v !== undefined && !re.test(v))
-      errs.push(constraint(v, member, `Member must satisfy regular expression pattern: ${shown}`));
-  };
-  len(input.roleArn, 'roleArn', 20, 2048);
-  len(input.roleSessionName, 'roleSessionName', 2, 64);
-  pattern(input.roleSessionName, 'roleSessionName', NAME, '[\\w+=,.@-]*');
-  if (input.durationSeconds !== undefined) {
-    const d = Number(input.durationSeconds);
-    if (!/^\d+$/.test(input.durationSeconds))
-      errs.push(constraint(input.durationSeconds, 'durationSeconds', 'Member must be an integer'));
-    else if (d < 900)
-      errs.push(
-        constraint(
-          input.durationSeconds,
-          'durationSeconds',
-          'Member must have value greater than or equal to 900',
-        ),
-      );
-    else if (d > 43200)
-      errs.push(
-        constraint(
-          input.durationSeconds,
-          'durationSeconds',
-          'Member must have value less than or equal to 43200',
-        ),
-      );
-  }
-  len(input.externalId, 'externalId', 2, 1224);
-  pattern(input.externalId, 'externalId', EXTERNAL_ID, '[\\w+=,.@:\\/-]*');
-  len(input.policy, 'policy', 1, 2048);
-  pattern(input.policy, 'policy', POLICY_TEXT, '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+');
-  len(input.sourceIdentity, 'sourceIdentity', 2, 64);
-  pattern(input.sourceIdentity, 'sourceIdentity', NAME, '[\\w+=,.@-]*');
-  if (input.tags.length > MAX_TAGS) {
-    errs.push(
-      constraint(
-        `[${input.tags.length} tags]`,
-        'tags',
-        `Member must have length less than or equal to ${MAX_TAGS}`,
-      ),
-    );
-  }
-  for (const [i, t] of input.tags.entries()) {
-    const key = t.Key ?? '';
-    const value = t.Value ?? '';
-    const m = `tags.${i + 1}.member`;
-    if (key.length < 1 || key.length > 128)
-      errs.push(constraint(key, `${m}.key`, 'Member must have length between 1 and 128'));
-    else if (!TAG_KEY.test(key))
-      errs.push(
-        constraint(
-          key,
-          `${m}.key`,
-          'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+',
-        ),
-      );
-    if (value.length > 256)
-      errs.push(
-        constraint(value, `${m}.value`, 'Member must have length less than or equal to 256'),
-      );
-    else if (!TAG_VALUE.test(value))
-      errs.push(
-        constraint(
-          value,
-          `${m}.value`,
-          'Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*',
-        ),
-      );
-  }
-  if (input.transitiveTagKeys.length > MAX_TAGS) {
-    errs.push(
-      constraint(
-        `[${input.transitiveTagKeys.length} keys]`,
-        'transitiveTagKeys',
-        `Member must have length less than or equal to ${MAX_TAGS}`,
-      ),
-    );
-  }
-  if (input.policyArns.length > 10) {
-    errs.push(
-      constraint(
-        `[${input.policyArns.length} arns]`,
-        'policyArns',
-        'Member must have length less than or equal to 10',
-      ),
-    );
-  }
-  return errs;
-}
 
 /** The request context AWS builds for a caller: principal keys, its tags, the request. */
 export function principalContext(caller: Caller, env: RequestEnv): Record<string, ContextValue> {
@@ -267,20 +145,8 @@ export function assumeRole(
   env: RequestEnv,
   deps: { directory: Directory; registry: SessionRegistry },
 ): AssumeRoleOutput {
-  const missing = (['roleArn', 'roleSessionName'] as const).filter((k) => input[k] === undefined);
-  if (missing.length > 0) {
-    throw validation(
-      `${missing.length} validation error${missing.length > 1 ? 's' : ''} detected: ${missing
-        .map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`)
-        .join('; ')}`,
-    );
-  }
-  const errs = validate(input);
-  if (errs.length > 0) {
-    throw validation(
-      `${errs.length} validation error${errs.length > 1 ? 's' : ''} detected: ${errs.join('; ')}`,
-    );
-  }
+  const problems = assumeRoleInputProblems(input);
+  if (problems.length > 0) throw validation(validationMessage(problems));
   const roleArn = input.roleArn!;
   const sessionName = input.roleSessionName!;
   if (input.sourceIdentity?.toLowerCase().startsWith('aws:')) {
