@@ -14,6 +14,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   BINDING_ID,
   type Binding,
+  type BindingAdmin,
   BindingError,
   createBindingAdmin,
   fieldIssues,
@@ -74,56 +75,57 @@ function defaultDeps(
   };
 }
 
-export function createAdminApp(
-  config: TesseraConfig,
-  overrides: Partial<AdminAppDeps> = {},
-): AdminApp {
-  const logger = overrides.logger ?? createLogger();
-  const deps = defaultDeps(config, logger, overrides);
-  const issuers = new Set(config.pools.map((p) => poolIssuer(p.userPoolId)));
-  const audit = new AdminAudit({
-    sink: deps.audit,
-    clock: deps.clock,
-    ttlDays: config.auditTtlDays,
-    log: (message, data) => logger.error(message, data),
-  });
-  const stack = { logger, corsOrigins: config.corsOrigins };
+/** What every admin route shares: its ports, the audit writer, the trusted issuers. */
+class AdminContext {
+  readonly issuers: ReadonlySet<string>;
+  readonly audit: AdminAudit;
+  readonly stack: { readonly logger: Logger; readonly corsOrigins: readonly string[] };
+
+  constructor(
+    readonly config: TesseraConfig,
+    readonly deps: AdminAppDeps,
+    readonly logger: Logger,
+  ) {
+    this.issuers = new Set(config.pools.map((p) => poolIssuer(p.userPoolId)));
+    this.audit = new AdminAudit({
+      sink: deps.audit,
+      clock: deps.clock,
+      ttlDays: config.auditTtlDays,
+      log: (message, data) => logger.error(message, data),
+    });
+    this.stack = { logger, corsOrigins: config.corsOrigins };
+  }
 
   /**
    * The verified administrator. 401 for a missing or bad token (as the vend app), 403
    * AdminRequired for a verified caller outside the group; a refused write is audited.
    */
-  async function administrator(
-    event: APIGatewayProxyEventV2,
-    write?: AdminAction,
-  ): Promise<AdminActor> {
+  async administrator(event: APIGatewayProxyEventV2, write?: AdminAction): Promise<AdminActor> {
     const rawToken = bearerToken(event);
     if (rawToken === undefined) throw new TokenError('TokenMissing', 'a bearer token is required');
-    const token: VerifiedToken = await deps.verifier.verify(rawToken);
+    const token: VerifiedToken = await this.deps.verifier.verify(rawToken);
     const actor = { token, rawToken, origin: requestOrigin(event) };
     const groups = token.claims['cognito:groups'];
-    if (!Array.isArray(groups) || !groups.includes(config.adminGroup)) {
-      if (write) {
-        const id = event.pathParameters?.['id'];
-        await audit.record(actor, {
-          action: write,
-          result: 'deny',
-          reason: 'AdminRequired',
-          bindingId: id !== undefined && BINDING_ID.test(id) ? id : undefined,
-          roleArn: undefined,
-          previousVersion: null,
-          newVersion: null,
-        });
-      }
-      throw new AdminRequiredError();
+    if (Array.isArray(groups) && groups.includes(this.config.adminGroup)) return actor;
+    if (write) {
+      const id = event.pathParameters?.['id'];
+      await this.audit.record(actor, {
+        action: write,
+        result: 'deny',
+        reason: 'AdminRequired',
+        bindingId: id !== undefined && BINDING_ID.test(id) ? id : undefined,
+        roleArn: undefined,
+        previousVersion: null,
+        newVersion: null,
+      });
     }
-    return actor;
+    throw new AdminRequiredError();
   }
 
   /** `?issuer=`: a configured pool's issuer; default the caller's own. */
-  function issuerParam(event: APIGatewayProxyEventV2, actor: AdminActor): string {
+  issuerParam(event: APIGatewayProxyEventV2, actor: AdminActor): string {
     const issuer = event.queryStringParameters?.['issuer'] ?? actor.token.issuer;
-    if (!issuers.has(issuer)) {
+    if (!this.issuers.has(issuer)) {
       throw new HttpInputError(
         'InvalidRequest',
         'issuer must be the issuer URL of a configured user pool',
@@ -134,97 +136,98 @@ export function createAdminApp(
     return issuer;
   }
 
-  const listBindings = httpStack(
+  /** The binding admin writing through the audited store, as this actor. */
+  binder(actor: AdminActor): BindingAdmin {
+    return createBindingAdmin({
+      store: this.audit.store(this.deps.bindings, actor),
+      inspector: this.deps.inspector,
+      clock: this.deps.clock,
+    });
+  }
+}
+
+function listBindings(ctx: AdminContext): HttpHandler {
+  return httpStack(
     async (event: APIGatewayProxyEventV2) => {
-      const actor = await administrator(event);
-      const issuer = issuerParam(event, actor);
+      const actor = await ctx.administrator(event);
+      const issuer = ctx.issuerParam(event, actor);
       // The BindingStore port has no pagination: one pool's bindings are loaded whole (as a vend
       // loads them), so the answer is the whole list.
-      const bindings = await deps.bindings.listByIssuer(issuer);
+      const bindings = await ctx.deps.bindings.listByIssuer(issuer);
       return json(200, { issuer, bindings });
     },
-    { ...stack, jsonBody: false },
+    { ...ctx.stack, jsonBody: false },
   );
+}
 
-  const getBinding = httpStack(
+function getBinding(ctx: AdminContext): HttpHandler {
+  return httpStack(
     async (event: APIGatewayProxyEventV2) => {
-      const actor = await administrator(event);
+      const actor = await ctx.administrator(event);
       const id = idParam(event);
-      const binding = await deps.bindings.get(issuerParam(event, actor), id);
+      const binding = await ctx.deps.bindings.get(ctx.issuerParam(event, actor), id);
       if (!binding) throw new BindingError('BindingNotFound', `binding ${id} does not exist`);
       return withHeaders(json(200, { binding }), { ETag: etag(binding.version) });
     },
-    { ...stack, jsonBody: false },
+    { ...ctx.stack, jsonBody: false },
   );
+}
 
-  /**
-   * The issuer a write is addressed to: the body's, else `?issuer=` or the caller's pool. A query
-   * issuer that contradicts the body's is refused; whether it is trusted is the write's check.
-   */
-  function writeIssuer(event: APIGatewayProxyEventV2, actor: AdminActor, body: unknown): unknown {
-    const sent = isPlainObject(body) && Object.hasOwn(body, 'issuer') ? body['issuer'] : undefined;
-    const queryIssuer = event.queryStringParameters?.['issuer'];
-    if (sent === undefined) return queryIssuer ?? actor.token.issuer;
-    if (queryIssuer !== undefined && queryIssuer !== sent) {
-      throw new HttpInputError(
-        'InvalidRequest',
-        'the issuer query parameter and the body issuer differ',
-        'issuer',
-        { location: 'query' },
-      );
-    }
-    return sent;
+/**
+ * The issuer a write is addressed to: the body's, else `?issuer=` or the caller's pool. A query
+ * issuer that contradicts the body's is refused; whether it is trusted is the write's check.
+ */
+function writeIssuer(event: APIGatewayProxyEventV2, actor: AdminActor, body: unknown): unknown {
+  const sent = isPlainObject(body) && Object.hasOwn(body, 'issuer') ? body['issuer'] : undefined;
+  const queryIssuer = event.queryStringParameters?.['issuer'];
+  if (sent === undefined) return queryIssuer ?? actor.token.issuer;
+  if (queryIssuer !== undefined && queryIssuer !== sent) {
+    throw new HttpInputError(
+      'InvalidRequest',
+      'the issuer query parameter and the body issuer differ',
+      'issuer',
+      { location: 'query' },
+    );
   }
+  return sent;
+}
 
-  function binder(actor: AdminActor) {
-    return createBindingAdmin({
-      store: audit.store(deps.bindings, actor),
-      inspector: deps.inspector,
-      clock: deps.clock,
-    });
-  }
-
-  const putBinding = httpStack(
+function putBinding(ctx: AdminContext): HttpHandler {
+  return httpStack(
     async (event: APIGatewayProxyEventV2) => {
-      const actor = await administrator(event, 'binding.put');
+      const actor = await ctx.administrator(event, 'binding.put');
       const id = idParam(event);
       const ifMatch = ifMatchVersion(event);
       checkIfNoneMatch(event, ifMatch);
       const body = sentBinding(event.body as unknown);
       const issuer = writeIssuer(event, actor, body);
-      const stored = typeof issuer === 'string' ? await deps.bindings.get(issuer, id) : undefined;
-      const write = parseBindingWrite(body, { id, issuer, stored, issuers });
+      const stored =
+        typeof issuer === 'string' ? await ctx.deps.bindings.get(issuer, id) : undefined;
+      const write = parseBindingWrite(body, { id, issuer, stored, issuers: ctx.issuers });
       if (!write.ok) {
-        throw new BindingError(
-          'BindingInvalid',
-          `binding ${id} is invalid`,
-          fieldIssues(write.problems),
-        );
+        const issues = fieldIssues(write.problems);
+        throw new BindingError('BindingInvalid', `binding ${id} is invalid`, issues);
       }
       const version = nextVersion(id, ifMatch, stored);
-      const parsed = await binder(actor).apply(
-        { ...write.value, version },
-        subjectOfActor(actor.token),
-      );
+      const parsed = await ctx
+        .binder(actor)
+        .apply({ ...write.value, version }, subjectOfActor(actor.token));
       const created = ifMatch === undefined;
-      logger.info(created ? 'binding created' : 'binding replaced', { bindingId: id, version });
-      return withHeaders(
-        json(created ? 201 : 200, {
-          binding: parsed.binding,
-          warnings: warningsOf(parsed.warnings),
-        }),
-        {
-          ETag: etag(parsed.binding.version),
-          ...(created ? { Location: `/v1/admin/bindings/${id}` } : {}),
-        },
-      );
+      ctx.logger.info(created ? 'binding created' : 'binding replaced', { bindingId: id, version });
+      const answer = { binding: parsed.binding, warnings: warningsOf(parsed.warnings) };
+      return withHeaders(json(created ? 201 : 200, answer), {
+        ETag: etag(parsed.binding.version),
+        ...(created ? { Location: `/v1/admin/bindings/${id}` } : {}),
+      });
     },
-    { ...stack, jsonBody: true },
+    { ...ctx.stack, jsonBody: true },
   );
+}
 
-  const deleteBinding = httpStack(
+function deleteBinding(ctx: AdminContext): HttpHandler {
+  return httpStack(
     async (event: APIGatewayProxyEventV2) => {
-      const actor = await administrator(event, 'binding.delete');
+      const actor = await ctx.administrator(event, 'binding.delete');
       const id = idParam(event);
       const ifMatch = ifMatchVersion(event);
       if (ifMatch === undefined) {
@@ -235,18 +238,32 @@ export function createAdminApp(
           { location: 'header' },
         );
       }
-      const issuer = issuerParam(event, actor);
-      const version = ifMatch === '*' ? (await deps.bindings.get(issuer, id))?.version : ifMatch;
-      if (version === undefined)
+      const issuer = ctx.issuerParam(event, actor);
+      const version =
+        ifMatch === '*' ? (await ctx.deps.bindings.get(issuer, id))?.version : ifMatch;
+      if (version === undefined) {
         throw new BindingError('BindingNotFound', `binding ${id} does not exist`);
-      await binder(actor).remove(issuer, id, version);
-      logger.info('binding deleted', { bindingId: id, version });
+      }
+      await ctx.binder(actor).remove(issuer, id, version);
+      ctx.logger.info('binding deleted', { bindingId: id, version });
       return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
     },
-    { ...stack, jsonBody: false },
+    { ...ctx.stack, jsonBody: false },
   );
+}
 
-  return { listBindings, getBinding, putBinding, deleteBinding };
+export function createAdminApp(
+  config: TesseraConfig,
+  overrides: Partial<AdminAppDeps> = {},
+): AdminApp {
+  const logger = overrides.logger ?? createLogger();
+  const ctx = new AdminContext(config, defaultDeps(config, logger, overrides), logger);
+  return {
+    listBindings: listBindings(ctx),
+    getBinding: getBinding(ctx),
+    putBinding: putBinding(ctx),
+    deleteBinding: deleteBinding(ctx),
+  };
 }
 
 /**

@@ -48,6 +48,7 @@ function bodySizeCap(): Middleware {
         throw new HttpInputError(
           'PayloadTooLarge',
           `the body must be at most ${MAX_BODY_BYTES} bytes`,
+          '',
         );
       }
     },

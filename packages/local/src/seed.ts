@@ -1,12 +1,12 @@
 /**
  * Seed bindings: on start, each binding of the config that the store does not hold yet is parsed
- * by the broker (`parseBinding`, the same validation the admin API applies), given the role's
+ * by the broker (`checkBinding`, the same validation the admin API applies), given the role's
  * MaxSessionDuration read with the broker's IAM inspector (GetRole against the local IAM), and
  * written with the store's conditional create. Existing bindings are left alone (a restart, or an
  * admin's edit, wins over the seed).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseBinding, type RoleInspector } from '@tessera/broker';
+import { checkBinding, type RoleInspector } from '@tessera/broker';
 import { DynamoBindingStore } from '@tessera/broker/aws';
 import { LocalStackError } from './errors.js';
 import type { LocalConfig } from './types.js';
@@ -54,33 +54,22 @@ export async function seedBindings(
       );
       roleMaxSessionDuration = role?.maxSessionDuration ?? 3600;
     }
-    let parsed: ReturnType<typeof parseBinding>;
-    try {
-      parsed = parseBinding({
-        ...raw,
-        version: 1,
-        updatedAt: deps.now().toISOString(),
-        updatedBy: 'tessera-local seed',
-        roleMaxSessionDuration,
-      });
-    } catch (err) {
+    const checked = checkBinding({
+      ...raw,
+      version: 1,
+      updatedAt: deps.now().toISOString(),
+      updatedBy: 'tessera-local seed',
+      roleMaxSessionDuration,
+    });
+    if (!checked.ok) {
+      const problems = checked.problems.map((p) => `  - ${p.pointer}: ${p.code}: ${p.message}`);
       throw new LocalStackError(
         'SeedFailed',
-        `seed binding ${id} is invalid: ${(err as Error).message}${formatIssues(err)}`,
-        {
-          cause: err,
-        },
+        `seed binding ${id} is invalid:\n${problems.join('\n')}`,
       );
     }
-    await store.put(parsed.binding);
+    await store.put(checked.value.binding);
     created.push(id);
   }
   return { created, existing };
-}
-
-function formatIssues(err: unknown): string {
-  const issues = (err as { issues?: { field: string; code: string; message: string }[] }).issues;
-  return issues
-    ? `\n${issues.map((i) => `  - ${i.field}: ${i.code}: ${i.message}`).join('\n')}`
-    : '';
 }
