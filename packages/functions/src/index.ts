@@ -13,12 +13,16 @@ export {
 export type { AdminAction, AdminAuditEvent } from './admin-audit.js';
 export { poolIssuer } from './admin-request.js';
 export { type App, type AppDeps, createApp } from './app.js';
-export { loadConfig, type PoolConfig, type TesseraConfig } from './config.js';
+export { envSchema, loadConfig, type PoolConfig, type TesseraConfig } from './config.js';
 export {
   AdminRequiredError,
   ConfigError,
+  type ConfigProblem,
+  type ConfigProblemCode,
   HttpInputError,
   type HttpInputErrorCode,
+  type InputIssue,
+  type InputLocation,
 } from './errors.js';
 export type { HttpHandler } from './http.js';
 export { configuredHandler, lambdaHandler } from './lambda.js';

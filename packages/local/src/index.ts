@@ -5,9 +5,15 @@
 export { type ApiRoute, type LambdaHandler, MAX_BODY_BYTES, startApi, toEvent } from './api.js';
 export { banner } from './banner.js';
 export { DEFAULT_CONFIG_PATH, loadLocalConfig, parseLocalConfig, resolveHome } from './config.js';
+export {
+  type LocalConfigProblem,
+  type LocalConfigProblemCode,
+  localConfigSchema,
+} from './config-schema.js';
 export { LocalConfigError, type LocalErrorCode, LocalStackError } from './errors.js';
 export { KeyRing } from './issuer/keys.js';
 export { UserPool } from './issuer/pool.js';
+export type { QueryInputCode, QueryInputProblem } from './query.js';
 export {
   DEFAULT_PORTS,
   type LocalStack,
