@@ -53,6 +53,15 @@ describe('parseBindingWrite', () => {
     ]);
   });
 
+  it('does not compare the server fields of a stale copy (the conditional write refuses it)', () => {
+    const stale = { ...stored, version: 3, updatedBy: 'someone-before' };
+    expect(parseBindingWrite(stale, { ...target, expectedVersion: 3 }).ok).toBe(true);
+    expect(pointers(parseBindingWrite(stale, { ...target, expectedVersion: 4 }))).toEqual([
+      ['/version', 'ServerFieldChanged'],
+      ['/updatedBy', 'ServerFieldChanged'],
+    ]);
+  });
+
   it('answers a body that is not an object at the empty pointer', () => {
     expect(pointers(parseBindingWrite([stored], target))).toEqual([['', 'NotAnObject']]);
   });

@@ -203,7 +203,13 @@ function putBinding(ctx: AdminContext): HttpHandler {
       const issuer = writeIssuer(event, actor, body);
       const stored =
         typeof issuer === 'string' ? await ctx.deps.bindings.get(issuer, id) : undefined;
-      const write = parseBindingWrite(body, { id, issuer, stored, issuers: ctx.issuers });
+      const write = parseBindingWrite(body, {
+        id,
+        issuer,
+        stored,
+        issuers: ctx.issuers,
+        ...(typeof ifMatch === 'number' ? { expectedVersion: ifMatch } : {}),
+      });
       if (!write.ok) {
         const issues = fieldIssues(write.problems);
         throw new BindingError('BindingInvalid', `binding ${id} is invalid`, issues);

@@ -107,6 +107,21 @@ describe('admin bindings round-trip (local stack, real HTTP)', () => {
     expect((await call('GET', 'app-upload')).etag).toBe(got.etag);
   });
 
+  it('a copy read before another write is a 412 conflict, not a field-by-field refusal', async () => {
+    const stale = await call('GET', 'app-upload');
+    const next = await call('PUT', 'app-upload', {
+      body: stale.json.binding,
+      headers: { 'if-match': stale.etag! },
+    });
+    expect(next.status).toBe(200);
+    const put = await call('PUT', 'app-upload', {
+      body: stale.json.binding,
+      headers: { 'if-match': stale.etag! },
+    });
+    expect([put.status, put.json.code]).toEqual([412, 'BindingVersionConflict']);
+    expect((await call('GET', 'app-upload')).etag).toBe(next.etag);
+  });
+
   it('If-Match: * with nothing stored is 412', async () => {
     const got = await call('GET', 'app-upload');
     const { id, version, updatedAt, updatedBy, roleMaxSessionDuration, ...document } =

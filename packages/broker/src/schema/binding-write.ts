@@ -26,6 +26,12 @@ export interface BindingWriteTarget {
   readonly stored: Binding | undefined;
   /** The issuers of the pools this broker trusts; a write for another is refused. */
   readonly issuers: ReadonlySet<string>;
+  /**
+   * The version the write replaces, when the writer named one (`If-Match: "<n>"`). If it is not
+   * what is stored, the copy is stale: its server-managed fields are not compared (they are
+   * dropped) and the conditional write refuses it as a conflict (412), as for any stale write.
+   */
+  readonly expectedVersion?: number;
 }
 
 /** The document to write: the sent one without its server-managed fields, addressed. */
@@ -52,20 +58,22 @@ function changedServerFields(
   body: Record<string, unknown>,
   target: BindingWriteTarget,
 ): SchemaProblem<BindingIssueCode>[] {
-  return SERVER_FIELDS.filter(
-    (field) => Object.hasOwn(body, field) && body[field] !== serverValue(field, target),
-  ).map((field) => {
-    const expected = serverValue(field, target);
-    const hint =
-      expected === undefined
-        ? 'nothing is stored: leave it out'
-        : `send it unchanged (${JSON.stringify(expected)}) or leave it out`;
-    return {
-      code: 'ServerFieldChanged',
-      pointer: `/${field}`,
-      message: `${field} is set by the server; ${hint}${field === 'version' ? '; the version replaced goes in If-Match' : ''}`,
-    };
-  });
+  const stale =
+    target.expectedVersion !== undefined && target.expectedVersion !== target.stored?.version;
+  return SERVER_FIELDS.filter((field) => !stale || field === 'id')
+    .filter((field) => Object.hasOwn(body, field) && body[field] !== serverValue(field, target))
+    .map((field) => {
+      const expected = serverValue(field, target);
+      const hint =
+        expected === undefined
+          ? 'nothing is stored: leave it out'
+          : `send it unchanged (${JSON.stringify(expected)}) or leave it out`;
+      return {
+        code: 'ServerFieldChanged',
+        pointer: `/${field}`,
+        message: `${field} is set by the server; ${hint}${field === 'version' ? '; the version replaced goes in If-Match' : ''}`,
+      };
+    });
 }
 
 function issuerProblems(target: BindingWriteTarget): SchemaProblem<BindingIssueCode>[] {
