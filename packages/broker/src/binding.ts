@@ -5,6 +5,7 @@
  */
 import { BindingError, type FieldIssue } from './errors.js';
 import {
+  type BindingIssueCode,
   type BindingWarning,
   checkBinding,
   DEFAULT_SOURCE_IDENTITY,
@@ -42,7 +43,7 @@ export function roleNameOf(roleArn: string): string {
 }
 
 /** Schema problems as the field issues a `BindingError` carries (`field` is the JSON Pointer). */
-export function fieldIssues(problems: readonly SchemaProblem[]): FieldIssue[] {
+export function fieldIssues(problems: readonly SchemaProblem<BindingIssueCode>[]): FieldIssue[] {
   return problems.map((p) => ({ field: p.pointer, code: p.code, message: p.message }));
 }
 
