@@ -449,14 +449,21 @@ describe('local STS and IAM through the real SDK clients', () => {
     expect(badToken.name).toBe('InvalidClientTokenId');
   });
 
-  it('rejects a request signed more than 5 minutes off (RequestExpired)', async () => {
+  it('accepts a clock 14 minutes off and refuses one 16 minutes off (SignatureDoesNotMatch, as STS answers)', async () => {
     const dev = stack.info.iamUsers.find((u) => u.name === 'developer')!;
-    const skewed = client(
-      { accessKeyId: dev.accessKeyId, secretAccessKey: dev.secretAccessKey },
-      { systemClockOffset: -10 * 60_000 },
-    );
-    const err = await stsError(skewed.send(new GetCallerIdentityCommand({})));
-    expect(err.name).toBe('RequestExpired');
+    const skewedBy = (minutes: number) =>
+      client(
+        { accessKeyId: dev.accessKeyId, secretAccessKey: dev.secretAccessKey },
+        { systemClockOffset: minutes * 60_000 },
+      );
+    const within = await skewedBy(-14).send(new GetCallerIdentityCommand({}));
+    expect(within.Arn).toBe(`arn:aws:iam::${MAIN}:user/developer`);
+    const late = await stsError(skewedBy(-16).send(new GetCallerIdentityCommand({})));
+    expect(late).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
+    expect(late.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than /);
+    const early = await stsError(skewedBy(16).send(new GetCallerIdentityCommand({})));
+    expect(early).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
+    expect(early.message).toMatch(/^Signature not yet current: /);
   });
 
   it('an expired session answers ExpiredToken', async () => {

@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, type LocalServer, listen, readBody } from '../http.js';
-import { verifySigV4 } from '../sigv4.js';
+import { BodyTooLargeError, bytes, type LocalServer, listen, readBody } from '../http.js';
+import { verifySigV4 } from '../sigv4/index.js';
 import { identityAllows, principalContext } from '../sts/assume-role.js';
 import { type QueryServerDeps, sourceIpOf } from '../sts/server.js';
 import type { Caller } from '../sts/sessions.js';
@@ -151,7 +151,12 @@ async function authenticate(
   deps: CloudTrailServerDeps,
 ): Promise<Caller> {
   const verified = await verifySigV4(
-    { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+    {
+      method: req.method ?? 'POST',
+      url: req.url ?? '/',
+      headers: req.headersDistinct,
+      body: bytes(body),
+    },
     { service: 'cloudtrail', registry: deps.registry, now: deps.now },
   );
   if (!verified.ok) {

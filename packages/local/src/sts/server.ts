@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type QueryService, queryCall } from '../cloudtrail/query-calls.js';
 import type { LocalTrail } from '../cloudtrail/trail.js';
-import { BodyTooLargeError, type LocalServer, listen, parseForm, readBody } from '../http.js';
+import {
+  BodyTooLargeError,
+  bytes,
+  type LocalServer,
+  listen,
+  parseForm,
+  readBody,
+} from '../http.js';
 import type { Directory } from '../iam/directory.js';
 import {
   IAM_NS,
@@ -18,7 +25,7 @@ import {
   sendQueryResult,
   type XmlNode,
 } from '../query.js';
-import { verifySigV4 } from '../sigv4.js';
+import { verifySigV4 } from '../sigv4/index.js';
 import { assumeRole } from './assume-role.js';
 import type { Caller, SessionRegistry } from './sessions.js';
 
@@ -80,7 +87,7 @@ export function recordedAnswer(
 /** Reads the Query request and verifies its signature; shared by STS and IAM. */
 export async function readSignedQuery(
   req: IncomingMessage,
-  service: string,
+  service: 'sts' | 'iam',
   deps: QueryServerDeps,
 ): Promise<{ params: Record<string, string>; caller: Caller }> {
   let body: Buffer;
@@ -98,8 +105,19 @@ export async function readSignedQuery(
     Object.assign(params, parseForm(body.toString('utf8')));
   }
   const verified = await verifySigV4(
-    { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
-    { service, registry: deps.registry, now: deps.now },
+    {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headersDistinct,
+      body: bytes(body),
+    },
+    {
+      service,
+      registry: deps.registry,
+      now: deps.now,
+      // STS is regional: the scope names the stack's region. IAM is global (any scope region).
+      ...(service === 'sts' ? { region: deps.region } : {}),
+    },
   );
   if (!verified.ok) throw new QueryError(verified.code, verified.status, verified.message);
   return { params, caller: verified.caller };
