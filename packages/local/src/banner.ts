@@ -1,6 +1,6 @@
 /**
- * The banner `npm start` prints: where everything runs, who can sign in, and a curl session that
- * works as printed (no jq, no aws CLI needed).
+ * The banner `npm start` prints: where everything runs, who can sign in, and a session that works
+ * as printed: curl signs in and vends, then the AWS CLI and boto3 use the credentials (no jq).
  */
 import type { StackInfo } from './types.js';
 
@@ -41,16 +41,12 @@ Try it (copy-paste):
   CREDS=$(curl -s -X POST "$API/v1/credentials?format=credential_process" \\
     -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
     -d '{"role":"app-upload"}')
-  echo "$CREDS"
-  echo "$CREDS" | node --input-type=module -e '
-    import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-    const c = JSON.parse(await new Response(process.stdin).text());
-    const sts = new STSClient({ region: "${info.region}", endpoint: "${info.sts}", credentials: {
-      accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
-    console.log(await sts.send(new GetCallerIdentityCommand({})));'
-
-  (with the aws CLI: AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... AWS_SESSION_TOKEN=... \\
-     aws sts get-caller-identity --endpoint-url ${info.sts} --region ${info.region})
+  eval "$(echo "$CREDS" | node -e '
+    const c = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    console.log("export AWS_ACCESS_KEY_ID=" + c.AccessKeyId + " AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey
+      + " AWS_SESSION_TOKEN=" + c.SessionToken);')"
+  aws sts get-caller-identity --endpoint-url ${info.sts} --region ${info.region}
+  python3 -c 'import boto3; print(boto3.client("sts", endpoint_url="${info.sts}", region_name="${info.region}").get_caller_identity()["Arn"])'
 
 Ctrl-C stops everything. Reset all local state: rm -rf ${info.home}
 `;

@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startStack } from '../src/index.js';
+import { banner, type LocalStack, startStack } from '../src/index.js';
 import {
   awsCli,
   boto3,
@@ -229,5 +230,28 @@ describe('the AWS CLI and boto3 against the local STS and IAM', () => {
       expect(res.status, body).toBe(200);
       expect(body).toContain('<RoleName>eng-readonly</RoleName>');
     });
+  });
+
+  it("the banner's copy-paste session runs as printed: the AWS CLI and boto3 see the vended session", async () => {
+    const text = banner(stack.info, stack.config.tokenUse);
+    const start = text.indexOf('Try it (copy-paste):\n') + 'Try it (copy-paste):\n'.length;
+    const session = text.slice(start, text.indexOf('\nCtrl-C', start)).replace(/^ {2}/gm, '');
+    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'bash',
+        ['-euo', 'pipefail', '-c', session],
+        { env: env.vars, cwd: env.dir, timeout: 120_000 },
+        (err, stdout, stderr) =>
+          resolve({
+            code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
+            stdout,
+            stderr,
+          }),
+      );
+    });
+    expect(out.code, out.stderr).toBe(0);
+    const arns = out.stdout.match(/arn:aws:sts::111111111111:assumed-role\/app-upload\/[^"\s]+/g);
+    // One from the AWS CLI's JSON, one printed by boto3.
+    expect(arns).toHaveLength(2);
   });
 });
