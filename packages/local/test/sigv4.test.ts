@@ -140,3 +140,97 @@ describe('verifySigV4 against the AWS SigV4 test suite', () => {
     );
   });
 });
+
+describe('verifySigV4 refusals, and the code each service answers', () => {
+  const raw = parseRaw(suite.signedRequests['get-vanilla']!);
+  const authorization = String(raw.headers.authorization);
+  const withHeaders = (headers: Record<string, string | string[] | undefined>): SignedRequest => ({
+    ...raw,
+    headers: { ...raw.headers, ...headers },
+  });
+  const refusal = async (request: SignedRequest, service = suite.service) => {
+    const result = await verifySigV4(request, { ...options(), service });
+    if (result.ok) throw new Error('expected a refusal');
+    return { reason: result.reason, code: result.code, status: result.status };
+  };
+
+  it('no authentication: MissingAuthenticationToken (Query services), AccessDenied (S3)', async () => {
+    const anonymous = withHeaders({ authorization: undefined });
+    expect(await refusal(anonymous)).toEqual({
+      reason: 'missing-authentication',
+      code: 'MissingAuthenticationToken',
+      status: 403,
+    });
+    expect(await refusal(anonymous, 's3')).toEqual({
+      reason: 'missing-authentication',
+      code: 'AccessDenied',
+      status: 403,
+    });
+  });
+
+  it.each([
+    ['SigV2', 'AWS AKIDEXAMPLE:c2lnbmF0dXJl'],
+    ['SigV4a', authorization.replace('AWS4-HMAC-SHA256', 'AWS4-ECDSA-P256-SHA256')],
+    ['no Signature', authorization.replace(/, Signature=.*$/, '')],
+    ['host not signed', authorization.replace('SignedHeaders=host;', 'SignedHeaders=')],
+    ['x-amz-date not signed', authorization.replace(';x-amz-date', '')],
+    ['a short scope', authorization.replace('/service/aws4_request', '/aws4_request')],
+    [
+      'an upper-case signature',
+      authorization.replace(/Signature=(\w+)/, (_m, s) => `Signature=${s.toUpperCase()}`),
+    ],
+  ])(
+    'a malformed Authorization header (%s): IncompleteSignature / AuthorizationHeaderMalformed',
+    async (_name, value) => {
+      expect(await refusal(withHeaders({ authorization: value }))).toEqual({
+        reason: 'malformed-authorization',
+        code: 'IncompleteSignature',
+        status: 400,
+      });
+      expect(await refusal(withHeaders({ authorization: value }), 's3')).toEqual({
+        reason: 'malformed-authorization',
+        code: 'AuthorizationHeaderMalformed',
+        status: 400,
+      });
+    },
+  );
+
+  it('a header and a query signature at once is malformed', async () => {
+    const both = { ...raw, url: '/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00' };
+    expect((await refusal(both)).reason).toBe('malformed-authorization');
+  });
+
+  it('an unknown key, a token on a long-term key, another scope date or region', async () => {
+    const registry = new SessionRegistry();
+    const run = (request: SignedRequest) => verifySigV4(request, { ...options(), registry });
+    expect(await run(raw)).toMatchObject({
+      reason: 'unknown-access-key',
+      code: 'InvalidClientTokenId',
+    });
+    const s3 = await verifySigV4(raw, { ...options(), registry, service: 's3' });
+    expect(s3).toMatchObject({ reason: 'wrong-service' });
+    expect(await refusal(withHeaders({ 'x-amz-date': '20150831T123600Z' }))).toMatchObject({
+      reason: 'wrong-scope-date',
+      code: 'SignatureDoesNotMatch',
+      status: 403,
+    });
+    const elsewhere = await verifySigV4(raw, { ...options(), region: 'eu-west-1' });
+    expect(elsewhere).toMatchObject({
+      ok: false,
+      reason: 'wrong-region',
+      code: 'SignatureDoesNotMatch',
+    });
+  });
+
+  it('x-amz-content-sha256 other than a hex digest is refused outside S3; a wrong digest after the signature', async () => {
+    expect(await refusal(withHeaders({ 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }))).toEqual({
+      reason: 'invalid-content-sha256',
+      code: 'IncompleteSignature',
+      status: 400,
+    });
+    // Not signed here, so the signature (over the body's real hash) no longer matches.
+    expect((await refusal(withHeaders({ 'x-amz-content-sha256': 'a'.repeat(64) }))).reason).toBe(
+      'signature-mismatch',
+    );
+  });
+});
