@@ -199,7 +199,11 @@ describe('the AWS CLI and boto3 against the local STS and IAM', () => {
 
       const changed = await fetch(url.replace('Version=2011-06-15', 'Version=2011-06-16'));
       expect(changed.status).toBe(403);
-      expect(await changed.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      // The Query protocol's error document, as STS sends it.
+      expect(changed.headers.get('content-type')).toBe('text/xml');
+      expect(await changed.text()).toMatch(
+        /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\s*<Error>\s*<Type>Sender<\/Type>\s*<Code>SignatureDoesNotMatch<\/Code>\s*<Message>[^<]+<\/Message>\s*<\/Error>\s*<RequestId>[0-9a-f-]{36}<\/RequestId>\s*<\/ErrorResponse>\s*$/,
+      );
 
       offset = 2 * 60_000; // past X-Amz-Expires=60
       try {
