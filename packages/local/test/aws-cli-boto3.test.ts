@@ -12,8 +12,11 @@ import {
 } from './clients/run.js';
 import { signIn, tempHome } from './helpers.js';
 
-/** Real clients nobody in this project wrote: Debian's AWS CLI and boto3, spawned per call. */
-describe('the AWS CLI and boto3 against the local STS and IAM', () => {
+/**
+ * Real clients nobody in this project wrote: Debian's AWS CLI and boto3, spawned per call. A
+ * Python start-up takes a second or more on a loaded machine, hence the generous bound per test.
+ */
+describe('the AWS CLI and boto3 against the local STS and IAM', { timeout: 120_000 }, () => {
   const { home, cleanup } = tempHome();
   let stack: LocalStack;
   let env: ClientEnv;

@@ -197,7 +197,10 @@ const asReceived = (c: CapturedRequest): SignedRequest => ({
   body: new Uint8Array(Buffer.from(c.body, 'base64')),
 });
 
-describe('verifySigV4 accepts what the real clients sign, and only that', () => {
+// botocore runs in a Python process: a generous bound per test on a loaded machine.
+describe('verifySigV4 accepts what the real clients sign, and only that', {
+  timeout: 120_000,
+}, () => {
   const registry = new SessionRegistry();
   const key = {
     accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
