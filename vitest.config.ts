@@ -10,6 +10,10 @@ export default defineConfig({
       { find: /^@tessera\/broker\/aws$/, replacement: pkg('broker/src/aws.ts') },
       { find: /^@tessera\/broker\/aws-iam$/, replacement: pkg('broker/src/aws-iam.ts') },
       {
+        find: /^@tessera\/broker\/aws-cloudtrail$/,
+        replacement: pkg('broker/src/aws-cloudtrail.ts'),
+      },
+      {
         find: /^@tessera\/functions\/handlers\/(.*)$/,
         replacement: pkg('functions/src/handlers/$1'),
       },
