@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutSecrets } from '../src/cloudtrail/record.js';
 import { LocalTrail } from '../src/cloudtrail/trail.js';
 import { type LocalStack, startStack } from '../src/index.js';
+import { awsCli, clientEnv, credentialVars } from './clients/run.js';
 
 const APP_UPLOAD = 'arn:aws:iam::111111111111:role/app-upload';
 
@@ -261,6 +262,47 @@ describe('the local CloudTrail through the stack', () => {
         new LookupEventsCommand({}),
       ),
     ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+  });
+
+  it('answers the AWS CLI (aws cloudtrail lookup-events) with the events the SDK sees', {
+    timeout: 120_000,
+  }, async () => {
+    const sts = new STSClient({
+      region: stack.info.region,
+      endpoint: stack.info.sts,
+      credentials: await stack.brokerCredentials(),
+    });
+    const creds = (
+      await sts.send(new AssumeRoleCommand({ RoleArn: APP_UPLOAD, RoleSessionName: 'cli-trail' }))
+    ).Credentials!;
+    await new STSClient({
+      region: stack.info.region,
+      endpoint: stack.info.sts,
+      credentials: {
+        accessKeyId: creds.AccessKeyId!,
+        secretAccessKey: creds.SecretAccessKey!,
+        sessionToken: creds.SessionToken!,
+      },
+    }).send(new GetCallerIdentityCommand({}));
+    const env = clientEnv(home, `[default]\nregion = ${stack.info.region}\n`);
+    const out = await awsCli(
+      env,
+      [
+        'cloudtrail',
+        'lookup-events',
+        '--endpoint-url',
+        stack.info.cloudtrail,
+        '--lookup-attributes',
+        `AttributeKey=AccessKeyId,AttributeValue=${creds.AccessKeyId}`,
+      ],
+      credentialVars(developer),
+    );
+    expect(out.stderr).toBe('');
+    expect(out.exitCode).toBe(0);
+    const cliEvents = (JSON.parse(out.stdout) as { Events: TrailEvent[] }).Events;
+    const sdkEvents = await lookupAll('AccessKeyId', creds.AccessKeyId!);
+    expect(cliEvents.map((e) => e.EventId)).toEqual(sdkEvents.map((e) => e.EventId));
+    expect(cliEvents.map((e) => e.EventName)).toEqual(['GetCallerIdentity']);
   });
 
   it('keeps the events across a restart of the stack', async () => {
