@@ -1,6 +1,6 @@
 /**
  * The whole local stack in one process, loopback only. Start order: state dir → config → secrets
- * and keys → store → issuer, STS, IAM → the broker's own role session (as Lambda gives it) →
+ * and keys → store → issuer, STS, IAM, S3 → the broker's own role session (as Lambda gives it) →
  * seed bindings → API over the real handlers → `.tessera/local.json`. `stop()` closes every
  * server and removes local.json.
  */
@@ -18,6 +18,9 @@ import { startIam } from './iam/server.js';
 import { KeyRing } from './issuer/keys.js';
 import { UserPool } from './issuer/pool.js';
 import { startIssuer } from './issuer/server.js';
+import { compileBuckets } from './s3/buckets.js';
+import { startS3 } from './s3/server.js';
+import { ObjectStore } from './s3/storage.js';
 import { seedBindings } from './seed.js';
 import { loadOrCreateSecrets } from './state.js';
 import { connectStore, type LocalStore, startStore } from './store.js';
@@ -26,7 +29,7 @@ import { startSts } from './sts/server.js';
 import { type RoleSession, SessionRegistry } from './sts/sessions.js';
 import type { LocalConfig, StackInfo } from './types.js';
 
-export type PortName = 'api' | 'issuer' | 'sts' | 'iam' | 'dynamodb' | 'cloudtrail';
+export type PortName = 'api' | 'issuer' | 'sts' | 'iam' | 'dynamodb' | 's3' | 'cloudtrail';
 
 export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   api: 8787,
@@ -34,6 +37,7 @@ export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   sts: 8789,
   iam: 8790,
   dynamodb: 8791,
+  s3: 8792,
   cloudtrail: 8793,
 };
 
@@ -168,10 +172,14 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     started.push(sts);
     const iam = await startIam(deps, ports.iam);
     started.push(iam);
+    const buckets = compileBuckets(config);
+    const objects = new ObjectStore(join(home, 's3'), [...buckets.keys()]);
+    const s3 = await startS3({ ...deps, buckets, store: objects }, ports.s3);
+    started.push(s3);
     const cloudtrail = await startCloudTrail(deps, ports.cloudtrail);
     started.push(cloudtrail);
     log(
-      `store ${store.url}, issuer ${issuer.url}, sts ${sts.url}, iam ${iam.url}, cloudtrail ${cloudtrail.url}`,
+      `store ${store.url}, issuer ${issuer.url}, sts ${sts.url}, iam ${iam.url}, s3 ${s3.url}, cloudtrail ${cloudtrail.url}`,
     );
 
     // The broker's own identity: a role session of its execution role, as Lambda provides it.
@@ -277,6 +285,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       iam: iam.url,
       cloudtrail: cloudtrail.url,
       dynamodb: store.url,
+      s3: s3.url,
+      buckets: config.buckets.map((b) => b.name),
       region: config.region,
       users: config.users.map((u) => ({
         username: u.username,

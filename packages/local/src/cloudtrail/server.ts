@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, bytes, type LocalServer, listen, readBody } from '../http.js';
+import { authorize as decide, principalContext } from '../iam/authorize.js';
 import { verifySigV4 } from '../sigv4/index.js';
-import { identityAllows, principalContext } from '../sts/assume-role.js';
 import { type QueryServerDeps, sourceIpOf } from '../sts/server.js';
 import type { Caller } from '../sts/sessions.js';
 import { type CloudTrailRecord, lookupUsername } from './record.js';
@@ -176,7 +176,10 @@ function authorize(caller: Caller, req: IncomingMessage, deps: CloudTrailServerD
     region: deps.region,
     now: deps.now(),
   });
-  if (!identityAllows(caller, 'cloudtrail:LookupEvents', '*', context)) {
+  if (
+    decide(caller, { action: 'cloudtrail:LookupEvents', resource: '*', context }).decision !==
+    'Allow'
+  ) {
     throw new JsonError(
       'AccessDeniedException',
       400,

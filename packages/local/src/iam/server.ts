@@ -14,7 +14,6 @@ import {
   sendQueryError,
   validationMessage,
 } from '../query.js';
-import { identityAllows, principalContext } from '../sts/assume-role.js';
 import {
   type QueryAnswer,
   type QueryServerDeps,
@@ -23,6 +22,7 @@ import {
   sourceIpOf,
 } from '../sts/server.js';
 import type { Caller } from '../sts/sessions.js';
+import { authorize, principalContext } from './authorize.js';
 
 const VERSION = '2010-05-08';
 
@@ -65,7 +65,10 @@ function getRole(
     region: deps.region,
     now: deps.now(),
   });
-  if (!identityAllows(caller, 'iam:GetRole', role?.arn ?? resource, context)) {
+  if (
+    authorize(caller, { action: 'iam:GetRole', resource: role?.arn ?? resource, context })
+      .decision !== 'Allow'
+  ) {
     throw new QueryError(
       'AccessDenied',
       403,

@@ -13,18 +13,14 @@ import {
   PolicyError,
   parsePolicy,
 } from '@tessera/policy';
+import { authorize, principalContext, type RequestEnv } from '../iam/authorize.js';
 import type { Directory, DirectoryRole } from '../iam/directory.js';
 import { QueryError, validationMessage } from '../query.js';
 import { BoundedCache } from './bounded-cache.js';
 import { type AssumeRoleInput, assumeRoleInputProblems } from './input.js';
 import type { Caller, RoleSession, SessionRegistry } from './sessions.js';
 
-export interface RequestEnv {
-  readonly sourceIp: string;
-  readonly userAgent: string;
-  readonly region: string;
-  readonly now: number;
-}
+export type { RequestEnv };
 
 export interface AssumeRoleOutput {
   readonly session: RoleSession;
@@ -62,52 +58,6 @@ const compiledSessionPolicies = new BoundedCache<Policy>(
 const packedSizes = new BoundedCache<number>(256, 1024 * 1024);
 
 const validation = (message: string) => new QueryError('ValidationError', 400, message);
-
-/** The request context AWS builds for a caller: principal keys, its tags, the request. */
-export function principalContext(caller: Caller, env: RequestEnv): Record<string, ContextValue> {
-  const ctx: Record<string, ContextValue> = {
-    'aws:PrincipalAccount': caller.account,
-    'aws:CurrentTime': new Date(env.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    'aws:EpochTime': Math.floor(env.now / 1000),
-    'aws:SecureTransport': false,
-    'aws:SourceIp': env.sourceIp,
-    'aws:UserAgent': env.userAgent,
-    'aws:RequestedRegion': env.region,
-    'aws:ViaAWSService': false,
-  };
-  if (caller.kind === 'session') {
-    ctx['aws:PrincipalArn'] = caller.role.arn;
-    ctx['aws:PrincipalType'] = 'AssumedRole';
-    ctx['aws:userid'] = caller.assumedRoleId;
-    ctx['aws:TokenIssueTime'] = new Date(caller.expiration.getTime() - 3600_000).toISOString();
-    if (caller.sourceIdentity !== undefined) ctx['aws:SourceIdentity'] = caller.sourceIdentity;
-    for (const [k, v] of Object.entries(caller.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
-  } else {
-    ctx['aws:PrincipalArn'] = caller.arn;
-    ctx['aws:PrincipalType'] = 'User';
-    ctx['aws:userid'] = caller.user.userId;
-    ctx['aws:username'] = caller.user.config.name;
-  }
-  return ctx;
-}
-
-/** Does the caller's own side allow `action` on `resource` (identity policies ∩ session policy)? */
-export function identityAllows(
-  caller: Caller,
-  action: string,
-  resource: string,
-  context: Record<string, ContextValue>,
-): boolean {
-  const identity =
-    caller.kind === 'session' ? caller.role.identityPolicies : caller.user.identityPolicies;
-  const session = caller.kind === 'session' && caller.sessionPolicy ? [caller.sessionPolicy] : [];
-  const result = evaluate({
-    request: { action, resource, principal: { type: 'AWS', id: caller.arn }, context },
-    identityPolicies: identity,
-    sessionPolicies: session,
-  });
-  return result.decision === 'Allow';
-}
 
 function trustAllows(
   role: DirectoryRole,
@@ -247,7 +197,7 @@ export function assumeRole(
   for (const action of actions) {
     const allowed =
       role !== undefined &&
-      identityAllows(caller, action, roleArn, context) &&
+      authorize(caller, { action, resource: roleArn, context }).decision === 'Allow' &&
       trustAllows(role, { type: 'AWS', id: caller.arn }, action, context);
     if (!allowed) {
       throw new QueryError(

@@ -1,0 +1,249 @@
+/**
+ * The local S3 endpoint: path-style REST (`<url>/<bucket>/<key>`) over node:http. One request,
+ * one pipeline with one exit (`answer`): read the body (capped) → SigV4 (header or presigned URL,
+ * `service: s3`) → bucket → operation → authorize (role policies ∩ session policy, plus the
+ * bucket policy) → payload (aws-chunked, digests) → the operation → the answer, with the bucket's
+ * CORS headers when the request has an Origin. Every failure is an S3 `<Error>`; anything
+ * unexpected is a 500 InternalError without internals. A preflight (OPTIONS) is answered from the
+ * bucket's CORS rules without authentication, as S3 does.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BodyTooLargeError, type LocalServer, listen, readBody } from '../http.js';
+import { verifySigV4 } from '../sigv4/index.js';
+import { sourceIpOf } from '../sts/server.js';
+import type { SessionRegistry } from '../sts/sessions.js';
+import { authorizeS3 } from './authorize.js';
+import type { Bucket } from './buckets.js';
+import { corsHeaders, matchRule, preflight } from './cors.js';
+import { S3Error, type S3ErrorCode, s3Errors } from './errors.js';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listParts,
+  uploadPart,
+} from './multipart.js';
+import {
+  deleteObject,
+  getObject,
+  headBucket,
+  listObjectsV2,
+  putObject,
+  type S3Response,
+} from './objects.js';
+import { classify, parseTarget, type S3Operation } from './operations.js';
+import { verifyPayload } from './payload.js';
+import type { ObjectStore } from './storage.js';
+import { errorXml, hostId } from './xml.js';
+
+/** The largest request body the local S3 reads (a single PUT or one part). */
+export const MAX_S3_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface S3Deps {
+  readonly registry: SessionRegistry;
+  readonly region: string;
+  readonly now: () => number;
+  readonly buckets: ReadonlyMap<string, Bucket>;
+  readonly store: ObjectStore;
+}
+
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly url: URL;
+  readonly requestId: string;
+  /** CORS headers for the bucket's matching rule (empty without Origin or a match). */
+  cors: Record<string, string>;
+}
+
+export async function startS3(
+  deps: S3Deps,
+  options: { port: number; fallbackToRandom: boolean },
+): Promise<LocalServer> {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const ex: Exchange = {
+      req,
+      url: new URL(req.url ?? '/', 'http://local'),
+      requestId: randomBytes(8).toString('hex').toUpperCase(),
+      cors: {},
+    };
+    let response: S3Response;
+    try {
+      response = await handle(ex, deps);
+    } catch (err) {
+      response = errorResponse(ex, err);
+    }
+    await answer(res, ex, response);
+  };
+  return listen(handler, { ...options, name: 's3' });
+}
+
+async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
+  const { req, url } = ex;
+  const method = req.method ?? 'GET';
+  const target = parseTarget(url.pathname);
+  if (method === 'OPTIONS') {
+    const bucket = target && deps.buckets.get(target.bucket);
+    if (!bucket) throw s3Errors.noSuchBucket(target?.bucket ?? '');
+    const headers = preflight(bucket.cors, {
+      origin: one(req, 'origin'),
+      method: one(req, 'access-control-request-method'),
+      headers: one(req, 'access-control-request-headers'),
+    });
+    return { status: 200, headers };
+  }
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, MAX_S3_BODY_BYTES);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    throw new S3Error(
+      'EntityTooLarge',
+      400,
+      'Your proposed upload exceeds the maximum allowed size',
+      {
+        MaxSizeAllowed: String(MAX_S3_BODY_BYTES),
+      },
+    );
+  }
+  const auth = await verifySigV4(
+    { method, url: req.url ?? '/', headers: req.headersDistinct, body: raw },
+    { service: 's3', registry: deps.registry, now: deps.now, region: deps.region },
+  );
+  if (!auth.ok) {
+    // The verifier names the failure with S3's own wire code for `service: 's3'`.
+    throw new S3Error(auth.code as S3ErrorCode, auth.status, auth.message);
+  }
+  if (!target)
+    throw new S3Error('NotImplemented', 501, 'ListBuckets is not implemented in the local S3.');
+  const bucket = deps.buckets.get(target.bucket);
+  if (!bucket) throw s3Errors.noSuchBucket(target.bucket);
+  ex.cors = actualCors(bucket, req, method);
+  const operation = classify(method, target, url.searchParams);
+  const now = deps.now();
+  const decision = authorizeS3(auth.caller, bucket, {
+    operation,
+    query: url.searchParams,
+    headers: req.headers,
+    presigned: auth.presigned,
+    signedAt: amzDateMs(auth.amzDate),
+    env: {
+      sourceIp: sourceIpOf(req),
+      userAgent: one(req, 'user-agent') ?? '',
+      region: deps.region,
+      now,
+    },
+  });
+  if (decision.error !== undefined) throw s3Errors.internal();
+  if (decision.decision !== 'Allow') throw s3Errors.accessDenied();
+  const payload = await verifyPayload(raw, req.headers, auth);
+  return perform(operation, ex, deps, payload, new Date(now));
+}
+
+async function perform(
+  op: S3Operation,
+  ex: Exchange,
+  deps: S3Deps,
+  payload: Awaited<ReturnType<typeof verifyPayload>>,
+  now: Date,
+): Promise<S3Response> {
+  const { req, url } = ex;
+  const store = deps.store;
+  switch (op.kind) {
+    case 'HeadBucket':
+      return headBucket(deps.region);
+    case 'ListObjectsV2':
+      return listObjectsV2(store, op.bucket, url.searchParams);
+    case 'GetObject':
+    case 'HeadObject':
+      return getObject(store, op, req.headers, url.searchParams, op.kind === 'HeadObject');
+    case 'PutObject':
+      return putObject(store, op, req.headers, payload, now);
+    case 'DeleteObject':
+      return deleteObject(store, op);
+    case 'CreateMultipartUpload':
+      return createMultipartUpload(store, op, req.headers, now);
+    case 'UploadPart':
+      return uploadPart(store, op, payload, now);
+    case 'CompleteMultipartUpload': {
+      const location = `http://${one(req, 'host') ?? 'localhost'}${url.pathname}`;
+      return completeMultipartUpload(store, op, req.headers, payload.data, location, now);
+    }
+    case 'AbortMultipartUpload':
+      return abortMultipartUpload(store, op);
+    case 'ListParts':
+      return listParts(store, op);
+  }
+}
+
+function one(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** `20260101T000000Z` → ms. */
+function amzDateMs(amzDate: string): number {
+  const d = amzDate;
+  return Date.UTC(
+    +d.slice(0, 4),
+    +d.slice(4, 6) - 1,
+    +d.slice(6, 8),
+    +d.slice(9, 11),
+    +d.slice(11, 13),
+    +d.slice(13, 15),
+  );
+}
+
+function actualCors(bucket: Bucket, req: IncomingMessage, method: string): Record<string, string> {
+  const origin = one(req, 'origin');
+  if (!origin) return {};
+  const request = { origin, method, headers: [] };
+  const rule = matchRule(bucket.cors, request);
+  return rule ? corsHeaders(rule, request) : {};
+}
+
+function errorResponse(ex: Exchange, err: unknown): S3Response {
+  const e = err instanceof S3Error ? err : s3Errors.internal();
+  if (!(err instanceof S3Error)) {
+    process.emitWarning(`tessera local s3: ${String((err as Error)?.stack ?? err)}`);
+  }
+  const body = ex.req.method === 'HEAD' ? undefined : errorXml(e, ex.url.pathname, ex.requestId);
+  return {
+    status: e.status,
+    headers: { 'content-type': 'application/xml' },
+    ...(body ? { body } : {}),
+  };
+}
+
+async function answer(res: ServerResponse, ex: Exchange, response: S3Response): Promise<void> {
+  const headers: Record<string, string> = {
+    'x-amz-request-id': ex.requestId,
+    'x-amz-id-2': hostId(ex.requestId),
+    server: 'AmazonS3',
+    ...ex.cors,
+    ...response.headers,
+  };
+  const body = response.body;
+  if (typeof body === 'string') headers['content-length'] = String(Buffer.byteLength(body));
+  else if (body === undefined && headers['content-length'] === undefined)
+    headers['content-length'] = '0';
+  // A request body left unread (too large) cannot be drained: close the connection after answering.
+  if (!ex.req.complete) headers.connection = 'close';
+  res.writeHead(response.status, headers);
+  if (body === undefined || ex.req.method === 'HEAD') {
+    res.end();
+    if (body instanceof Readable) body.destroy();
+    return;
+  }
+  if (typeof body === 'string') {
+    res.end(body);
+    return;
+  }
+  try {
+    await pipeline(body, res);
+  } catch {
+    res.destroy();
+  }
+}
