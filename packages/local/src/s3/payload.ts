@@ -135,7 +135,7 @@ function verifyChunkSignatures(body: DecodedBody, signing: PayloadSigning): void
   let previous = signing.seedSignature;
   for (const chunk of body.chunks) {
     const given = chunk.signature ?? '';
-    if (!verifyChunkSignature(signing, previous, chunk.data, given)) {
+    if (!verifyChunkSignature(signing, previous, bytes(chunk.data), given)) {
       throw s3Errors.signatureDoesNotMatch();
     }
     previous = given;
@@ -147,6 +147,13 @@ function verifyChunkSignatures(body: DecodedBody, signing: PayloadSigning): void
   }
 }
 
+/** `x-amz-checksum-*` headers that are not a checksum value. */
+const NOT_A_CHECKSUM = new Set([
+  'x-amz-checksum-type',
+  'x-amz-checksum-algorithm',
+  'x-amz-checksum-mode',
+]);
+
 /** The one checksum the request declares, from a header or the trailer (two: InvalidRequest). */
 function declaredChecksum(
   headers: IncomingHttpHeaders,
@@ -154,7 +161,7 @@ function declaredChecksum(
 ): { algorithm: ChecksumAlgorithm; value: string } | undefined {
   const found: { algorithm: ChecksumAlgorithm; value: string }[] = [];
   for (const [name, value] of [...Object.entries(headers), ...trailers]) {
-    if (name === 'x-amz-checksum-type' || name === 'x-amz-checksum-algorithm') continue;
+    if (NOT_A_CHECKSUM.has(name)) continue;
     const algorithm = algorithmOfHeader(name);
     if (algorithm === undefined) {
       if (name.startsWith('x-amz-checksum-')) {

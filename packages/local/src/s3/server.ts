@@ -11,11 +11,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BodyTooLargeError, type LocalServer, listen, readBody } from '../http.js';
+import { BodyTooLargeError, bytes, type LocalServer, listen, readBody } from '../http.js';
 import { verifySigV4 } from '../sigv4/index.js';
 import { sourceIpOf } from '../sts/server.js';
 import type { SessionRegistry } from '../sts/sessions.js';
-import { authorizeS3 } from './authorize.js';
+import { authorizeS3, type S3RequestFacts } from './authorize.js';
 import type { Bucket } from './buckets.js';
 import { corsHeaders, matchRule, preflight } from './cors.js';
 import { S3Error, type S3ErrorCode, s3Errors } from './errors.js';
@@ -109,7 +109,7 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
     );
   }
   const auth = await verifySigV4(
-    { method, url: req.url ?? '/', headers: req.headersDistinct, body: raw },
+    { method, url: req.url ?? '/', headers: req.headersDistinct, body: bytes(raw) },
     { service: 's3', registry: deps.registry, now: deps.now, region: deps.region },
   );
   if (!auth.ok) {
@@ -123,7 +123,7 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
   ex.cors = actualCors(bucket, req, method);
   const operation = classify(method, target, url.searchParams);
   const now = deps.now();
-  const decision = authorizeS3(auth.caller, bucket, {
+  const facts: S3RequestFacts = {
     operation,
     query: url.searchParams,
     headers: req.headers,
@@ -135,11 +135,24 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
       region: deps.region,
       now,
     },
-  });
-  if (decision.error !== undefined) throw s3Errors.internal();
-  if (decision.decision !== 'Allow') throw s3Errors.accessDenied();
+  };
+  const allowed = (f: S3RequestFacts) => {
+    const decision = authorizeS3(auth.caller, bucket, f);
+    if (decision.error !== undefined) throw s3Errors.internal();
+    return decision.decision === 'Allow';
+  };
+  if (!allowed(facts)) throw s3Errors.accessDenied();
   const payload = await verifyPayload(raw, req.headers, auth);
-  return perform(operation, ex, deps, payload, new Date(now));
+  try {
+    return await perform(operation, ex, deps, payload, new Date(now));
+  } catch (err) {
+    // S3 tells a missing key apart only to a caller who may list the bucket; others get 403.
+    const listing = { ...facts, operation: { kind: 'HeadBucket', bucket: bucket.name } as const };
+    if (err instanceof S3Error && err.code === 'NoSuchKey' && !allowed(listing)) {
+      throw s3Errors.accessDenied();
+    }
+    throw err;
+  }
 }
 
 async function perform(
