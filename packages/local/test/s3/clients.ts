@@ -67,7 +67,10 @@ export interface RunResult {
 export function awsEnv(creds: Credentials, region: string): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-aws-'));
   const config = join(dir, 'config');
-  writeFileSync(config, `[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n`);
+  writeFileSync(
+    config,
+    `[default]\nregion = ${region}\ns3 =\n  addressing_style = path\n  signature_version = s3v4\n`,
+  );
   writeFileSync(join(dir, 'credentials'), '');
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -112,7 +115,7 @@ export function boto3(endpoint: string, creds: Credentials, region: string, body
   const script = `
 import json, sys, boto3, botocore
 from botocore.config import Config
-s3 = boto3.client('s3', endpoint_url=${JSON.stringify(endpoint)}, config=Config(s3={'addressing_style': 'path'}, retries={'max_attempts': 1}))
+s3 = boto3.client('s3', endpoint_url=${JSON.stringify(endpoint)}, config=Config(s3={'addressing_style': 'path'}, signature_version='s3v4', retries={'max_attempts': 1}))
 def out(x): print(json.dumps(x, default=str))
 def attempt(f):
     try:

@@ -3,9 +3,10 @@
  * credentials vended through the stack's HTTP API. Job 1: alice's app-upload session writes under
  * uploads/<her sub>/ and nowhere else, and reads and lists nothing.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -15,6 +16,9 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONFIG_PATH,
@@ -45,7 +49,7 @@ let stack: LocalStack;
 let cleanup: () => void;
 let home: string;
 /** Added to the stack's clock (and to the JS SDK's signing clock) to expire things. */
-const offset = 0;
+let offset = 0;
 let alice: Vended;
 let developer: Credentials;
 
@@ -217,5 +221,343 @@ out(attempt(lambda: s3.list_objects_v2(Bucket=${JSON.stringify(BUCKET)}, Prefix=
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(
       createHash('sha256').update(data).digest('hex'),
     );
+  });
+});
+
+describe('presigned URLs', () => {
+  it('a presigned PUT made with alice credentials works with plain fetch, then fails once expired', async () => {
+    const key = `uploads/${alice.sub}/presigned.txt`;
+    const res = await boto3(
+      stack.info.s3,
+      alice.credentials,
+      stack.info.region,
+      `out(s3.generate_presigned_url('put_object', Params={'Bucket': ${JSON.stringify(BUCKET)}, 'Key': ${JSON.stringify(key)}}, ExpiresIn=60))`,
+    );
+    expect(res.stderr).toBe('');
+    const url = JSON.parse(res.stdout) as string;
+    expect(url).toContain('X-Amz-Signature=');
+    const ok = await fetch(url, { method: 'PUT', body: 'via a presigned URL' });
+    expect(ok.status).toBe(200);
+    const stored = await client(developer).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(await stored.Body!.transformToString()).toBe('via a presigned URL');
+
+    // Another key with the same signature: the signature covers the path.
+    const moved = await fetch(url.replace('presigned.txt', 'other.txt'), {
+      method: 'PUT',
+      body: 'x',
+    });
+    expect(moved.status).toBe(403);
+    expect(await moved.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+
+    offset += 61_000;
+    try {
+      const late = await fetch(url, { method: 'PUT', body: 'too late' });
+      expect(late.status).toBe(403);
+      const xml = await late.text();
+      expect(xml).toContain('<Code>AccessDenied</Code>');
+      expect(xml).toContain('<Message>Request has expired</Message>');
+    } finally {
+      offset -= 61_000;
+    }
+  });
+
+  it('a presigned GET from the AWS CLI reads what the bucket policy lets the developer read', async () => {
+    const key = `uploads/${alice.sub}/presigned.txt`;
+    const res = await run(
+      'aws',
+      [
+        's3',
+        'presign',
+        `s3://${BUCKET}/${key}`,
+        '--endpoint-url',
+        stack.info.s3,
+        '--expires-in',
+        '60',
+      ],
+      awsEnv(developer, stack.info.region),
+    );
+    expect(res.stderr).toBe('');
+    const got = await fetch(res.stdout.trim());
+    expect(got.status).toBe(200);
+    expect(await got.text()).toBe('via a presigned URL');
+  });
+});
+
+describe('sessions S3 refuses', () => {
+  it('an expired session gets ExpiredToken', async () => {
+    const short = await vend(stack, 'alice', 'app-upload');
+    offset += 901_000; // past the 900-second session; the SDK signs with the same clock
+    try {
+      const refused = await failure(
+        client(short.credentials).send(
+          new PutObjectCommand({ Bucket: BUCKET, Key: `uploads/${short.sub}/late.txt`, Body: 'x' }),
+        ),
+      );
+      expect(refused).toEqual({ name: 'ExpiredToken', status: 400 });
+    } finally {
+      offset -= 901_000;
+    }
+  });
+});
+
+describe('objects and listing (the developer, granted by the bucket policy)', () => {
+  it('ListObjectsV2 with prefix, delimiter, max-keys and continuation; ranges; delete', async () => {
+    const s3 = client(developer);
+    const keys = ['list/a/1', 'list/a/2', 'list/b', 'list/c/1', 'list/d', 'list/e'];
+    for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }));
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: BUCKET,
+          Prefix: 'list/',
+          Delimiter: '/',
+          MaxKeys: 2,
+          ContinuationToken: token,
+        }),
+      );
+      pages++;
+      seen.push(
+        ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!),
+        ...(page.Contents ?? []).map((c) => c.Key!),
+      );
+      expect(page.KeyCount).toBeLessThanOrEqual(2);
+      token = page.NextContinuationToken;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(seen.sort()).toEqual(['list/a/', 'list/b', 'list/c/', 'list/d', 'list/e']);
+
+    const part = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'list/a/1', Range: 'bytes=2-4' }),
+    );
+    expect(part.ContentRange).toBe('bytes 2-4/8');
+    expect(await part.Body!.transformToString()).toBe('st/');
+    expect(
+      await failure(
+        s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'list/a/1', Range: 'bytes=100-' })),
+      ),
+    ).toEqual({
+      name: 'InvalidRange',
+      status: 416,
+    });
+
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'list/e' }));
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'list/e' })))).toEqual(
+      {
+        name: 'NoSuchKey',
+        status: 404,
+      },
+    );
+    expect(
+      await failure(s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' }))),
+    ).toEqual({
+      name: 'NoSuchBucket',
+      status: 404,
+    });
+  });
+
+  it('verifies CRC32C, SHA1 and SHA256 checksums and a streamed body with a CRC32 trailer', async () => {
+    const s3 = client(developer);
+    for (const ChecksumAlgorithm of ['CRC32C', 'SHA1', 'SHA256'] as const) {
+      const put = await s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `sums/${ChecksumAlgorithm}`,
+          Body: 'checked',
+          ChecksumAlgorithm,
+        }),
+      );
+      expect(put[`Checksum${ChecksumAlgorithm}`]).toBeDefined();
+      const got = await s3.send(
+        new GetObjectCommand({
+          Bucket: BUCKET,
+          Key: `sums/${ChecksumAlgorithm}`,
+          ChecksumMode: 'ENABLED',
+        }),
+      );
+      expect(got[`Checksum${ChecksumAlgorithm}`]).toBe(put[`Checksum${ChecksumAlgorithm}`]);
+    }
+    // A stream of known length: the SDK frames it aws-chunked with a trailing checksum.
+    const data = randomBytes(300_000);
+    const streamed = await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'sums/streamed',
+        Body: Readable.from([data]),
+        ContentLength: data.length,
+      }),
+    );
+    expect(streamed.ChecksumCRC32).toBeDefined();
+    const back = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'sums/streamed' }));
+    expect(Buffer.from(await back.Body!.transformToByteArray()).equals(data)).toBe(true);
+  });
+
+  it('refuses a wrong Content-MD5 or x-amz-checksum-crc32 with BadDigest', async () => {
+    const s3 = client(developer);
+    const wrongMd5 = createHash('md5').update('other').digest('base64');
+    expect(
+      await failure(
+        s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: 'sums/md5',
+            Body: 'body',
+            ContentMD5: wrongMd5,
+          }),
+        ),
+      ),
+    ).toEqual({
+      name: 'BadDigest',
+      status: 400,
+    });
+    expect(
+      await failure(
+        s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: 'sums/crc',
+            Body: 'body',
+            ChecksumCRC32: 'AAAAAA==',
+          }),
+        ),
+      ),
+    ).toEqual({ name: 'BadDigest', status: 400 });
+    expect(
+      await failure(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'sums/crc' }))),
+    ).toEqual({
+      name: 'NotFound',
+      status: 404,
+    });
+  });
+});
+
+/** SigV4's signing key, derived independently of the server (AWS's documented steps). */
+function signingKey(secret: string, date: string, region: string): Buffer {
+  const h = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+  return h(h(h(h(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
+}
+
+/** A PUT with a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body, built as AWS documents it. */
+async function signedChunkPut(
+  key: string,
+  chunks: readonly Buffer[],
+  tamper?: (body: Buffer) => Buffer,
+) {
+  const url = new URL(`${stack.info.s3}/${BUCKET}/${key}`);
+  const now = new Date();
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const scope = `${amzDate.slice(0, 8)}/${stack.info.region}/s3/aws4_request`;
+  const decodedLength = chunks.reduce((n, c) => n + c.length, 0);
+  const frame = (c: Buffer, sig: string) =>
+    Buffer.concat([
+      Buffer.from(`${c.length.toString(16)};chunk-signature=${sig}\r\n`),
+      c,
+      Buffer.from('\r\n'),
+    ]);
+  const bodyLength = [...chunks, Buffer.alloc(0)].reduce(
+    (n, c) => n + frame(c, '0'.repeat(64)).length,
+    0,
+  );
+  const request = new HttpRequest({
+    method: 'PUT',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: {
+      host: url.host,
+      'content-encoding': 'aws-chunked',
+      'content-length': String(bodyLength),
+      'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      'x-amz-decoded-content-length': String(decodedLength),
+    },
+  });
+  const signer = new SignatureV4({
+    credentials: developer,
+    region: stack.info.region,
+    service: 's3',
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: false,
+  });
+  const signed = await signer.sign(request, { signingDate: now });
+  let previous = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))![1]!;
+  const k = signingKey(developer.secretAccessKey, amzDate.slice(0, 8), stack.info.region);
+  const empty = createHash('sha256').update('').digest('hex');
+  const parts: Buffer[] = [];
+  for (const c of [...chunks, Buffer.alloc(0)]) {
+    const toSign = [
+      'AWS4-HMAC-SHA256-PAYLOAD',
+      amzDate,
+      scope,
+      previous,
+      empty,
+      createHash('sha256').update(c).digest('hex'),
+    ].join('\n');
+    previous = createHmac('sha256', k).update(toSign).digest('hex');
+    parts.push(frame(c, previous));
+  }
+  const body = Buffer.concat(parts);
+  const sent = tamper ? tamper(body) : body;
+  return fetch(url, {
+    method: 'PUT',
+    headers: signed.headers as Record<string, string>,
+    body: sent,
+  });
+}
+
+describe('aws-chunked with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
+  it('stores the decoded bytes when every chunk signature chains; a changed chunk is SignatureDoesNotMatch', async () => {
+    const chunks = [randomBytes(65_536), randomBytes(1_024)];
+    const ok = await signedChunkPut('chunked/ok.bin', chunks);
+    expect(ok.status).toBe(200);
+    const got = await client(developer).send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'chunked/ok.bin' }),
+    );
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(chunks))).toBe(
+      true,
+    );
+
+    const flipped = await signedChunkPut('chunked/bad.bin', chunks, (body) => {
+      const copy = Buffer.from(body);
+      copy[200] = copy[200]! ^ 0xff; // inside the first chunk's data
+      return copy;
+    });
+    expect(flipped.status).toBe(403);
+    expect(await flipped.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect(
+      await failure(
+        client(developer).send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'chunked/bad.bin' })),
+      ),
+    ).toEqual({
+      name: 'NotFound',
+      status: 404,
+    });
+  });
+});
+
+describe('CORS', () => {
+  it('answers the app origin preflight as the seeded rule says, and refuses another origin', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${stack.info.s3}/${BUCKET}/uploads/x/photo.jpg`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'authorization,x-amz-date,x-amz-security-token',
+        },
+      });
+    const ok = await preflight('http://localhost:3000');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(ok.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(ok.headers.get('access-control-expose-headers')).toContain('ETag');
+    const other = await preflight('https://evil.example');
+    expect(other.status).toBe(403);
+    expect(await other.text()).toContain('<Code>CORSResponse</Code>');
   });
 });
