@@ -20,6 +20,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytes as u8 } from '../../src/http.js';
 import {
   DEFAULT_CONFIG_PATH,
   type LocalStack,
@@ -187,7 +188,7 @@ out(attempt(lambda: s3.list_objects_v2(Bucket=${JSON.stringify(BUCKET)}, Prefix=
     const large = join(home, 'large.bin');
     writeFileSync(small, 'hello from the CLI');
     const data = randomBytes(20 * 1024 * 1024);
-    writeFileSync(large, data);
+    writeFileSync(large, u8(data));
     const cp = (file: string, key: string) =>
       run(
         'aws',
@@ -218,8 +219,8 @@ out(attempt(lambda: s3.list_objects_v2(Bucket=${JSON.stringify(BUCKET)}, Prefix=
     );
     expect(got.ETag).toMatch(/^"[0-9a-f]{32}-3"$/); // 8 MiB parts: a multipart upload
     const bytes = Buffer.from(await got.Body!.transformToByteArray());
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(
-      createHash('sha256').update(data).digest('hex'),
+    expect(createHash('sha256').update(u8(bytes)).digest('hex')).toBe(
+      createHash('sha256').update(u8(data)).digest('hex'),
     );
   });
 });
@@ -391,7 +392,7 @@ describe('objects and listing (the developer, granted by the bucket policy)', ()
     );
     expect(streamed.ChecksumCRC32).toBeDefined();
     const back = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'sums/streamed' }));
-    expect(Buffer.from(await back.Body!.transformToByteArray()).equals(data)).toBe(true);
+    expect(Buffer.from(await back.Body!.transformToByteArray()).equals(u8(data))).toBe(true);
   });
 
   it('refuses a wrong Content-MD5 or x-amz-checksum-crc32 with BadDigest', async () => {
@@ -434,8 +435,9 @@ describe('objects and listing (the developer, granted by the bucket policy)', ()
 });
 
 /** SigV4's signing key, derived independently of the server (AWS's documented steps). */
-function signingKey(secret: string, date: string, region: string): Buffer {
-  const h = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+function signingKey(secret: string, date: string, region: string): Uint8Array {
+  const h = (key: string | Uint8Array, data: string) =>
+    u8(createHmac('sha256', key).update(data).digest());
   return h(h(h(h(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
 }
 
@@ -455,9 +457,9 @@ async function signedChunkPut(
   const decodedLength = chunks.reduce((n, c) => n + c.length, 0);
   const frame = (c: Buffer, sig: string) =>
     Buffer.concat([
-      Buffer.from(`${c.length.toString(16)};chunk-signature=${sig}\r\n`),
-      c,
-      Buffer.from('\r\n'),
+      u8(Buffer.from(`${c.length.toString(16)};chunk-signature=${sig}\r\n`)),
+      u8(c),
+      u8(Buffer.from('\r\n')),
     ]);
   const bodyLength = [...chunks, Buffer.alloc(0)].reduce(
     (n, c) => n + frame(c, '0'.repeat(64)).length,
@@ -496,17 +498,17 @@ async function signedChunkPut(
       scope,
       previous,
       empty,
-      createHash('sha256').update(c).digest('hex'),
+      createHash('sha256').update(u8(c)).digest('hex'),
     ].join('\n');
     previous = createHmac('sha256', k).update(toSign).digest('hex');
     parts.push(frame(c, previous));
   }
-  const body = Buffer.concat(parts);
+  const body = Buffer.concat(parts.map(u8));
   const sent = tamper ? tamper(body) : body;
   return fetch(url, {
     method: 'PUT',
     headers: signed.headers as Record<string, string>,
-    body: sent,
+    body: u8(sent),
   });
 }
 
@@ -518,12 +520,12 @@ describe('aws-chunked with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', 
     const got = await client(developer).send(
       new GetObjectCommand({ Bucket: BUCKET, Key: 'chunked/ok.bin' }),
     );
-    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(chunks))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from(await got.Body!.transformToByteArray()).equals(u8(Buffer.concat(chunks.map(u8)))),
+    ).toBe(true);
 
     const flipped = await signedChunkPut('chunked/bad.bin', chunks, (body) => {
-      const copy = Buffer.from(body);
+      const copy = Buffer.from(u8(body));
       copy[200] = copy[200]! ^ 0xff; // inside the first chunk's data
       return copy;
     });

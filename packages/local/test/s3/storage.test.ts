@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bytes as u8 } from '../../src/http.js';
 import { ObjectStore } from '../../src/s3/storage.js';
 import { tempHome } from '../helpers.js';
 
@@ -70,7 +71,7 @@ describe('ObjectStore', () => {
     expect(meta?.size).toBe('second'.length);
     const chunks: Buffer[] = [];
     for await (const c of reopened.open('b', meta!)) chunks.push(c as Buffer);
-    expect(Buffer.concat(chunks).toString()).toBe('second');
+    expect(Buffer.concat(chunks.map(u8)).toString()).toBe('second');
     await new Promise((r) => setTimeout(r, 50));
     expect(readdirSync(join(root, 'buckets', 'b', 'data'))).toHaveLength(1);
     reopened.delete('b', 'k');
