@@ -1,10 +1,14 @@
 /**
  * The banner `npm start` prints: where everything runs, who can sign in, and a session that works
- * as printed: curl signs in and vends, then the AWS CLI and boto3 use the credentials (no jq).
+ * as printed: curl signs in and vends, then the AWS CLI and boto3 use the credentials (no jq), and
+ * the session ends with job 1 through the local S3: an upload under the user's own prefix, and
+ * one elsewhere that S3 refuses.
  */
 import type { StackInfo } from './types.js';
 
 export function banner(info: StackInfo, tokenUse: 'id' | 'access' | null): string {
+  const bucket = info.buckets[0] ?? 'tessera-local-media';
+  const s3 = `--endpoint-url ${info.s3} --region ${info.region}`;
   const alice = info.users.find((u) => u.username === 'alice') ?? info.users[0];
   const appClient = info.issuer.clients.app ?? Object.values(info.issuer.clients)[0] ?? '';
   const tokenField = tokenUse === 'access' ? 'AccessToken' : 'IdToken';
@@ -23,6 +27,7 @@ Tessera local stack is up (pid ${info.pid}, state in ${info.home})
   STS          ${info.sts}
   IAM          ${info.iam}
   DynamoDB     ${info.dynamodb}
+  S3           ${info.s3}   (path-style; buckets: ${info.buckets.join(', ')})
   clients      ${Object.entries(info.issuer.clients)
     .map(([k, v]) => `${k}=${v}`)
     .join('  ')}
@@ -47,6 +52,11 @@ Try it (copy-paste):
       + " AWS_SESSION_TOKEN=" + c.SessionToken);')"
   aws sts get-caller-identity --endpoint-url ${info.sts} --region ${info.region}
   python3 -c 'import boto3; print(boto3.client("sts", endpoint_url="${info.sts}", region_name="${info.region}").get_caller_identity()["Arn"])'
+  SUB=$(node -pe 'JSON.parse(Buffer.from(process.argv[1].split(".")[1], "base64url")).sub' "$TOKEN")
+  echo 'hello from the local stack' > hello.txt
+  aws s3 cp hello.txt "s3://${bucket}/uploads/$SUB/hello.txt" ${s3}
+  aws s3 cp hello.txt s3://${bucket}/uploads/someone-else/hello.txt ${s3} \\
+    || echo 'refused, as it should be: only uploads/<your sub>/ is yours'
 
 Ctrl-C stops everything. Reset all local state: rm -rf ${info.home}
 `;

@@ -239,7 +239,7 @@ describe('the AWS CLI and boto3 against the local STS and IAM', { timeout: 120_0
     });
   });
 
-  it("the banner's copy-paste session runs as printed: the AWS CLI and boto3 see the vended session", async () => {
+  it("the banner's copy-paste session runs as printed: the CLI and boto3 see the vended session, S3 takes her upload and refuses another prefix", async () => {
     const text = banner(stack.info, stack.config.tokenUse);
     const start = text.indexOf('Try it (copy-paste):\n') + 'Try it (copy-paste):\n'.length;
     const session = text.slice(start, text.indexOf('\nCtrl-C', start)).replace(/^ {2}/gm, '');
@@ -260,5 +260,11 @@ describe('the AWS CLI and boto3 against the local STS and IAM', { timeout: 120_0
     const arns = out.stdout.match(/arn:aws:sts::111111111111:assumed-role\/app-upload\/[^"\s]+/g);
     // One from the AWS CLI's JSON, one printed by boto3.
     expect(arns).toHaveLength(2);
+    // Job 1 through the local S3: her own prefix takes the upload, another user's refuses it.
+    expect(out.stdout).toMatch(
+      /upload: \.\/hello\.txt to s3:\/\/tessera-local-media\/uploads\/[0-9a-f-]{36}\/hello\.txt/,
+    );
+    expect(out.stderr).toContain('AccessDenied');
+    expect(out.stdout).toContain('refused, as it should be');
   });
 });

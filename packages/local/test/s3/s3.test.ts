@@ -4,7 +4,7 @@
  * uploads/<her sub>/ and nowhere else, and reads and lists nothing.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -27,8 +27,16 @@ import {
   parseLocalConfig,
   startStack,
 } from '../../src/index.js';
+import {
+  awsCli,
+  boto3,
+  type ClientEnv,
+  type Credentials,
+  clientEnv,
+  credentialVars,
+} from '../clients/run.js';
 import { tempHome } from '../helpers.js';
-import { awsEnv, boto3, type Credentials, run, type Vended, vend } from './clients.js';
+import { type Vended, vend } from './vend.js';
 
 const BUCKET = 'tessera-local-media';
 const DEVELOPER = 'arn:aws:iam::111111111111:user/developer';
@@ -53,6 +61,15 @@ let home: string;
 let offset = 0;
 let alice: Vended;
 let developer: Credentials;
+
+/** A clean AWS CLI / boto3 environment in its own temp dir; SigV4 presigned URLs for S3. */
+function cliEnv(): ClientEnv {
+  const dir = mkdtempSync(join(home, 'aws-'));
+  return clientEnv(
+    dir,
+    `[default]\nregion = ${stack.info.region}\ns3 =\n  signature_version = s3v4\n`,
+  );
+}
 
 const client = (credentials: Credentials) =>
   new S3Client({
@@ -153,45 +170,46 @@ describe('job 1 with @aws-sdk/client-s3', () => {
 describe('job 1 with boto3 and the AWS CLI', () => {
   it('boto3 puts under her prefix; another prefix, GetObject and ListObjectsV2 answer AccessDenied', async () => {
     const own = `uploads/${alice.sub}/boto3.txt`;
-    const res = await boto3(
-      stack.info.s3,
-      alice.credentials,
-      stack.info.region,
-      `
-put = s3.put_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(own)}, Body=b'hello from boto3')
-out({'etag': put['ETag']})
-out(attempt(lambda: s3.put_object(Bucket=${JSON.stringify(BUCKET)}, Key='uploads/someone-else/boto3.txt', Body=b'x')))
-out(attempt(lambda: s3.get_object(Bucket=${JSON.stringify(BUCKET)}, Key=${JSON.stringify(own)})))
-out(attempt(lambda: s3.list_objects_v2(Bucket=${JSON.stringify(BUCKET)}, Prefix='uploads/')))
-`,
-    );
-    expect(res.stderr).toBe('');
-    const lines = res.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(lines[0]).toEqual({
-      etag: `"${createHash('md5').update('hello from boto3').digest('hex')}"`,
+    const call = (operation: string, params: Record<string, unknown>) =>
+      boto3(cliEnv(), {
+        service: 's3',
+        endpoint: stack.info.s3,
+        region: stack.info.region,
+        operation,
+        params,
+        credentials: alice.credentials,
+      });
+    const put = await call('put_object', { Bucket: BUCKET, Key: own, Body: 'hello from boto3' });
+    expect(put).toEqual({
+      ok: true,
+      result: expect.objectContaining({
+        ETag: `"${createHash('md5').update('hello from boto3').digest('hex')}"`,
+      }),
     });
-    expect(lines.slice(1)).toEqual([
-      { error: 'AccessDenied' },
-      { error: 'AccessDenied' },
-      { error: 'AccessDenied' },
-    ]);
+    const denied = { ok: false, code: 'AccessDenied', status: 403, message: 'Access Denied' };
+    expect(
+      await call('put_object', {
+        Bucket: BUCKET,
+        Key: 'uploads/someone-else/boto3.txt',
+        Body: 'x',
+      }),
+    ).toEqual(denied);
+    expect(await call('get_object', { Bucket: BUCKET, Key: own })).toEqual(denied);
+    expect(await call('list_objects_v2', { Bucket: BUCKET, Prefix: 'uploads/' })).toEqual(denied);
     const head = await client(developer).send(new HeadObjectCommand({ Bucket: BUCKET, Key: own }));
     expect(head.ContentLength).toBe('hello from boto3'.length);
   });
 
   it('aws s3 cp uploads a small file and a 20 MB file (multipart) under her prefix, not elsewhere', async () => {
-    const env = awsEnv(alice.credentials, stack.info.region);
-    const small = join(home, 'small.txt');
-    const large = join(home, 'large.bin');
+    const env = cliEnv();
+    const small = join(env.dir, 'small.txt');
+    const large = join(env.dir, 'large.bin');
     writeFileSync(small, 'hello from the CLI');
     const data = randomBytes(20 * 1024 * 1024);
     writeFileSync(large, u8(data));
     const cp = (file: string, key: string) =>
-      run(
-        'aws',
+      awsCli(
+        env,
         [
           's3',
           'cp',
@@ -201,17 +219,17 @@ out(attempt(lambda: s3.list_objects_v2(Bucket=${JSON.stringify(BUCKET)}, Prefix=
           stack.info.s3,
           '--no-progress',
         ],
-        env,
+        credentialVars(alice.credentials),
       );
 
     const a = await cp(small, `uploads/${alice.sub}/cli.txt`);
     expect(a.stderr).toBe('');
-    expect(a.code).toBe(0);
+    expect(a.exitCode).toBe(0);
     const b = await cp(large, `uploads/${alice.sub}/large.bin`);
     expect(b.stderr).toBe('');
-    expect(b.code).toBe(0);
+    expect(b.exitCode).toBe(0);
     const denied = await cp(small, 'uploads/someone-else/cli.txt');
-    expect(denied.code).not.toBe(0);
+    expect(denied.exitCode).not.toBe(0);
     expect(denied.stderr).toContain('AccessDenied');
 
     const got = await client(developer).send(
@@ -228,14 +246,17 @@ out(attempt(lambda: s3.list_objects_v2(Bucket=${JSON.stringify(BUCKET)}, Prefix=
 describe('presigned URLs', () => {
   it('a presigned PUT made with alice credentials works with plain fetch, then fails once expired', async () => {
     const key = `uploads/${alice.sub}/presigned.txt`;
-    const res = await boto3(
-      stack.info.s3,
-      alice.credentials,
-      stack.info.region,
-      `out(s3.generate_presigned_url('put_object', Params={'Bucket': ${JSON.stringify(BUCKET)}, 'Key': ${JSON.stringify(key)}}, ExpiresIn=60))`,
-    );
-    expect(res.stderr).toBe('');
-    const url = JSON.parse(res.stdout) as string;
+    const presigned = await boto3(cliEnv(), {
+      service: 's3',
+      endpoint: stack.info.s3,
+      region: stack.info.region,
+      operation: 'put_object',
+      params: { Bucket: BUCKET, Key: key },
+      presign: 60,
+      credentials: alice.credentials,
+    });
+    if (!presigned.ok) throw new Error(`presign failed: ${presigned.code}`);
+    const url = presigned.result as string;
     expect(url).toContain('X-Amz-Signature=');
     const ok = await fetch(url, { method: 'PUT', body: 'via a presigned URL' });
     expect(ok.status).toBe(200);
@@ -264,8 +285,8 @@ describe('presigned URLs', () => {
 
   it('a presigned GET from the AWS CLI reads what the bucket policy lets the developer read', async () => {
     const key = `uploads/${alice.sub}/presigned.txt`;
-    const res = await run(
-      'aws',
+    const res = await awsCli(
+      cliEnv(),
       [
         's3',
         'presign',
@@ -275,7 +296,7 @@ describe('presigned URLs', () => {
         '--expires-in',
         '60',
       ],
-      awsEnv(developer, stack.info.region),
+      credentialVars(developer),
     );
     expect(res.stderr).toBe('');
     const got = await fetch(res.stdout.trim());
