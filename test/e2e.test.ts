@@ -11,6 +11,13 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createApp, loadConfig } from '@tessera/functions';
@@ -65,7 +72,68 @@ function configWithHostileUsers() {
     },
   );
   raw.bindings.push(TEAM_BINDING);
+  raw.buckets[0].policy.Statement.push(
+    {
+      // The IAM user seeds the team folders the scoping tests read.
+      Sid: 'DeveloperSeedsTeams',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111111111111:user/developer' },
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::tessera-local-media/teams/*',
+    },
+    {
+      // Only a session tagged team=blue reads teams/blue/: proves the tag, not only the policy.
+      Sid: 'BlueNeedsTheBlueTag',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::tessera-local-media/teams/blue/*',
+      Condition: { StringNotEquals: { 'aws:PrincipalTag/team': 'blue' } },
+    },
+  );
   return parseLocalConfig(raw, 'e2e config');
+}
+
+const BUCKET = 'tessera-local-media';
+
+function s3As(credentials: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}) {
+  return new S3Client({
+    region: stack.info.region,
+    endpoint: stack.info.s3,
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials,
+  });
+}
+
+/** The S3 error code a refused call answers (fails the test when it succeeds). */
+async function s3Refusal(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof S3ServiceException) return err.name;
+    throw err;
+  }
+  throw new Error('the S3 call succeeded; it should have been refused');
+}
+
+function sessionCredentials(json: Record<string, unknown>) {
+  const c = json.credentials as Record<string, string>;
+  return {
+    accessKeyId: c.accessKeyId!,
+    secretAccessKey: c.secretAccessKey!,
+    sessionToken: c.sessionToken!,
+  };
+}
+
+function subOf(idToken: string): string {
+  return (
+    JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }
+  ).sub;
 }
 
 let stack: LocalStack;
@@ -174,6 +242,27 @@ describe('the three jobs', () => {
     const me = await sts.send(new GetCallerIdentityCommand({}));
     expect(me.Arn).toBe(`arn:aws:sts::111111111111:assumed-role/app-upload/${json.sessionName}`);
     expect(json.sourceIdentity).toBe('alice');
+
+    // Her prefix, through the local S3: she writes under uploads/<her sub>/ and nowhere else.
+    const s3 = s3As(sessionCredentials(json));
+    const own = `uploads/${subOf(id)}/photo.jpg`;
+    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: own, Body: 'jpeg' }));
+    expect(put.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    const bob = 'uploads/00000000-0000-4000-8000-000000000000/photo.jpg';
+    expect(
+      await s3Refusal(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: bob, Body: 'x' }))),
+    ).toBe('AccessDenied');
+    expect(
+      await s3Refusal(
+        s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'photo.jpg', Body: 'x' })),
+      ),
+    ).toBe('AccessDenied');
+    expect(await s3Refusal(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: own })))).toBe(
+      'AccessDenied',
+    );
+    expect(await s3Refusal(s3.send(new ListObjectsV2Command({ Bucket: BUCKET })))).toBe(
+      'AccessDenied',
+    );
   });
 
   it('job 2: erin (engineering) gets the read-only role with her username as SourceIdentity', async () => {
@@ -271,9 +360,32 @@ describe('refusals', () => {
 
 describe('scoping', () => {
   it('renders a safe claim into the session policy and tags', async () => {
+    const dev = stack.info.iamUsers.find((u) => u.name === 'developer')!;
+    const seeder = s3As({ accessKeyId: dev.accessKeyId, secretAccessKey: dev.secretAccessKey });
+    for (const Key of ['teams/blue/plan.txt', 'teams/red/plan.txt', 'teams/blue-secret/plan.txt']) {
+      await seeder.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }));
+    }
     const { id } = await signIn('tom', 'cli');
-    const { res } = await vend(id, { role: 'team-share' });
+    const { res, json } = await vend(id, { role: 'team-share' });
     expect(res.status).toBe(200);
+
+    // Through S3: the rendered session policy reaches teams/blue/ (the bucket policy also requires
+    // the rendered tag team=blue there), and no other team's folder, nor a look-alike prefix.
+    const s3 = s3As(sessionCredentials(json));
+    const mine = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'teams/blue/plan.txt' }),
+    );
+    expect(await mine.Body!.transformToString()).toBe('teams/blue/plan.txt');
+    for (const Key of ['teams/red/plan.txt', 'teams/blue-secret/plan.txt']) {
+      expect(await s3Refusal(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key })))).toBe(
+        'AccessDenied',
+      );
+    }
+    expect(
+      await s3Refusal(
+        s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'teams/blue/new.txt', Body: 'x' })),
+      ),
+    ).toBe('AccessDenied');
   });
 
   it.each([
