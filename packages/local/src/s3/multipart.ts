@@ -22,7 +22,13 @@ import {
 import { S3Error, s3Errors } from './errors.js';
 import { objectHeaders, quoted, type S3Response } from './objects.js';
 import type { VerifiedPayload } from './payload.js';
-import { type ObjectStore, type PartMeta, UploadGoneError, type UploadMeta } from './storage.js';
+import {
+  type ObjectStore,
+  type PartMeta,
+  type StoredChecksum,
+  UploadGoneError,
+  type UploadMeta,
+} from './storage.js';
 import { type CompletedPart, parseCompleteMultipartUpload, xmlDocument } from './xml.js';
 
 const XML = 'application/xml';
@@ -189,6 +195,42 @@ function selectParts(
   return out;
 }
 
+/**
+ * Joins the parts into one new file (`tmp`), computing a FULL_OBJECT checksum on the way; the
+ * object's checksum (full-object, or composite over the part checksums) when one was declared.
+ */
+async function assemble(
+  store: ObjectStore,
+  at: At & { uploadId: string },
+  parts: readonly PartMeta[],
+  declared: { algorithm?: ChecksumAlgorithm; type?: 'FULL_OBJECT' | 'COMPOSITE' },
+  tmp: string,
+): Promise<StoredChecksum | undefined> {
+  const { algorithm, type } = declared;
+  const full = algorithm && type === 'FULL_OBJECT' ? hasher(algorithm) : undefined;
+  await pipeline(
+    async function* () {
+      for (const part of parts) {
+        for await (const chunk of createReadStream(
+          store.partPath(at.bucket, at.uploadId, part.partNumber),
+        )) {
+          full?.update(bytes(chunk as Buffer));
+          yield chunk as Buffer;
+        }
+      }
+    },
+    createWriteStream(tmp, { mode: 0o600 }),
+  );
+  if (!algorithm || !type) return undefined;
+  const value = full
+    ? await full.digest()
+    : await compositeChecksum(
+        algorithm,
+        parts.map((p) => p.checksum ?? ''),
+      );
+  return { algorithm, type, value };
+}
+
 export async function completeMultipartUpload(
   store: ObjectStore,
   at: At & { uploadId: string },
@@ -200,59 +242,24 @@ export async function completeMultipartUpload(
   const requested = parseCompleteMultipartUpload(body.toString('utf8'));
   if (!requested) throw s3Errors.malformedXml();
   const upload = uploadOf(store, at, at.uploadId);
-  const { checksumAlgorithm: algorithm, checksumType: type } = upload.meta;
-  const parts = selectParts(requested, upload.parts, algorithm);
+  const { uploadId: _id, initiated: _at, checksumAlgorithm, checksumType, ...kept } = upload.meta;
+  const parts = selectParts(requested, upload.parts, checksumAlgorithm);
   const tmp = store.tmpPath();
-  const full = algorithm && type === 'FULL_OBJECT' ? hasher(algorithm) : undefined;
   try {
-    const out = createWriteStream(tmp, { mode: 0o600 });
-    await pipeline(async function* () {
-      for (const part of parts) {
-        for await (const chunk of createReadStream(
-          store.partPath(at.bucket, at.uploadId, part.partNumber),
-        )) {
-          full?.update(bytes(chunk as Buffer));
-          yield chunk as Buffer;
-        }
-      }
-    }, out);
-    const checksum = algorithm
-      ? {
-          algorithm,
-          type: type!,
-          value: full
-            ? await full.digest()
-            : await compositeChecksum(
-                algorithm,
-                parts.map((p) => p.checksum ?? ''),
-              ),
-        }
-      : undefined;
-    const claimed = algorithm ? one(headers, headerOf(algorithm)) : undefined;
-    if (claimed !== undefined && checksum && claimed !== checksum.value) {
-      throw s3Errors.badDigest(algorithm!);
+    const declared = {
+      ...(checksumAlgorithm ? { algorithm: checksumAlgorithm } : {}),
+      ...(checksumType ? { type: checksumType } : {}),
+    };
+    const checksum = await assemble(store, at, parts, declared, tmp);
+    // A FULL_OBJECT checksum the client computed over the whole object comes with Complete.
+    const claimed = checksum ? one(headers, headerOf(checksum.algorithm)) : undefined;
+    if (checksum && claimed !== undefined && claimed !== checksum.value) {
+      throw s3Errors.badDigest(checksum.algorithm);
     }
     const md5s = Buffer.concat(parts.map((p) => bytes(Buffer.from(p.etag, 'hex'))));
     const etag = `${createHash('md5').update(bytes(md5s)).digest('hex')}-${parts.length}`;
-    const {
-      uploadId: _id,
-      initiated: _at,
-      checksumAlgorithm: _a,
-      checksumType: _t,
-      ...kept
-    } = upload.meta;
-    store.adopt(
-      at.bucket,
-      tmp,
-      {
-        ...kept,
-        size: parts.reduce((n, p) => n + p.size, 0),
-        etag,
-        checksum,
-        partCount: parts.length,
-      },
-      now,
-    );
+    const size = parts.reduce((n, p) => n + p.size, 0);
+    store.adopt(at.bucket, tmp, { ...kept, size, etag, checksum, partCount: parts.length }, now);
     store.removeUpload(at.bucket, at.uploadId);
     return {
       status: 200,

@@ -108,6 +108,9 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
       },
     );
   }
+  // S3 adds a matching rule's CORS headers to every answer, refusals included.
+  const known = target && deps.buckets.get(target.bucket);
+  if (known) ex.cors = actualCors(known, req, method);
   const auth = await verifySigV4(
     { method, url: req.url ?? '/', headers: req.headersDistinct, body: bytes(raw) },
     { service: 's3', registry: deps.registry, now: deps.now, region: deps.region },
@@ -120,7 +123,6 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
     throw new S3Error('NotImplemented', 501, 'ListBuckets is not implemented in the local S3.');
   const bucket = deps.buckets.get(target.bucket);
   if (!bucket) throw s3Errors.noSuchBucket(target.bucket);
-  ex.cors = actualCors(bucket, req, method);
   const operation = classify(method, target, url.searchParams);
   const now = deps.now();
   const facts: S3RequestFacts = {

@@ -8,6 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -15,6 +18,7 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -48,7 +52,13 @@ function config() {
     Sid: 'DeveloperManagesTheBucket',
     Effect: 'Allow',
     Principal: { AWS: DEVELOPER },
-    Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'],
+    Action: [
+      's3:GetObject',
+      's3:PutObject',
+      's3:DeleteObject',
+      's3:ListBucket',
+      's3:AbortMultipartUpload',
+    ],
     Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
   });
   return parseLocalConfig(raw, 's3 test config');
@@ -579,8 +589,162 @@ describe('CORS', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     expect(ok.headers.get('access-control-allow-methods')).toContain('PUT');
     expect(ok.headers.get('access-control-expose-headers')).toContain('ETag');
+    const put = await fetch(`${stack.info.s3}/${BUCKET}/nowhere`, {
+      method: 'PUT',
+      headers: { origin: 'http://localhost:3000' },
+      body: 'x',
+    });
+    // Unsigned: refused, with the CORS headers the browser needs to read the refusal.
+    expect(put.status).toBe(403);
+    expect(put.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     const other = await preflight('https://evil.example');
     expect(other.status).toBe(403);
     expect(await other.text()).toContain('<Code>CORSResponse</Code>');
+  });
+});
+
+describe('multipart uploads with the JS SDK', () => {
+  const MiB = 1024 * 1024;
+  async function upload(
+    key: string,
+    sizes: readonly number[],
+    checksum?: {
+      ChecksumAlgorithm: 'CRC32' | 'SHA256';
+      ChecksumType?: 'COMPOSITE' | 'FULL_OBJECT';
+    },
+  ) {
+    const s3 = client(developer);
+    const created = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ...checksum }),
+    );
+    const parts = [];
+    const datas = sizes.map((n) => randomBytes(n));
+    for (const [i, Body] of datas.entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId: created.UploadId,
+          PartNumber: i + 1,
+          Body: u8(Body),
+          ...(checksum ? { ChecksumAlgorithm: checksum.ChecksumAlgorithm } : {}),
+        }),
+      );
+      parts.push({
+        PartNumber: i + 1,
+        ETag: part.ETag,
+        ChecksumCRC32: part.ChecksumCRC32,
+        ChecksumSHA256: part.ChecksumSHA256,
+      });
+    }
+    return { s3, uploadId: created.UploadId!, parts, data: Buffer.concat(datas.map(u8)) };
+  }
+
+  it('completes with a COMPOSITE checksum ("<base64>-<parts>") and the bytes in part order', async () => {
+    const { s3, uploadId, parts, data } = await upload('multi/composite.bin', [5 * MiB, 1234], {
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumType: 'COMPOSITE',
+    });
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: 'multi/composite.bin',
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+    expect(done.ChecksumSHA256).toMatch(/^[A-Za-z0-9+/]{43}=-2$/);
+    expect(done.ETag).toMatch(/^"[0-9a-f]{32}-2"$/);
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'multi/composite.bin' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(u8(data))).toBe(true);
+  });
+
+  it('refuses a part below 5 MiB that is not the last (EntityTooSmall), a wrong ETag (InvalidPart); abort forgets the upload', async () => {
+    const small = await upload('multi/small.bin', [1000, 1000]);
+    const complete = (parts: typeof small.parts) =>
+      small.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: 'multi/small.bin',
+          UploadId: small.uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    expect(await failure(complete(small.parts))).toEqual({ name: 'EntityTooSmall', status: 400 });
+    expect(
+      await failure(complete([{ ...small.parts[0]!, ETag: '"00000000000000000000000000000000"' }])),
+    ).toEqual({
+      name: 'InvalidPart',
+      status: 400,
+    });
+    expect(await failure(complete([...small.parts].reverse()))).toEqual({
+      name: 'InvalidPartOrder',
+      status: 400,
+    });
+    await small.s3.send(
+      new AbortMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: 'multi/small.bin',
+        UploadId: small.uploadId,
+      }),
+    );
+    expect(await failure(complete(small.parts))).toEqual({ name: 'NoSuchUpload', status: 404 });
+  });
+
+  it("alice's session may upload parts under her prefix only (multipart parts are s3:PutObject)", async () => {
+    const s3 = client(alice.credentials);
+    expect(
+      await failure(
+        s3.send(
+          new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'uploads/someone-else/big.bin' }),
+        ),
+      ),
+    ).toEqual({ name: 'AccessDenied', status: 403 });
+    const key = `uploads/${alice.sub}/big.bin`;
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
+    // The upload id does not widen anything: a part for another key is refused.
+    expect(
+      await failure(
+        s3.send(
+          new UploadPartCommand({
+            Bucket: BUCKET,
+            Key: 'uploads/someone-else/big.bin',
+            UploadId: created.UploadId,
+            PartNumber: 1,
+            Body: 'x',
+          }),
+        ),
+      ),
+    ).toEqual({ name: 'AccessDenied', status: 403 });
+    const part = await s3.send(
+      new UploadPartCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: created.UploadId,
+        PartNumber: 1,
+        Body: 'only part',
+      }),
+    );
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: created.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(done.ETag).toMatch(/-1"$/);
+    // Abort is s3:AbortMultipartUpload, which the app-upload role does not grant.
+    const other = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
+    expect(
+      await failure(
+        s3.send(
+          new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: other.UploadId }),
+        ),
+      ),
+    ).toEqual({
+      name: 'AccessDenied',
+      status: 403,
+    });
   });
 });
