@@ -6,6 +6,7 @@ import {
   loadLocalConfig,
   parseLocalConfig,
 } from '../src/index.js';
+import { compileBuckets } from '../src/s3/buckets.js';
 
 const raw = () => JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
 
@@ -73,5 +74,59 @@ describe('the local config', () => {
       ['/roles/0/maxSessionDurtion', 'UnknownField'],
       ['/bindings/1/durationSeconds/max', 'OutOfRange'],
     ]);
+  });
+
+  it('describes the job-1 bucket: app-upload scoped by the sub tag as infra deploys it, CORS for the app', () => {
+    const config = loadLocalConfig(DEFAULT_CONFIG_PATH);
+    const role = config.roles.find((r) => r.name === 'app-upload')!;
+    expect(JSON.stringify(role.policies)).toContain(
+      '"Resource":"arn:aws:s3:::tessera-local-media/uploads/${aws:PrincipalTag/sub}/*"',
+    );
+    expect(config.bindings.find((b) => b.id === 'app-upload')?.sessionTags).toEqual({
+      sub: '${token:sub}',
+    });
+    const bucket = config.buckets.find((b) => b.name === 'tessera-local-media')!;
+    expect(bucket.account).toBe(config.broker.account);
+    const app = new URL(config.clients.find((c) => c.name === 'app')!.callbackUrls[0]!).origin;
+    expect(bucket.cors[0]?.AllowedOrigins).toContain(app);
+    expect(bucket.cors[0]?.AllowedMethods).toContain('PUT');
+  });
+
+  it('refuses bad buckets: name, account, CORS rule, and a bucket policy without Principal', () => {
+    const bad = raw();
+    bad.buckets.push(
+      {
+        name: 'Not_A_Bucket',
+        account: '999999999999',
+        cors: [{ AllowedOrigins: ['*.*'], AllowedMethods: ['PATCH'] }],
+      },
+      { name: 'tessera-local-media', account: '111111111111' },
+    );
+    let error: unknown;
+    try {
+      parseLocalConfig(bad, 'bad.json');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(LocalConfigError);
+    const text = (error as LocalConfigError).problems.join('\n');
+    expect(text).toContain('$.buckets[1].name');
+    expect(text).toContain('$.buckets[1].account');
+    expect(text).toContain('$.buckets[1].cors[0].AllowedOrigins');
+    expect(text).toContain('$.buckets[1].cors[0].AllowedMethods');
+    expect(text).toContain('duplicate "tessera-local-media"');
+
+    const noPrincipal = raw();
+    delete noPrincipal.buckets[0].policy.Statement[0].Principal;
+    let compileError: unknown;
+    try {
+      compileBuckets(parseLocalConfig(noPrincipal, 'p.json'));
+    } catch (err) {
+      compileError = err;
+    }
+    expect(compileError).toBeInstanceOf(LocalConfigError);
+    expect((compileError as LocalConfigError).problems.join('\n')).toContain(
+      '$.buckets[0].policy/Statement/0',
+    );
   });
 });

@@ -38,6 +38,8 @@ describe('startStack', () => {
       sts: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       iam: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       dynamodb: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      s3: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      buckets: ['tessera-local-media'],
       region: 'eu-west-1',
       bindings: ['app-upload', 'eng-readonly', 'partner-audit'],
     });
