@@ -3,6 +3,8 @@
  * the deploy): evaluated with Tessera's own IAM evaluator. Asserts what the roles cannot do, not
  * only what they can.
  */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG_PATH } from '@tessera/local';
 import { type EvaluationDecision, evaluate, type Finding, validatePolicy } from '@tessera/policy';
 import { describe, expect, it } from 'vitest';
 import config from '../../tessera.config.js';
@@ -277,6 +279,33 @@ describe('the example target roles', () => {
     expect(put('photo.jpg', 'alice')).toBe('ImplicitDeny');
     expect(put('uploads/alice/photo.jpg', undefined)).toBe('ImplicitDeny');
     expect(put('uploads/alice/photo.jpg', 'alice', 's3:GetObject')).toBe('ImplicitDeny');
+  });
+
+  it('the local stack seeds the same app-upload role (on its own bucket): same decisions', () => {
+    const local = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as {
+      roles: { name: string; policies: Record<string, object> }[];
+    };
+    const policies = Object.values(local.roles.find((r) => r.name === 'app-upload')!.policies);
+    for (const key of [
+      'uploads/alice/photo.jpg',
+      'uploads/bob/photo.jpg',
+      'photo.jpg',
+      'uploads/alice',
+    ]) {
+      for (const sub of ['alice', undefined]) {
+        for (const action of ['s3:PutObject', 's3:GetObject']) {
+          const seeded = evaluate({
+            request: {
+              action,
+              resource: `arn:aws:s3:::tessera-local-media/${key}`,
+              context: sub === undefined ? {} : { 'aws:PrincipalTag/sub': sub },
+            },
+            identityPolicies: policies,
+          }).decision;
+          expect(seeded, `${action} ${key} sub=${sub}`).toBe(put(key, sub, action));
+        }
+      }
+    }
   });
 
   it('every trust policy and role policy is valid IAM', () => {
