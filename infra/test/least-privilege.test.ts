@@ -4,7 +4,6 @@
  * only what they can.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG_PATH } from '@tessera/local';
 import { type EvaluationDecision, evaluate, type Finding, validatePolicy } from '@tessera/policy';
 import { describe, expect, it } from 'vitest';
 import config from '../../tessera.config.js';
@@ -282,7 +281,8 @@ describe('the example target roles', () => {
   });
 
   it('the local stack seeds the same app-upload role (on its own bucket): same decisions', () => {
-    const local = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as {
+    const seededConfig = new URL('../../packages/local/tessera.local.json', import.meta.url);
+    const local = JSON.parse(readFileSync(seededConfig, 'utf8')) as {
       roles: { name: string; policies: Record<string, object> }[];
     };
     const policies = Object.values(local.roles.find((r) => r.name === 'app-upload')!.policies);
