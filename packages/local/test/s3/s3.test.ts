@@ -7,6 +7,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -472,11 +473,23 @@ function signingKey(secret: string, date: string, region: string): Uint8Array {
   return h(h(h(h(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
 }
 
-/** A PUT with a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body, built as AWS documents it. */
+/** CRC32 by node's zlib (Node >= 20.15; not in the pinned @types/node): independent of the server's. */
+const zlibCrc32 = (zlib as unknown as { crc32(data: Uint8Array): number }).crc32;
+const crc32Base64 = (data: Uint8Array) => {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(zlibCrc32(data) >>> 0);
+  return out.toString('base64');
+};
+
+/**
+ * A PUT with a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body, or -TRAILER with a signed
+ * `x-amz-checksum-crc32` trailer, built as AWS documents it ("Signature calculations for the
+ * Authorization header: transferring payload in multiple chunks", "... trailing headers").
+ */
 async function signedChunkPut(
   key: string,
   chunks: readonly Buffer[],
-  tamper?: (body: Buffer) => Buffer,
+  options: { tamper?: (body: Buffer) => Buffer; trailer?: string } = {},
 ) {
   const url = new URL(`${stack.info.s3}/${BUCKET}/${key}`);
   const now = new Date();
@@ -486,16 +499,19 @@ async function signedChunkPut(
     .replace(/\.\d{3}/, '');
   const scope = `${amzDate.slice(0, 8)}/${stack.info.region}/s3/aws4_request`;
   const decodedLength = chunks.reduce((n, c) => n + c.length, 0);
+  const trailer =
+    options.trailer === undefined ? undefined : `x-amz-checksum-crc32:${options.trailer}`;
   const frame = (c: Buffer, sig: string) =>
     Buffer.concat([
       u8(Buffer.from(`${c.length.toString(16)};chunk-signature=${sig}\r\n`)),
       u8(c),
-      u8(Buffer.from('\r\n')),
+      u8(Buffer.from(c.length === 0 && trailer ? '' : '\r\n')),
     ]);
-  const bodyLength = [...chunks, Buffer.alloc(0)].reduce(
-    (n, c) => n + frame(c, '0'.repeat(64)).length,
-    0,
-  );
+  const tail = (sig: string) =>
+    trailer ? `${trailer}\r\nx-amz-trailer-signature:${sig}\r\n\r\n` : '';
+  const bodyLength =
+    [...chunks, Buffer.alloc(0)].reduce((n, c) => n + frame(c, '0'.repeat(64)).length, 0) +
+    tail('0'.repeat(64)).length;
   const request = new HttpRequest({
     method: 'PUT',
     protocol: 'http:',
@@ -506,8 +522,11 @@ async function signedChunkPut(
       host: url.host,
       'content-encoding': 'aws-chunked',
       'content-length': String(bodyLength),
-      'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      'x-amz-content-sha256': trailer
+        ? 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'
+        : 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
       'x-amz-decoded-content-length': String(decodedLength),
+      ...(trailer ? { 'x-amz-trailer': 'x-amz-checksum-crc32' } : {}),
     },
   });
   const signer = new SignatureV4({
@@ -520,22 +539,25 @@ async function signedChunkPut(
   const signed = await signer.sign(request, { signingDate: now });
   let previous = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))![1]!;
   const k = signingKey(developer.secretAccessKey, amzDate.slice(0, 8), stack.info.region);
-  const empty = createHash('sha256').update('').digest('hex');
+  const sha = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+  const sign = (lines: string[]) => createHmac('sha256', k).update(lines.join('\n')).digest('hex');
   const parts: Buffer[] = [];
   for (const c of [...chunks, Buffer.alloc(0)]) {
-    const toSign = [
-      'AWS4-HMAC-SHA256-PAYLOAD',
+    previous = sign(['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, sha(''), sha(u8(c))]);
+    parts.push(frame(c, previous));
+  }
+  if (trailer) {
+    const signature = sign([
+      'AWS4-HMAC-SHA256-TRAILER',
       amzDate,
       scope,
       previous,
-      empty,
-      createHash('sha256').update(u8(c)).digest('hex'),
-    ].join('\n');
-    previous = createHmac('sha256', k).update(toSign).digest('hex');
-    parts.push(frame(c, previous));
+      sha(`${trailer}\n`),
+    ]);
+    parts.push(Buffer.from(tail(signature)));
   }
   const body = Buffer.concat(parts.map(u8));
-  const sent = tamper ? tamper(body) : body;
+  const sent = options.tamper ? options.tamper(body) : body;
   return fetch(url, {
     method: 'PUT',
     headers: signed.headers as Record<string, string>,
@@ -555,10 +577,12 @@ describe('aws-chunked with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', 
       Buffer.from(await got.Body!.transformToByteArray()).equals(u8(Buffer.concat(chunks.map(u8)))),
     ).toBe(true);
 
-    const flipped = await signedChunkPut('chunked/bad.bin', chunks, (body) => {
-      const copy = Buffer.from(u8(body));
-      copy[200] = copy[200]! ^ 0xff; // inside the first chunk's data
-      return copy;
+    const flipped = await signedChunkPut('chunked/bad.bin', chunks, {
+      tamper: (body) => {
+        const copy = Buffer.from(u8(body));
+        copy[200] = copy[200]! ^ 0xff; // inside the first chunk's data
+        return copy;
+      },
     });
     expect(flipped.status).toBe(403);
     expect(await flipped.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
@@ -570,6 +594,36 @@ describe('aws-chunked with signed chunks (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', 
       name: 'NotFound',
       status: 404,
     });
+  });
+});
+
+describe('aws-chunked with a signed trailer (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER)', () => {
+  it('stores the object when the trailer checksum and its signature hold; a wrong CRC32 is BadDigest', async () => {
+    const chunks = [randomBytes(10_000), randomBytes(77)];
+    const crc = crc32Base64(u8(Buffer.concat(chunks.map(u8))));
+    const ok = await signedChunkPut('chunked/trailer.bin', chunks, { trailer: crc });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-amz-checksum-crc32')).toBe(crc);
+    const head = await client(developer).send(
+      new HeadObjectCommand({
+        Bucket: BUCKET,
+        Key: 'chunked/trailer.bin',
+        ChecksumMode: 'ENABLED',
+      }),
+    );
+    expect(head.ChecksumCRC32).toBe(crc);
+
+    // A correctly signed trailer that names the wrong checksum.
+    const wrong = await signedChunkPut('chunked/wrong.bin', chunks, { trailer: 'AAAAAA==' });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('<Code>BadDigest</Code>');
+    // The right checksum, changed after signing: the trailer signature no longer holds.
+    const swapped = await signedChunkPut('chunked/swapped.bin', chunks, {
+      trailer: 'AAAAAA==',
+      tamper: (body) => Buffer.from(body.toString('latin1').replace('AAAAAA==', crc), 'latin1'),
+    });
+    expect(swapped.status).toBe(403);
+    expect(await swapped.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
   });
 });
 
