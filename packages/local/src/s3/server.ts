@@ -18,7 +18,7 @@ import type { SessionRegistry } from '../sts/sessions.js';
 import { authorizeS3, type S3RequestFacts } from './authorize.js';
 import type { Bucket } from './buckets.js';
 import { corsHeaders, matchRule, preflight } from './cors.js';
-import { S3Error, type S3ErrorCode, s3Errors } from './errors.js';
+import { isS3ErrorCode, S3Error, s3Errors } from './errors.js';
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -117,7 +117,8 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
   );
   if (!auth.ok) {
     // The verifier names the failure with S3's own wire code for `service: 's3'`.
-    throw new S3Error(auth.code as S3ErrorCode, auth.status, auth.message);
+    if (!isS3ErrorCode(auth.code)) throw s3Errors.accessDenied(); // fail closed, never a grant
+    throw new S3Error(auth.code, auth.status, auth.message);
   }
   if (!target)
     throw new S3Error('NotImplemented', 501, 'ListBuckets is not implemented in the local S3.');
