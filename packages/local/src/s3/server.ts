@@ -84,30 +84,8 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
   const { req, url } = ex;
   const method = req.method ?? 'GET';
   const target = parseTarget(url.pathname);
-  if (method === 'OPTIONS') {
-    const bucket = target && deps.buckets.get(target.bucket);
-    if (!bucket) throw s3Errors.noSuchBucket(target?.bucket ?? '');
-    const headers = preflight(bucket.cors, {
-      origin: one(req, 'origin'),
-      method: one(req, 'access-control-request-method'),
-      headers: one(req, 'access-control-request-headers'),
-    });
-    return { status: 200, headers };
-  }
-  let raw: Buffer;
-  try {
-    raw = await readBody(req, MAX_S3_BODY_BYTES);
-  } catch (err) {
-    if (!(err instanceof BodyTooLargeError)) throw err;
-    throw new S3Error(
-      'EntityTooLarge',
-      400,
-      'Your proposed upload exceeds the maximum allowed size',
-      {
-        MaxSizeAllowed: String(MAX_S3_BODY_BYTES),
-      },
-    );
-  }
+  if (method === 'OPTIONS') return preflightAnswer(ex, deps, target?.bucket);
+  const raw = await readS3Body(req);
   // S3 adds a matching rule's CORS headers to every answer, refusals included.
   const known = target && deps.buckets.get(target.bucket);
   if (known) ex.cors = actualCors(known, req, method);
@@ -155,6 +133,34 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
       throw s3Errors.accessDenied();
     }
     throw err;
+  }
+}
+
+/** A CORS preflight, answered from the bucket's rules without authentication. */
+function preflightAnswer(ex: Exchange, deps: S3Deps, name: string | undefined): S3Response {
+  const bucket = name === undefined ? undefined : deps.buckets.get(name);
+  if (!bucket) throw s3Errors.noSuchBucket(name ?? '');
+  const headers = preflight(bucket.cors, {
+    origin: one(ex.req, 'origin'),
+    method: one(ex.req, 'access-control-request-method'),
+    headers: one(ex.req, 'access-control-request-headers'),
+  });
+  return { status: 200, headers };
+}
+
+async function readS3Body(req: IncomingMessage): Promise<Buffer> {
+  try {
+    return await readBody(req, MAX_S3_BODY_BYTES);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    throw new S3Error(
+      'EntityTooLarge',
+      400,
+      'Your proposed upload exceeds the maximum allowed size',
+      {
+        MaxSizeAllowed: String(MAX_S3_BODY_BYTES),
+      },
+    );
   }
 }
 
