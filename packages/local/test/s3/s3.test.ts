@@ -391,6 +391,27 @@ describe('objects and listing (the developer, granted by the bucket policy)', ()
     });
   });
 
+  it('keeps keys with spaces, +, %, unicode and // as sent; boto3 lists them (encoding-type=url)', async () => {
+    const s3 = client(developer);
+    const keys = ['odd/a b+c.txt', 'odd/100%/ü €.txt', 'odd//double', 'odd/x?y#z'];
+    for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }));
+    for (const Key of keys) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
+      expect(await got.Body!.transformToString()).toBe(Key);
+    }
+    const listed = await boto3(cliEnv(), {
+      service: 's3',
+      endpoint: stack.info.s3,
+      region: stack.info.region,
+      operation: 'list_objects_v2',
+      params: { Bucket: BUCKET, Prefix: 'odd/' },
+      credentials: developer,
+    });
+    if (!listed.ok) throw new Error(`list failed: ${listed.code}`);
+    const contents = (listed.result as { Contents: { Key: string }[] }).Contents;
+    expect(contents.map((c) => c.Key).sort()).toEqual([...keys].sort());
+  });
+
   it('verifies CRC32C, SHA1 and SHA256 checksums and a streamed body with a CRC32 trailer', async () => {
     const s3 = client(developer);
     for (const ChecksumAlgorithm of ['CRC32C', 'SHA1', 'SHA256'] as const) {
