@@ -152,7 +152,7 @@ describe('job 1 with @aws-sdk/client-s3', () => {
     expect(await stored.Body!.transformToString()).toBe('hello from the SDK');
   });
 
-  it('a tampered secret gets SignatureDoesNotMatch, an unknown key InvalidAccessKeyId', async () => {
+  it('a tampered secret gets SignatureDoesNotMatch, an unknown key InvalidAccessKeyId, a wrong token InvalidToken', async () => {
     const key = `uploads/${alice.sub}/tampered.txt`;
     const tampered = {
       ...alice.credentials,
@@ -166,6 +166,12 @@ describe('job 1 with @aws-sdk/client-s3', () => {
       name: 'SignatureDoesNotMatch',
       status: 403,
     });
+    const wrongToken = { ...alice.credentials, sessionToken: `${alice.credentials.sessionToken}x` };
+    expect(
+      await failure(
+        client(wrongToken).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x' })),
+      ),
+    ).toEqual({ name: 'InvalidToken', status: 400 });
     const unknown = { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'x'.repeat(40) };
     expect(
       await failure(
