@@ -79,12 +79,9 @@ export function callerPolicies(caller: Caller): {
 /**
  * Decides one request of `caller`. Every policy was compiled when it entered the stack (config,
  * AssumeRole), so `evaluate` cannot meet an invalid document; if it ever throws, the answer is an
- * implicit deny with the error kept as a diagnostic, never an allow.
+ * implicit deny with the failure in `errors` (as `evaluate` reports its own), never an allow.
  */
-export function authorize(
-  caller: Caller,
-  request: AuthorizationRequest,
-): EvaluationResult & { readonly error?: unknown } {
+export function authorize(caller: Caller, request: AuthorizationRequest): EvaluationResult {
   try {
     return evaluate({
       request: {
@@ -98,7 +95,15 @@ export function authorize(
       crossAccount:
         request.resourceAccount !== undefined && request.resourceAccount !== caller.account,
     });
-  } catch (error) {
-    return { decision: 'ImplicitDeny', matched: [], error };
+  } catch (err) {
+    const message = String(err instanceof Error ? `${err.name}: ${err.message}` : err).slice(
+      0,
+      300,
+    );
+    return {
+      decision: 'ImplicitDeny',
+      matched: [],
+      errors: [{ policy: '', statement: -1, code: 'PolicyFailed', message }],
+    };
   }
 }

@@ -74,7 +74,7 @@ export function authorizeS3(
   caller: Caller,
   bucket: Bucket,
   facts: S3RequestFacts,
-): EvaluationResult & { readonly error?: unknown } {
+): EvaluationResult {
   const { action, resource } = actionOf(facts.operation);
   return authorize(caller, {
     action,

@@ -119,7 +119,8 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
   };
   const allowed = (f: S3RequestFacts) => {
     const decision = authorizeS3(auth.caller, bucket, f);
-    if (decision.error !== undefined) throw s3Errors.internal();
+    // An evaluation that failed inside is a deny and a bug: answered 500, never a grant.
+    if (decision.errors.length > 0) throw s3Errors.internal();
     return decision.decision === 'Allow';
   };
   if (!allowed(facts)) throw s3Errors.accessDenied();
