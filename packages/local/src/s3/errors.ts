@@ -33,6 +33,7 @@ export const S3_ERROR_CODES = [
   'NoSuchKey',
   'NoSuchUpload',
   'NotImplemented',
+  'PreconditionFailed',
   'RequestTimeTooSkewed',
   'SignatureDoesNotMatch',
   'XAmzContentSHA256Mismatch',

@@ -151,6 +151,52 @@ export function objectResponseHeaders(
   return out;
 }
 
+/** `*`, or one of a list of quoted ETags (weak ones compared by their value). */
+function etagMatches(header: string, etag: string): boolean {
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === quoted(etag));
+}
+
+/**
+ * Conditional GET/HEAD as S3 answers it (RFC 9110 order): If-Match fails → 412; else
+ * If-Unmodified-Since fails (without If-Match) → 412; If-None-Match matches → 304; else
+ * If-Modified-Since not after the object → 304. Undefined: serve the object.
+ */
+function preconditions(meta: ObjectMeta, headers: IncomingHttpHeaders): S3Response | undefined {
+  const ifMatch = one(headers, 'if-match');
+  const ifNoneMatch = one(headers, 'if-none-match');
+  const since = (name: string) => {
+    const v = one(headers, name);
+    const t = v === undefined ? Number.NaN : Date.parse(v);
+    return Number.isNaN(t) ? undefined : t;
+  };
+  const modified = Math.floor(Date.parse(meta.lastModified) / 1000) * 1000;
+  const failed = () =>
+    new S3Error(
+      'PreconditionFailed',
+      412,
+      'At least one of the pre-conditions you specified did not hold',
+      {
+        Condition: ifMatch !== undefined ? 'If-Match' : 'If-Unmodified-Since',
+      },
+    );
+  if (ifMatch !== undefined && !etagMatches(ifMatch, meta.etag)) throw failed();
+  const unmodifiedSince = since('if-unmodified-since');
+  if (ifMatch === undefined && unmodifiedSince !== undefined && modified > unmodifiedSince)
+    throw failed();
+  const notModified = {
+    status: 304,
+    headers: { etag: quoted(meta.etag), 'last-modified': httpDate(meta.lastModified) },
+  };
+  if (ifNoneMatch !== undefined)
+    return etagMatches(ifNoneMatch, meta.etag) ? notModified : undefined;
+  const modifiedSince = since('if-modified-since');
+  if (modifiedSince !== undefined && modified <= modifiedSince) return notModified;
+  return undefined;
+}
+
 export function getObject(
   store: ObjectStore,
   at: { bucket: string; key: string },
@@ -163,6 +209,8 @@ export function getObject(
     // HEAD answers carry no body; the code still tells the SDK what happened.
     throw s3Errors.noSuchKey(at.key);
   }
+  const unchanged = preconditions(meta, headers);
+  if (unchanged) return unchanged;
   const range = parseRange(one(headers, 'range'), meta.size);
   if (range === 'unsatisfiable') {
     throw new S3Error('InvalidRange', 416, 'The requested range is not satisfiable', {

@@ -102,6 +102,9 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
     throw new S3Error('NotImplemented', 501, 'ListBuckets is not implemented in the local S3.');
   const bucket = deps.buckets.get(target.bucket);
   if (!bucket) throw s3Errors.noSuchBucket(target.bucket);
+  // A client that names the bucket's owner is refused when it is another account.
+  const owner = one(req, 'x-amz-expected-bucket-owner');
+  if (owner !== undefined && owner !== bucket.account) throw s3Errors.accessDenied();
   const operation = classify(method, target, url.searchParams);
   const now = deps.now();
   const facts: S3RequestFacts = {

@@ -381,6 +381,34 @@ describe('objects and listing (the developer, granted by the bucket policy)', ()
       status: 416,
     });
 
+    // Conditional GET, and the expected bucket owner.
+    const etag = (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'list/b' }))).ETag!;
+    // 304 Not Modified has no body: the SDK knows it by its status only.
+    const unchanged = await failure(
+      s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'list/b', IfNoneMatch: etag })),
+    );
+    expect(unchanged.status).toBe(304);
+    expect(
+      await failure(
+        s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'list/b', IfMatch: '"0"' })),
+      ),
+    ).toEqual({ name: 'PreconditionFailed', status: 412 });
+    const matched = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'list/b', IfMatch: etag }),
+    );
+    expect(await matched.Body!.transformToString()).toBe('list/b');
+    expect(
+      await failure(
+        s3.send(
+          new GetObjectCommand({
+            Bucket: BUCKET,
+            Key: 'list/b',
+            ExpectedBucketOwner: '222222222222',
+          }),
+        ),
+      ),
+    ).toEqual({ name: 'AccessDenied', status: 403 });
+
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'list/e' }));
     expect(await failure(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'list/e' })))).toEqual(
       {
