@@ -97,6 +97,7 @@ interface BucketState {
   readonly uploads: Map<string, { meta: UploadMeta; parts: Map<number, PartMeta> }>;
 }
 
+const UPLOAD_ID = /^[A-Za-z0-9_-]{43}$/;
 const keyFile = (key: string) => `${createHash('sha256').update(key).digest('hex')}.json`;
 /** S3 orders keys by their UTF-8 bytes. */
 const byUtf8 = (a: string, b: string) =>
@@ -213,6 +214,8 @@ export class ObjectStore {
     bucket: string,
     uploadId: string,
   ): { meta: UploadMeta; parts: ReadonlyMap<number, PartMeta> } | undefined {
+    // Upload ids name directories: only ids this store made (base64url) are ever looked up.
+    if (!UPLOAD_ID.test(uploadId)) return undefined;
     return this.state(bucket).uploads.get(uploadId);
   }
 
