@@ -16,8 +16,6 @@ export interface RoleSession {
   /** When the session was issued (the registry's clock): `aws:TokenIssueTime`, CloudTrail's creationDate. */
   readonly issuedAt: Date;
   readonly expiration: Date;
-  /** When STS issued it (aws:TokenIssueTime). */
-  readonly issuedAt: Date;
   readonly role: DirectoryRole;
   readonly sessionName: string;
   /** `arn:aws:sts::<acct>:assumed-role/<role>/<session>` */
@@ -84,7 +82,6 @@ export class SessionRegistry {
       | 'arn'
       | 'assumedRoleId'
       | 'account'
-      | 'issuedAt'
     >,
   ): RoleSession {
     this.pruneIfDue();
@@ -98,7 +95,6 @@ export class SessionRegistry {
       arn: `arn:aws:sts::${input.role.account}:assumed-role/${input.role.name}/${input.sessionName}`,
       assumedRoleId: `${input.role.roleId}:${input.sessionName}`,
       account: input.role.account,
-      issuedAt: new Date(this.now()),
       ...input,
     };
     this.sessions.set(session.accessKeyId, session);
