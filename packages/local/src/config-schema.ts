@@ -20,6 +20,8 @@ const ACCOUNT = /^\d{12}$/;
 const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
 const PATH = /^\/([\x21-\x7e]*\/)?$/;
 const RESERVED_ATTRIBUTES = ['sub', 'cognito:username', 'cognito:groups'];
+/** S3's general purpose bucket names, without dots (path-style only, no IP-address names). */
+const BUCKET = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** The codes a local config problem carries. */
 export type LocalConfigProblemCode =
@@ -81,6 +83,32 @@ const iamUser = z.strictObject({
   policies,
 });
 
+/** A bucket CORS rule, in S3's PutBucketCors shape; first match wins. */
+const corsRule = z.strictObject({
+  ID: z.optional(z.string()),
+  AllowedOrigins: z
+    .array(
+      text.check(z.refine((o) => o.split('*').length <= 2, 'may hold at most one "*" wildcard')),
+    )
+    .check(z.minLength(1, 'at least one origin')),
+  AllowedMethods: z
+    .array(z.enum(['GET', 'PUT', 'POST', 'DELETE', 'HEAD']))
+    .check(z.minLength(1, 'at least one method')),
+  AllowedHeaders: z._default(z.array(text), []),
+  ExposeHeaders: z._default(z.array(text), []),
+  MaxAgeSeconds: z.optional(z.int().check(z.minimum(0))),
+});
+
+/** A bucket of the local S3, owned by one of the accounts, with its policy and CORS rules. */
+const bucket = z.strictObject({
+  name: matching(BUCKET, 'must be an S3 bucket name: 3-63 of a-z, 0-9 and "-" (no dots)'),
+  account,
+  /** The bucket policy (a resource-based policy; compiled by @tessera/policy at start). */
+  policy: z.optional(policyDocument),
+  /** Empty: CORS is not enabled for the bucket. */
+  cors: z._default(z.array(corsRule), []),
+});
+
 export const localConfigSchema = z.strictObject({
   region: matching(REGION, 'must be a region such as eu-west-1'),
   userPoolId: text,
@@ -92,6 +120,8 @@ export const localConfigSchema = z.strictObject({
   accounts: z.array(z.strictObject({ id: account, name: text })),
   roles: z.array(role),
   iamUsers: z._default(z.array(iamUser), []),
+  /** The local S3's buckets. */
+  buckets: z._default(z.array(bucket), []),
   /** The broker's own identity: a role session of this role, as in Lambda. */
   broker: z.strictObject({ role: text, account }),
   /** Seed bindings, written through the broker's binding parsing on first start. */
@@ -190,6 +220,7 @@ function referenceChecks(raw: Raw): LocalConfigProblem[] {
   return [
     ...unknownAccount('roles'),
     ...unknownAccount('iamUsers'),
+    ...unknownAccount('buckets'),
     ...(broker && !brokerKnown
       ? [
           problem(
@@ -237,6 +268,7 @@ export function crossChecks(raw: unknown): LocalConfigProblem[] {
     ...duplicates(raw, 'accounts', (a) => str(a['id']), 'id'),
     ...duplicates(raw, 'roles', (r) => `${str(r['account'])}/${str(r['name'])}`, 'name'),
     ...duplicates(raw, 'bindings', (b) => str(b['id']), 'id'),
+    ...duplicates(raw, 'buckets', (b) => str(b['name']), 'name'),
     ...referenceChecks(raw),
     ...bindingChecks(raw),
   ];

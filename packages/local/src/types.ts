@@ -13,6 +13,10 @@ export type LocalClient = LocalConfig['clients'][number];
 export type LocalAccount = LocalConfig['accounts'][number];
 export type LocalRole = LocalConfig['roles'][number];
 export type LocalIamUser = LocalConfig['iamUsers'][number];
+/** A bucket of the local S3, owned by one of the local accounts. */
+export type LocalBucket = LocalConfig['buckets'][number];
+/** A bucket CORS rule, in S3's PutBucketCors shape. */
+export type LocalCorsRule = LocalBucket['cors'][number];
 
 export interface StackUserInfo {
   readonly username: string;
@@ -36,6 +40,9 @@ export interface StackInfo {
   /** The local CloudTrail (LookupEvents over every STS, IAM and S3 call served). */
   readonly cloudtrail: string;
   readonly dynamodb: string;
+  /** The local S3 endpoint (path-style addressing: `<s3>/<bucket>/<key>`). */
+  readonly s3: string;
+  readonly buckets: readonly string[];
   readonly region: string;
   readonly users: readonly StackUserInfo[];
   readonly bindings: readonly string[];

@@ -51,6 +51,7 @@ describe('the local config', () => {
       ['/roles/1/account', 'UnknownAccount'],
       ['/roles/2/account', 'UnknownAccount'],
       ['/iamUsers/0/account', 'UnknownAccount'],
+      ['/buckets/0/account', 'UnknownAccount'],
       ['/bindings/0/issuer', 'IssuerMismatch'],
       ['/bindings/0/roleArn', 'UnknownRole'],
       ['/bindings/1/issuer', 'IssuerMismatch'],
@@ -109,12 +110,13 @@ describe('the local config', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(LocalConfigError);
-    const text = (error as LocalConfigError).problems.join('\n');
-    expect(text).toContain('$.buckets[1].name');
-    expect(text).toContain('$.buckets[1].account');
-    expect(text).toContain('$.buckets[1].cors[0].AllowedOrigins');
-    expect(text).toContain('$.buckets[1].cors[0].AllowedMethods');
-    expect(text).toContain('duplicate "tessera-local-media"');
+    expect((error as LocalConfigError).problems.map((p) => [p.pointer, p.code])).toEqual([
+      ['/buckets/1/name', 'InvalidFormat'],
+      ['/buckets/1/cors/0/AllowedOrigins/0', 'InvalidValue'],
+      ['/buckets/1/cors/0/AllowedMethods/0', 'InvalidValue'],
+      ['/buckets/2/name', 'Duplicate'],
+      ['/buckets/1/account', 'UnknownAccount'],
+    ]);
 
     const noPrincipal = raw();
     delete noPrincipal.buckets[0].policy.Statement[0].Principal;
@@ -125,8 +127,8 @@ describe('the local config', () => {
       compileError = err;
     }
     expect(compileError).toBeInstanceOf(LocalConfigError);
-    expect((compileError as LocalConfigError).problems.join('\n')).toContain(
-      '$.buckets[0].policy/Statement/0',
-    );
+    expect((compileError as LocalConfigError).problems.map((p) => [p.pointer, p.code])).toEqual([
+      ['/buckets/0/policy/Statement/0', 'MissingPrincipal'],
+    ]);
   });
 });

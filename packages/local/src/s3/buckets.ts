@@ -3,7 +3,10 @@
  * @tessera/policy up front (an invalid one is a config error, as AWS refuses it at
  * PutBucketPolicy), and the CORS rules.
  */
+
+import { pointerOf } from '@tessera/broker';
 import { type Policy, PolicyError, parsePolicy } from '@tessera/policy';
+import type { LocalConfigProblem } from '../config-schema.js';
 import { LocalConfigError } from '../errors.js';
 import type { LocalBucket, LocalConfig, LocalCorsRule } from '../types.js';
 
@@ -25,10 +28,10 @@ export function objectArn(bucket: string, key: string): string {
 }
 
 export function compileBuckets(config: Pick<LocalConfig, 'buckets'>): ReadonlyMap<string, Bucket> {
-  const problems: string[] = [];
+  const problems: LocalConfigProblem[] = [];
   const out = new Map<string, Bucket>();
   for (const [i, b] of config.buckets.entries()) {
-    const policy = compilePolicy(b, `$.buckets[${i}].policy`, problems);
+    const policy = compilePolicy(b, pointerOf(['buckets', i, 'policy']), problems);
     out.set(b.name, {
       name: b.name,
       account: b.account,
@@ -41,17 +44,22 @@ export function compileBuckets(config: Pick<LocalConfig, 'buckets'>): ReadonlyMa
   return out;
 }
 
-function compilePolicy(b: LocalBucket, where: string, problems: string[]): Policy | undefined {
+function compilePolicy(
+  b: LocalBucket,
+  where: string,
+  problems: LocalConfigProblem[],
+): Policy | undefined {
   if (b.policy === undefined) return undefined;
   try {
     const policy = parsePolicy(b.policy);
     // A bucket policy is resource-based: every statement names a Principal.
     const issue = policy.slotIssues.resource;
-    if (issue) problems.push(`${where}${issue.path}: ${issue.code}: ${issue.message}`);
+    if (issue)
+      problems.push({ code: issue.code, pointer: `${where}${issue.path}`, message: issue.message });
     return policy;
   } catch (err) {
     if (!(err instanceof PolicyError)) throw err;
-    problems.push(`${where}${err.path}: ${err.code}: ${err.message}`);
+    problems.push({ code: err.code, pointer: `${where}${err.path}`, message: err.message });
     return undefined;
   }
 }

@@ -31,7 +31,7 @@ export function matchRule(
   return rules.find(
     (r) =>
       r.AllowedOrigins.some((o) => wildcard(o, request.origin, false)) &&
-      r.AllowedMethods.includes(request.method) &&
+      (r.AllowedMethods as readonly string[]).includes(request.method) &&
       request.headers.every((h) => r.AllowedHeaders.some((a) => wildcard(a, h, true))),
   );
 }
