@@ -7,6 +7,7 @@ import {
   LookupEventsCommand,
   type Event as TrailEvent,
 } from '@aws-sdk/client-cloudtrail';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutSecrets } from '../src/cloudtrail/record.js';
@@ -303,6 +304,58 @@ describe('the local CloudTrail through the stack', () => {
     const sdkEvents = await lookupAll('AccessKeyId', creds.AccessKeyId!);
     expect(cliEvents.map((e) => e.EventId)).toEqual(sdkEvents.map((e) => e.EventId));
     expect(cliEvents.map((e) => e.EventName)).toEqual(['GetCallerIdentity']);
+  });
+
+  it('records S3 data events: two uploads and a refused one, with the object keys and the SourceIdentity', async () => {
+    const sts = new STSClient({
+      region: stack.info.region,
+      endpoint: stack.info.sts,
+      credentials: await stack.brokerCredentials(),
+    });
+    const creds = (
+      await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: APP_UPLOAD,
+          RoleSessionName: 'alice-s3',
+          SourceIdentity: 'alice',
+          Tags: [{ Key: 'sub', Value: 'sub-alice' }],
+        }),
+      )
+    ).Credentials!;
+    const s3 = new S3Client({
+      region: stack.info.region,
+      endpoint: stack.info.s3,
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: creds.AccessKeyId!,
+        secretAccessKey: creds.SecretAccessKey!,
+        sessionToken: creds.SessionToken!,
+      },
+    });
+    const put = (Key: string) =>
+      s3.send(new PutObjectCommand({ Bucket: 'tessera-local-media', Key, Body: 'hello' }));
+    await put('uploads/sub-alice/one.txt');
+    await put('uploads/sub-alice/two.txt');
+    await expect(put('uploads/sub-bob/three.txt')).rejects.toMatchObject({ name: 'AccessDenied' });
+
+    const records = (await lookupAll('AccessKeyId', creds.AccessKeyId!)).map((e) =>
+      JSON.parse(e.CloudTrailEvent!),
+    );
+    expect(records.map((r) => [r.eventName, r.resources[0].ARN, r.errorCode ?? 'allowed'])).toEqual(
+      [
+        ['PutObject', 'arn:aws:s3:::tessera-local-media/uploads/sub-bob/three.txt', 'AccessDenied'],
+        ['PutObject', 'arn:aws:s3:::tessera-local-media/uploads/sub-alice/two.txt', 'allowed'],
+        ['PutObject', 'arn:aws:s3:::tessera-local-media/uploads/sub-alice/one.txt', 'allowed'],
+      ],
+    );
+    expect(records[1]).toMatchObject({
+      eventSource: 's3.amazonaws.com',
+      eventCategory: 'Data',
+      managementEvent: false,
+      readOnly: false,
+      requestParameters: { bucketName: 'tessera-local-media', key: 'uploads/sub-alice/two.txt' },
+      userIdentity: { accessKeyId: creds.AccessKeyId, sessionContext: { sourceIdentity: 'alice' } },
+    });
   });
 
   it('keeps the events across a restart of the stack', async () => {

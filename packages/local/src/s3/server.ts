@@ -11,10 +11,12 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { s3Call } from '../cloudtrail/s3-calls.js';
+import type { LocalTrail } from '../cloudtrail/trail.js';
 import { BodyTooLargeError, bytes, type LocalServer, listen, readBody } from '../http.js';
 import { verifySigV4 } from '../sigv4/index.js';
 import { sourceIpOf } from '../sts/server.js';
-import type { SessionRegistry } from '../sts/sessions.js';
+import type { Caller, SessionRegistry } from '../sts/sessions.js';
 import { authorizeS3, type S3RequestFacts } from './authorize.js';
 import type { Bucket } from './buckets.js';
 import { corsHeaders, matchRule, preflight } from './cors.js';
@@ -48,6 +50,8 @@ export interface S3Deps {
   readonly now: () => number;
   readonly buckets: ReadonlyMap<string, Bucket>;
   readonly store: ObjectStore;
+  /** Where every authenticated call is recorded, CloudTrail-shaped (none: not recorded). */
+  readonly trail?: LocalTrail;
 }
 
 interface Exchange {
@@ -56,6 +60,10 @@ interface Exchange {
   readonly requestId: string;
   /** CORS headers for the bucket's matching rule (empty without Origin or a match). */
   cors: Record<string, string>;
+  /** Known once the request authenticated and named an operation on a bucket: what to record. */
+  served?: { caller: Caller; operation: S3Operation; bucketAccount: string };
+  /** The S3 error answered, if any. */
+  error?: { code: string; message: string };
 }
 
 export async function startS3(
@@ -75,6 +83,7 @@ export async function startS3(
     } catch (err) {
       response = errorResponse(ex, err);
     }
+    record(ex, deps);
     await answer(res, ex, response);
   };
   return listen(handler, { ...options, name: 's3' });
@@ -106,6 +115,7 @@ async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
   const owner = one(req, 'x-amz-expected-bucket-owner');
   if (owner !== undefined && owner !== bucket.account) throw s3Errors.accessDenied();
   const operation = classify(method, target, url.searchParams);
+  ex.served = { caller: auth.caller, operation, bucketAccount: bucket.account };
   const now = deps.now();
   const facts: S3RequestFacts = {
     operation,
@@ -230,8 +240,27 @@ function actualCors(bucket: Bucket, req: IncomingMessage, method: string): Recor
   return rule ? corsHeaders(rule, request) : {};
 }
 
+/** The CloudTrail record of an authenticated call, stored before the answer leaves. */
+function record(ex: Exchange, deps: S3Deps): void {
+  if (!deps.trail || !ex.served) return;
+  deps.trail.record(
+    s3Call({
+      ...ex.served,
+      query: ex.url.searchParams,
+      host: one(ex.req, 'host') ?? '',
+      requestId: ex.requestId,
+      time: new Date(deps.now()),
+      region: deps.region,
+      sourceIp: sourceIpOf(ex.req),
+      userAgent: one(ex.req, 'user-agent') ?? '',
+      error: ex.error,
+    }),
+  );
+}
+
 function errorResponse(ex: Exchange, err: unknown): S3Response {
   const e = err instanceof S3Error ? err : s3Errors.internal();
+  ex.error = { code: e.code, message: e.message };
   if (!(err instanceof S3Error)) {
     process.emitWarning(`tessera local s3: ${String((err as Error)?.stack ?? err)}`);
   }
