@@ -8,7 +8,7 @@ import { type ArnMatcher, compileArnPattern } from './arn.js';
 import { type CompiledCondition, compileCondition } from './conditions.js';
 import { intern, SharedTable } from './context.js';
 import { type PolicyIssue, parseAst } from './parse.js';
-import { type CompiledPrincipal, compilePrincipal } from './principal.js';
+import { type CompiledPrincipal, compilePrincipal, constrainsPrincipalArn } from './principal.js';
 import type { Effect, PolicyAst, StatementAst } from './types.js';
 import { parseTemplate, type Template, TemplateCache } from './variables.js';
 import { compileGlob, type Glob } from './wildcard.js';
@@ -51,6 +51,8 @@ export interface CompiledStatement {
   /** Null when the statement has no Resource (a trust policy): it applies to any resource. */
   readonly resource: CompiledResource | null;
   readonly principal: CompiledPrincipal | null;
+  /** `"Principal": "*"` constrained by `aws:PrincipalArn` (principal.ts): a grant that names the principal. */
+  readonly wildcardByPrincipalArn: boolean;
   readonly conditions: readonly CompiledCondition[];
   /** Memo for explain: the statement's fixed words, built on its first explain (evaluate.ts). */
   explainWords: StatementWords | null;
@@ -180,6 +182,7 @@ function compileStatement(ast: StatementAst, variables: boolean): CompiledStatem
     resource:
       ast.resource === undefined ? null : { element: ast.resource.element, patterns, templates },
     principal: ast.principal === undefined ? null : compilePrincipal(ast.principal),
+    wildcardByPrincipalArn: constrainsPrincipalArn(ast.principal, ast.conditions),
     conditions,
     explainWords: null,
   };

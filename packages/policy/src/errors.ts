@@ -37,12 +37,13 @@ export type PolicyErrorCode =
    * Not a property of the document: validating it failed (a bug). Only `validatePolicy` reports
    * it (as its only finding); treat it as a server error, never as the caller's mistake.
    */
-  | 'InternalError';
+  | 'InternalError'
+  /** Was a warning; an error since AWS documents that NotPrincipal must be used with Deny. */
+  | 'AllowWithNotPrincipal';
 
 /** Stable codes of validation warnings (`Finding` with `severity: 'warning'`). */
 export type PolicyWarningCode =
   | 'AllowWithNotAction'
-  | 'AllowWithNotPrincipal'
   | 'AllowAllOnAll'
   | 'WildcardInServiceName'
   | 'PolicyVariableInAction'

@@ -35,6 +35,7 @@ import {
   type PrincipalMatch,
   strongerMatch,
 } from './principal.js';
+import { checkResourcePolicyKind, inferResourcePolicyKind } from './resource-kind.js';
 import type {
   EvaluateOptions,
   EvaluationDecision,
@@ -44,6 +45,7 @@ import type {
   ExplainReason,
   MatchedStatement,
   RequestPrincipal,
+  ResourcePolicyKind,
 } from './types.js';
 import { unresolvedVariable } from './variables.js';
 import { matchGlob } from './wildcard.js';
@@ -60,8 +62,16 @@ export interface EvaluateInput {
   readonly identityPolicies?: readonly PolicySource[];
   readonly permissionsBoundary?: PolicySource;
   readonly sessionPolicies?: readonly PolicySource[];
-  /** A resource-based policy (a bucket policy), or a role's trust policy. */
+  /** A resource-based policy (a bucket policy), a role's trust policy, or a KMS key policy. */
   readonly resourcePolicy?: PolicySource;
+  /**
+   * What `resourcePolicy` is (resource-kind.ts): in the same account a `trust` or `kms-key` policy
+   * must name the principal itself, an identity-policy Allow alone is not enough. Inferred from the
+   * action and resource ARN when absent (a role ARN with an STS action: `trust`; a KMS key ARN with
+   * a KMS action: `kms-key`; otherwise `resource`). Given explicitly without a `resourcePolicy`,
+   * `trust` and `kms-key` mean a policy that names nobody.
+   */
+  readonly resourcePolicyKind?: ResourcePolicyKind;
   /** The principal and the resource are in different accounts. */
   readonly crossAccount?: boolean;
 }
@@ -102,6 +112,8 @@ interface Summary {
   readonly hasSession: boolean;
   readonly hasResource: boolean;
   readonly crossAccount: boolean;
+  /** A trust or KMS key policy: in the same account it must name the principal (row 4). */
+  readonly resourceMustName: boolean;
 }
 
 const NOT_APPLIED = 'none';
@@ -128,9 +140,14 @@ export function evaluate(input: EvaluateInput, options?: EvaluateOptions): Evalu
     if (!(err instanceof SlotFailure)) throw err;
     return failed([diagnostic(err.slot, -1, 'PolicyFailed', err.thrown)]);
   }
+  // An unknown kind is a caller's bug: thrown (TypeError), never guessed.
+  const kind =
+    input.resourcePolicyKind === undefined
+      ? undefined
+      : checkResourcePolicyKind(input.resourcePolicyKind);
   const errors: EvaluationDiagnostic[] = [];
   try {
-    return run(input, policies, options?.explain === true, errors);
+    return run(input, policies, kind, options?.explain === true, errors);
   } catch (err) {
     errors.push(diagnostic('', -1, 'DecisionFailed', err));
     return failed(errors);
@@ -165,12 +182,19 @@ class SlotFailure extends Error {
 function run(
   input: EvaluateInput,
   policies: readonly NamedPolicy[],
+  givenKind: ResourcePolicyKind | undefined,
   explain: boolean,
   errors: EvaluationDiagnostic[],
 ): EvaluationResult {
   const raw = input.request;
+  const action = String(raw.action).toLowerCase();
+  const kind: ResourcePolicyKind =
+    givenKind ??
+    (input.resourcePolicy === undefined
+      ? 'resource'
+      : inferResourcePolicyKind(action, String(raw.resource)));
   const req: Request = {
-    action: String(raw.action).toLowerCase(),
+    action,
     resource: String(raw.resource),
     principal: raw.principal,
     context: new RequestContext(raw.context),
@@ -187,6 +211,7 @@ function run(
     hasSession: (input.sessionPolicies?.length ?? 0) > 0,
     hasResource: input.resourcePolicy !== undefined,
     crossAccount: input.crossAccount === true,
+    resourceMustName: kind !== 'resource',
   };
   let hits: Hit[] | null = null;
   const explained: ExplainedStatement[] | undefined = explain ? [] : undefined;
@@ -269,23 +294,27 @@ const NONE: Contributors = new Set<Category>();
  * The combining rule. "side" = identity ∩ boundary ∩ session: an identity-based policy allows, and
  * the permissions boundary (if any) allows, and some session policy (if any) allows.
  * "limits" = the boundary (if any) and a session policy (if any) allow.
+ * "names" = how a resource-policy Allow that applied names the principal (principal.ts): `direct`
+ * (its own ARN, or `*` constrained by `aws:PrincipalArn`), `role` (its role ARN, or `*` without
+ * that constraint), `account` (its account: delegates to identity policies), or not at all.
+ * "kind" = resource (bucket, queue …) | trust (role trust policy) | kms-key (resource-kind.ts).
  *
- * | # | explicit Deny | cross-account | side | resource-policy Allow names the principal | decision     | doc
- * |---|---------------|---------------|------|--------------------------------------------|--------------|-----
- * | 1 | in any policy | any           | any  | any                                        | ExplicitDeny | evaluation logic: "an explicit deny in any policy overrides any allow"
- * | 2 | no            | yes           | yes  | any way (exactly, via role or `*`, account) | Allow       | cross-account: the identity side AND the resource policy must allow
- * | 3 | no            | yes           | any  | otherwise                                  | ImplicitDeny |
- * | 4 | no            | no            | yes  | any                                        | Allow        | identity-based ∩ boundary ∩ session
- * | 5 | no            | no            | any  | exactly (the IAM user ARN or session ARN)  | Allow        | same account: "not limited by an implicit deny" in a boundary / session policy (session policies; boundaries)
- * | 6 | no            | no            | any  | via the role ARN or `*`, and limits hold   | Allow        | "resource-based policies that grant permissions to an IAM role ARN are limited by an implicit deny in a permissions boundary or session policy"
- * | 7 | otherwise (incl. an Allow naming only the account, same account: it delegates)  | ImplicitDeny | no policy allows (also: no policies at all)
+ * | # | explicit Deny | cross-account | side | names                      | kind           | decision     | doc
+ * |---|---------------|---------------|------|----------------------------|----------------|--------------|-----
+ * | 1 | in any policy | any           | any  | any                        | any            | ExplicitDeny | evaluation logic: "an explicit deny in any policy overrides any allow"
+ * | 2 | no            | yes           | yes  | any way                    | any            | Allow        | cross-account: the identity side AND the resource policy must allow
+ * | 3 | no            | yes           | any  | not at all                 | any            | ImplicitDeny |
+ * | 4 | no            | no            | yes  | any, or not at all         | resource       | Allow        | same account: identity-based ∩ boundary ∩ session is enough
+ * | 4'| no            | no            | yes  | any way (account included) | trust, kms-key | Allow        | denyallow: "IAM role trust policies and KMS key policies are exceptions … they must explicitly allow access for principals"; KMS key-policies: "Without permission from the key policy, IAM policies that allow permissions have no effect"
+ * | 5 | no            | no            | any  | direct                     | any            | Allow        | not limited by an implicit deny in a boundary / session policy: IAM user ARN (Permissions boundaries), session ARN (Session policies), `*` constrained by aws:PrincipalArn (denyallow, "Resource-based policies")
+ * | 6 | no            | no            | any  | role, and limits hold      | any            | Allow        | "resource-based policies that grant permissions to an IAM role ARN are limited by an implicit deny in a permissions boundary or session policy"
+ * | 7 | otherwise (an identity Allow alone under trust/kms-key; a same-account Allow naming only the account without side) | ImplicitDeny | no policy allows (also: no policies at all)
  *
- * Row 6 and `*`: AWS documents the exemption of row 5 only for a resource policy that names the
- * session ARN (Session policies) or the IAM user ARN (Permissions boundaries) itself; for
- * `"Principal": "*"` / `{"AWS": "*"}` it is silent. Tessera reads the silence fail-closed: `*` is a
- * grant like one to the role ARN, limited by an implicit deny in the boundary or a session policy
- * (the peer, @cloud-copilot/iam-simulate, reads it the same way). Without a boundary or session
- * policy, "limits hold" trivially, so a same-account `*` grant alone still allows.
+ * `*` without an `aws:PrincipalArn` constraint (row 6): the page exempts a wildcard grant from
+ * boundaries and session policies only when `aws:PrincipalArn` constrains it, and limits a grant
+ * to a role ARN; a bare `*` is at most as specific as the role ARN (it names every session of every
+ * role), so it is limited like one. Without a boundary or session policy "limits" hold trivially,
+ * so a same-account `*` grant alone still allows.
  */
 function decide(s: Summary): {
   readonly decision: EvaluationDecision;
@@ -298,7 +327,9 @@ function decide(s: Summary): {
   if (s.crossAccount) {
     return side && resource !== NOT_APPLIED ? { decision: 'Allow', from: ALL } : implicitDeny; // 2, 3
   }
-  if (side) return { decision: 'Allow', from: resource === NOT_APPLIED ? IDENTITY_SIDE : ALL }; // 4
+  if (side && (resource !== NOT_APPLIED || !s.resourceMustName)) {
+    return { decision: 'Allow', from: resource === NOT_APPLIED ? IDENTITY_SIDE : ALL }; // 4, 4'
+  }
   if (resource === 'direct') return { decision: 'Allow', from: RESOURCE_ONLY }; // 5
   if (resource === 'role' && limits) return { decision: 'Allow', from: RESOURCE_LIMITED }; // 6
   return implicitDeny; // 7
@@ -499,13 +530,23 @@ function principalMatches(
 ): PrincipalMatch {
   const p = stmt.principal;
   if (p === null) return category === 'resource' ? NOT_APPLIED : 'direct';
-  if (p.element === 'Principal') return matchPrincipal(p, req.principal);
+  if (p.element === 'Principal') {
+    const match = matchPrincipal(p, req.principal);
+    // `*` constrained by aws:PrincipalArn: the conditions (checked by the caller) name the
+    // principal's ARN, a grant not limited by boundaries or session policies (`decide`, row 5).
+    return match !== NOT_APPLIED && stmt.wildcardByPrincipalArn ? 'direct' : match;
+  }
+  if (stmt.effect === 'Allow') {
+    // NotPrincipal + Allow: unsupported by AWS ("NotPrincipal must be used with Deny"); its former
+    // definition was "every principal except the ones named". A principal that any entry names —
+    // its ARN, its role, its account, `*` — is never allowed; any other gets a grant like one to
+    // `*` (limited by boundary and session policies), never one to this exact principal.
+    return matchPrincipal(p, req.principal) === NOT_APPLIED ? 'role' : NOT_APPLIED;
+  }
   // NotPrincipal + Deny in a resource policy always applies to a principal with a permissions
   // boundary (AWS: "NotPrincipal element with a Deny effect will always deny any IAM principal
   // that has a permissions boundary policy attached").
-  // NotPrincipal with Allow is unsupported by AWS; such a grant is treated as one through a role
-  // (limited by boundary and session policies), never as a grant to this exact principal.
-  if (category === 'resource' && stmt.effect === 'Deny' && req.boundaryPresent) return 'role';
+  if (category === 'resource' && req.boundaryPresent) return 'role';
   return notPrincipalExempts(p, req.principal) ? NOT_APPLIED : 'role';
 }
 
@@ -525,13 +566,15 @@ function wordsOf(stmt: CompiledStatement): StatementWords {
   const action = positive(stmt.action.element, actions);
   const resource = positive(stmt.resource?.element, resources);
   const notPrincipal = stmt.principal?.element === 'NotPrincipal';
+  // NotPrincipal + Allow excludes what it names; + Deny exempts it.
+  const not = stmt.effect === 'Allow' ? 'named' : 'exempted';
   stmt.explainWords = {
     actionOk: action.ok,
     actionNo: action.no,
     resourceOk: resource.ok,
     resourceNo: resource.no,
-    principalOk: (notPrincipal ? ' is not exempted by ' : ' matches ') + principals,
-    principalNo: (notPrincipal ? ' is exempted by ' : ' does not match ') + principals,
+    principalOk: (notPrincipal ? ` is not ${not} by ` : ' matches ') + principals,
+    principalNo: (notPrincipal ? ` is ${not} by ` : ' does not match ') + principals,
   };
   return stmt.explainWords;
 }

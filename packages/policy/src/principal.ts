@@ -16,6 +16,7 @@
  */
 import { intern, quote, SharedTable } from './context.js';
 import type {
+  ConditionAst,
   PrincipalElementAst,
   PrincipalEntryAst,
   PrincipalType,
@@ -27,10 +28,10 @@ import type {
  * - `none`: it does not;
  * - `account`: through the principal's account (AWS: the account "delegates" — in the same
  *   account such an Allow grants nothing on its own; identity-based policies must allow);
- * - `role`: through the role of a role session, or through `*` / `{"AWS": "*"}` (limited by a
- *   boundary and session policies: AWS documents the exemption only for a policy that names the
- *   IAM user ARN or the session ARN itself, so `*` fails closed like a grant to the role ARN);
- * - `direct`: exactly this principal (not limited in the same account).
+ * - `role`: through the role of a role session, or through `*` / `{"AWS": "*"}` without an
+ *   `aws:PrincipalArn` constraint (limited by a boundary and session policies, see `decide`);
+ * - `direct`: exactly this principal, or `*` constrained by `aws:PrincipalArn` (evaluate.ts
+ *   upgrades that one: see `constrainsPrincipalArn`) — not limited in the same account.
  */
 export type PrincipalMatch = 'none' | 'account' | 'role' | 'direct';
 
@@ -171,6 +172,40 @@ export function notPrincipalExempts(
   }
   return accountListed && selfListed;
 }
+
+/**
+ * Whether a statement with `"Principal": "*"` / `{"AWS": "*"}` is constrained by
+ * `aws:PrincipalArn`: one of its conditions tests that key with a positive string or ARN operator
+ * (`StringEquals`, `StringEqualsIgnoreCase`, `StringLike`, `ArnEquals`, `ArnLike`), without
+ * `...IfExists` (absent key: holds) or `ForAllValues:` (absent key: holds). When such a statement
+ * applies, the principal's ARN is one the condition names. AWS: permissions boundaries and session
+ * policies do not limit a same-account grant from a resource-based policy with `*` in the
+ * Principal element constrained by `aws:PrincipalArn` (IAM User Guide, "How AWS enforcement code
+ * logic evaluates requests to allow or deny access").
+ */
+export function constrainsPrincipalArn(
+  principal: PrincipalElementAst | undefined,
+  conditions: readonly ConditionAst[],
+): boolean {
+  if (principal === undefined || principal.element !== 'Principal') return false;
+  const wildcard = principal.any || principal.entries.some((e) => e.type === 'AWS' && e.id === '*');
+  if (!wildcard) return false;
+  return conditions.some(
+    (c) =>
+      POSITIVE_ARN_OPERATORS.has(c.base) &&
+      !c.ifExists &&
+      c.qualifier !== 'ForAllValues' &&
+      c.key.toLowerCase() === 'aws:principalarn',
+  );
+}
+
+const POSITIVE_ARN_OPERATORS: ReadonlySet<string> = new Set([
+  'StringEquals',
+  'StringEqualsIgnoreCase',
+  'StringLike',
+  'ArnEquals',
+  'ArnLike',
+]);
 
 /** The account of an AWS principal id (12 digits, or the fifth field of its ARN), or ''. */
 export function accountOf(id: string): string {

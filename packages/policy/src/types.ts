@@ -128,6 +128,12 @@ export type Finding =
       readonly message: string;
     };
 
+/**
+ * The kind of resource-based policy given to `evaluate`: a role trust policy, a KMS key policy,
+ * or any other resource policy (see resource-kind.ts).
+ */
+export type ResourcePolicyKind = 'trust' | 'kms-key' | 'resource';
+
 export type ContextScalar = string | number | boolean;
 export type ContextValue = ContextScalar | readonly ContextScalar[];
 

@@ -277,10 +277,12 @@ function checkBroadAllow(statement: StatementDraft, sink: FindingSink): void {
     );
   }
   if (principal?.element === 'NotPrincipal') {
-    sink.warning(
+    // AWS: "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not
+    // supported." (IAM User Guide, NotPrincipal). evaluate never allows a principal it names.
+    sink.error(
       'AllowWithNotPrincipal',
       childPointer(statement.path, 'NotPrincipal'),
-      'Allow with NotPrincipal allows every principal not listed, including anonymous ones',
+      'NotPrincipal must be used with "Effect": "Deny"; with Allow it is not supported (use "Principal", or a Deny with the aws:PrincipalArn condition key)',
     );
   }
   const allActions =

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: IAM policy variables are written ${...}
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '../src/compile.js';
 import type { Finding, PolicyKind } from '../src/types.js';
 import { validatePolicy } from '../src/validate.js';
 
@@ -240,6 +241,25 @@ describe('validatePolicy: kind rules', () => {
   });
 });
 
+describe('validatePolicy: NotPrincipal with Allow', () => {
+  it('is an error in a resource policy and without a kind; Deny with NotPrincipal is not', () => {
+    const doc = policy(statement({ NotPrincipal: { AWS: '123456789012' } }));
+    expect(findings(doc, 'resource')).toEqual([
+      ['error', 'AllowWithNotPrincipal', '/Statement/0/NotPrincipal'],
+    ]);
+    expect(findings(doc)).toEqual([
+      ['error', 'AllowWithNotPrincipal', '/Statement/0/NotPrincipal'],
+    ]);
+    const deny = policy(statement({ Effect: 'Deny', NotPrincipal: { AWS: '123456789012' } }));
+    expect(findings(deny, 'resource')).toEqual([]);
+  });
+
+  it('parsePolicy still accepts it (evaluate decides it fail-closed)', () => {
+    const doc = policy(statement({ NotPrincipal: { AWS: '123456789012' } }));
+    expect(() => parsePolicy(doc)).not.toThrow();
+  });
+});
+
 describe('validatePolicy: warnings', () => {
   it('Allow with NotAction', () => {
     expect(findings(policy(statement({ Action: undefined, NotAction: 'iam:*' })))).toEqual([
@@ -248,13 +268,6 @@ describe('validatePolicy: warnings', () => {
     expect(
       findings(policy(statement({ Effect: 'Deny', Action: undefined, NotAction: 'iam:*' }))),
     ).toEqual([]);
-  });
-
-  it('Allow with NotPrincipal', () => {
-    const doc = policy(statement({ NotPrincipal: { AWS: '123456789012' } }));
-    expect(findings(doc, 'resource')).toEqual([
-      ['warning', 'AllowWithNotPrincipal', '/Statement/0/NotPrincipal'],
-    ]);
   });
 
   it.each(['*', '*:*'])('Allow of %s on every resource', (action) => {
