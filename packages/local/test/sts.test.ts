@@ -22,8 +22,10 @@ const ENG = `arn:aws:iam::${MAIN}:role/eng-readonly`;
 const PARTNER = 'arn:aws:iam::222222222222:role/partner-audit';
 const DEV_ROLE = `arn:aws:iam::${MAIN}:role/dev-role`;
 const CHAIN = `arn:aws:iam::${MAIN}:role/chain-target`;
+const BROKER_NAMED = `arn:aws:iam::${MAIN}:role/broker-named`;
+const ACCOUNT_TRUSTED = `arn:aws:iam::${MAIN}:role/account-trusted`;
 
-/** The committed config plus two roles only these tests use. */
+/** The committed config plus roles only these tests use. */
 function testConfig() {
   const raw = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
   raw.roles.push(
@@ -54,6 +56,40 @@ function testConfig() {
             Effect: 'Allow',
             Principal: { AWS: ENG },
             Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+          },
+        ],
+      },
+      policies: {},
+    },
+    {
+      // Trusts the broker role by ARN; the broker's identity policy does not list it.
+      name: 'broker-named',
+      account: MAIN,
+      maxSessionDuration: 3600,
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${MAIN}:role/tessera-broker` },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      },
+      policies: {},
+    },
+    {
+      // Trusts the account only: it delegates to the callers' identity policies.
+      name: 'account-trusted',
+      account: MAIN,
+      maxSessionDuration: 3600,
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${MAIN}:root` },
+            Action: 'sts:AssumeRole',
           },
         ],
       },
@@ -164,12 +200,61 @@ describe('local STS and IAM through the real SDK clients', () => {
     );
   });
 
-  it('AssumeRole the caller identity does not allow is AccessDenied even when trusted', async () => {
+  it('AssumeRole by a caller the trust policy does not name is AccessDenied', async () => {
     // dev-role trusts the developer user only; the broker's identity policy does not name it either.
     const err = await stsError(
       broker.send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: 'x1' })),
     );
     expect(err.name).toBe('AccessDenied');
+  });
+
+  it('a same-account trust policy naming the caller role is enough without an identity-policy Allow', async () => {
+    // AWS: a trust policy must explicitly allow the principal; when it names the caller's role ARN
+    // (same account, no session policy), the caller's identity policy need not allow too.
+    const out = await broker.send(
+      new AssumeRoleCommand({ RoleArn: BROKER_NAMED, RoleSessionName: 'named' }),
+    );
+    expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${MAIN}:assumed-role/broker-named/named`);
+  });
+
+  it('a trust policy naming only the account needs the caller identity policy to allow too', async () => {
+    // The developer's identity policy allows sts:AssumeRole on *: the account trust delegates to it.
+    const dev = await developer.send(
+      new AssumeRoleCommand({ RoleArn: ACCOUNT_TRUSTED, RoleSessionName: 'dev' }),
+    );
+    expect(dev.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${MAIN}:assumed-role/account-trusted/dev`);
+    // The broker's identity policy does not list account-trusted: refused.
+    const err = await stsError(
+      broker.send(new AssumeRoleCommand({ RoleArn: ACCOUNT_TRUSTED, RoleSessionName: 'broker' })),
+    );
+    expect(err).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(err.message).toContain(
+      `not authorized to perform: sts:AssumeRole on resource: ${ACCOUNT_TRUSTED}`,
+    );
+  });
+
+  it('a caller trusted by its role ARN is refused when its session policy does not allow sts:AssumeRole', async () => {
+    // chain-target trusts the eng-readonly role ARN, which AWS limits by an implicit deny in the
+    // calling session's session policy (here: s3:GetObject only).
+    const scoped = await broker.send(
+      new AssumeRoleCommand({
+        RoleArn: ENG,
+        RoleSessionName: 'scoped',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+        }),
+      }),
+    );
+    const scopedClient = client({
+      accessKeyId: scoped.Credentials!.AccessKeyId!,
+      secretAccessKey: scoped.Credentials!.SecretAccessKey!,
+      sessionToken: scoped.Credentials!.SessionToken!,
+    });
+    const err = await stsError(
+      scopedClient.send(new AssumeRoleCommand({ RoleArn: CHAIN, RoleSessionName: 'c0' })),
+    );
+    expect(err).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
   it('a cross-account role needs its ExternalId', async () => {

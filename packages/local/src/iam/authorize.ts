@@ -2,11 +2,18 @@
  * The one place the local AWS services decide a signed request, as IAM does for the caller: the
  * request context AWS builds for a principal (`principalContext`), and the decision
  * (`authorize`): the caller's identity policies ∩ its session policy, plus a resource-based
- * policy (a bucket policy) when the resource has one — the combining rule itself is
+ * policy (a bucket policy; for STS, the role's trust policy as a `trust` policy) when the
+ * resource has one — the combining rule itself is
  * @tessera/policy's `evaluate`, never restated here. STS (sts:AssumeRole and its companions), IAM
  * (iam:GetRole) and S3 (every operation) all call `authorize`.
  */
-import { type ContextValue, type EvaluationResult, evaluate, type Policy } from '@tessera/policy';
+import {
+  type ContextValue,
+  type EvaluationResult,
+  evaluate,
+  type Policy,
+  type ResourcePolicyKind,
+} from '@tessera/policy';
 import type { Caller } from '../sts/sessions.js';
 
 /** What the request carries besides the principal: where it came from and when. */
@@ -56,8 +63,13 @@ export interface AuthorizationRequest {
   readonly action: string;
   readonly resource: string;
   readonly context: Readonly<Record<string, ContextValue>>;
-  /** The resource's own policy (a bucket policy); absent when it has none. */
+  /** The resource's own policy (a bucket policy, a role's trust policy); absent when it has none. */
   readonly resourcePolicy?: Policy;
+  /**
+   * What `resourcePolicy` is (@tessera/policy's `resourcePolicyKind`: a `trust` policy must name
+   * the caller); inferred by `evaluate` from the action and resource when absent.
+   */
+  readonly resourcePolicyKind?: ResourcePolicyKind;
   /** The account that owns the resource; another account than the caller's makes it cross-account. */
   readonly resourceAccount?: string;
 }
@@ -92,6 +104,7 @@ export function authorize(caller: Caller, request: AuthorizationRequest): Evalua
       },
       ...callerPolicies(caller),
       ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
+      ...(request.resourcePolicyKind ? { resourcePolicyKind: request.resourcePolicyKind } : {}),
       crossAccount:
         request.resourceAccount !== undefined && request.resourceAccount !== caller.account,
     });

@@ -1,9 +1,12 @@
 /**
- * AssumeRole as STS decides it: parameter validation (ValidationError with STS's wording), the
- * caller's identity policies (∩ its own session policy) AND the role's trust policy — both
- * evaluated by @tessera/policy — for sts:AssumeRole, plus sts:TagSession when tags are passed and
- * sts:SetSourceIdentity when a source identity is set or carried; DurationSeconds against the
- * role's MaxSessionDuration and the 1-hour role-chaining cap; packed policy size; tag limits.
+ * AssumeRole as STS decides it: parameter validation (ValidationError with STS's wording), one
+ * @tessera/policy evaluation of the caller's identity policies (∩ its own session policy) with the
+ * role's trust policy as a `trust` resource policy — the trust-policy rule of `evaluate`, so the
+ * trust policy must name the caller (its ARN or role: enough in the same account; its account:
+ * the identity policies must allow too; cross-account: both always) — for sts:AssumeRole, plus
+ * sts:TagSession when tags are passed and sts:SetSourceIdentity when a source identity is set or
+ * carried; DurationSeconds against the role's MaxSessionDuration and the 1-hour role-chaining cap;
+ * packed policy size; tag limits.
  */
 import { deflateRawSync } from 'node:zlib';
 import {
@@ -59,15 +62,45 @@ const packedSizes = new BoundedCache<number>(256, 1024 * 1024);
 
 const validation = (message: string) => new QueryError('ValidationError', 400, message);
 
-function trustAllows(
+/**
+ * May `caller` perform `action` (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) on
+ * `role`? One `authorize` call: the caller's identity side with the role's trust policy as a
+ * `trust` resource policy, combined by @tessera/policy's trust-policy rule — the trust policy
+ * must name the caller; naming its ARN or role is enough in the same account, naming only its
+ * account delegates to its identity policies, and cross-account both must allow.
+ */
+function assumeAllowed(
+  caller: Caller,
   role: DirectoryRole,
-  principal: { type: 'AWS' | 'Service'; id: string },
   action: string,
   context: Record<string, ContextValue>,
 ): boolean {
-  const result = evaluate({
-    request: { action, resource: role.arn, principal, context },
+  const result = authorize(caller, {
+    action,
+    resource: role.arn,
+    context,
     resourcePolicy: role.trustPolicy,
+    resourcePolicyKind: 'trust',
+    resourceAccount: role.account,
+  });
+  return result.decision === 'Allow';
+}
+
+/** A service principal (lambda.amazonaws.com) has no identity policies: the trust policy decides. */
+function serviceTrusted(
+  role: DirectoryRole,
+  service: string,
+  context: Record<string, ContextValue>,
+): boolean {
+  const result = evaluate({
+    request: {
+      action: 'sts:AssumeRole',
+      resource: role.arn,
+      principal: { type: 'Service', id: service },
+      context,
+    },
+    resourcePolicy: role.trustPolicy,
+    resourcePolicyKind: 'trust',
   });
   return result.decision === 'Allow';
 }
@@ -195,10 +228,7 @@ export function assumeRole(
   if (Object.keys(allTags).length > 0) actions.push('sts:TagSession');
   if (sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
   for (const action of actions) {
-    const allowed =
-      role !== undefined &&
-      authorize(caller, { action, resource: roleArn, context }).decision === 'Allow' &&
-      trustAllows(role, { type: 'AWS', id: caller.arn }, action, context);
+    const allowed = role !== undefined && assumeAllowed(caller, role, action, context);
     if (!allowed) {
       throw new QueryError(
         'AccessDenied',
@@ -262,7 +292,7 @@ export function assumeRoleAsService(
   registry: SessionRegistry,
 ): RoleSession {
   const ctx: Record<string, ContextValue> = { 'sts:RoleSessionName': sessionName };
-  if (!trustAllows(role, { type: 'Service', id: service }, 'sts:AssumeRole', ctx)) {
+  if (!serviceTrusted(role, service, ctx)) {
     throw new QueryError('AccessDenied', 403, `${service} is not trusted by ${role.arn}`);
   }
   return registry.issue({
