@@ -47,6 +47,7 @@ export function evaluateTrust(
     {
       request: { action: 'sts:AssumeRole', resource: roleArn, principal, context },
       resourcePolicy: trust,
+      resourcePolicyKind: 'trust',
     },
     { explain: true },
   );

@@ -68,8 +68,9 @@ export interface EvaluateInput {
    * What `resourcePolicy` is (resource-kind.ts): in the same account a `trust` or `kms-key` policy
    * must name the principal itself, an identity-policy Allow alone is not enough. Inferred from the
    * action and resource ARN when absent (a role ARN with an STS action: `trust`; a KMS key ARN with
-   * a KMS action: `kms-key`; otherwise `resource`). Given explicitly without a `resourcePolicy`,
-   * `trust` and `kms-key` mean a policy that names nobody.
+   * a KMS action: `kms-key`; otherwise `resource`). Every role has a trust policy and every key a
+   * key policy: without a `resourcePolicy`, `trust` and `kms-key` mean one that names nobody (pass
+   * `'resource'` to ask about the identity side alone).
    */
   readonly resourcePolicyKind?: ResourcePolicyKind;
   /** The principal and the resource are in different accounts. */
@@ -189,10 +190,7 @@ function run(
   const raw = input.request;
   const action = String(raw.action).toLowerCase();
   const kind: ResourcePolicyKind =
-    givenKind ??
-    (input.resourcePolicy === undefined
-      ? 'resource'
-      : inferResourcePolicyKind(action, String(raw.resource)));
+    givenKind ?? inferResourcePolicyKind(action, String(raw.resource));
   const req: Request = {
     action,
     resource: String(raw.resource),

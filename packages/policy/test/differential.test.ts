@@ -207,6 +207,63 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       return { ...s, resourcePolicy };
     },
   },
+  {
+    id: 'unresolved-variable-in-NotResource-never-widens',
+    summary:
+      'A `NotResource` holding `${aws:username}` when the request has no `aws:username`: Tessera reads the element as false, so the statement does not apply (an unresolved variable never widens). The peer reads the pattern as matching nothing, so `NotResource` holds and the statement applies. Taken out by giving the request an `aws:username` that no generated pattern names.',
+    doc: 'IAM User Guide, "IAM policy elements: Variables and tags", Specifying default values ("If AWS cannot resolve a variable this might cause the entire statement to be invalid") — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html',
+    normalise: async (s) => {
+      if ('aws:username' in s.request.context) return undefined;
+      const policies = [
+        ...s.identityPolicies,
+        ...(s.permissionsBoundary ? [s.permissionsBoundary] : []),
+        ...(s.sessionPolicies ?? []),
+        ...(s.resourcePolicy ? [s.resourcePolicy] : []),
+      ];
+      const unresolved = policies.some((p) =>
+        p.Statement.some((st) => JSON.stringify(st.NotResource ?? '').includes('${aws:username}')),
+      );
+      if (!unresolved) return undefined;
+      const context = { ...s.request.context, 'aws:username': 'nobody-named' };
+      return { ...s, request: { ...s.request, context } };
+    },
+  },
+  {
+    id: 'role-without-trust-policy-trusts-nobody',
+    summary:
+      "sts:AssumeRole on a role with no trust policy in the input: every role has a trust policy, and a trust policy must name the principal, so Tessera reads a missing one as a policy that names nobody (ImplicitDeny). The peer then decides on the identity policies alone, as if the role trusted its account. Taken out by giving the role a trust policy naming the principal's account (which delegates to the identity policies: both then need the identity side).",
+    doc: 'IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access" ("IAM role trust policies and KMS key policies are exceptions to this logic, because they must explicitly allow access for principals") — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html',
+    normalise: async (s) => {
+      if (s.resourcePolicy || !/^sts:/i.test(s.request.action)) return undefined;
+      if (!/^arn:aws:iam::\d{12}:role\//.test(s.request.resource)) return undefined;
+      const account = s.request.principal.id.split(':')[4] ?? '';
+      const resourcePolicy: PolicyDoc = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: account }, Action: 'sts:AssumeRole' }],
+      };
+      return { ...s, resourcePolicy };
+    },
+  },
+  {
+    id: 'same-account-star-principal-vs-permissions-boundary',
+    summary:
+      'Same account, an IAM user or role session with a permissions boundary that does not allow the action, and a resource policy whose Allow names the principal only through `"*"` / `{"AWS": "*"}` without an `aws:PrincipalArn` constraint. Tessera: limited like a grant to the role ARN (ImplicitDeny). Peer: not limited by the boundary, as if `*` named the caller (Allow). The evaluation-logic page exempts a wildcard grant from boundaries and session policies only when `aws:PrincipalArn` constrains it, and limits a grant to a role ARN; an unconstrained `*` is not covered by the exemption. Taken out by naming the caller\'s own ARN instead of `*`.',
+    doc: 'IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access", Resource-based policies — https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html , "Permissions boundaries for IAM entities" — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html',
+    normalise: async (s) => {
+      if (s.crossAccount || !s.resourcePolicy || !s.permissionsBoundary) return undefined;
+      const id = s.request.principal.id;
+      if (!/^arn:aws:(iam::\d{12}:user|sts::\d{12}:assumed-role)\//.test(id)) return undefined;
+      const star = (p: unknown) => p === '*' || JSON.stringify(p) === '{"AWS":"*"}';
+      if (!s.resourcePolicy.Statement.some((st) => star(st.Principal))) return undefined;
+      const resourcePolicy = {
+        ...s.resourcePolicy,
+        Statement: s.resourcePolicy.Statement.map((st) =>
+          star(st.Principal) ? { ...st, Principal: { AWS: id } } : st,
+        ),
+      };
+      return { ...s, resourcePolicy };
+    },
+  },
 ];
 
 const DATE_KEYS = /^aws:(currenttime|epochtime|tokenissuetime)$/i;
@@ -272,35 +329,11 @@ function withPrefixLengths(s: Scenario): Scenario | undefined {
 /**
  * Disagreements AWS's documentation does not settle either way. They are counted and printed, not
  * failed on, and are listed in the README and in the report to the lead until decided; each must
- * stay narrow (taken out by changing one thing).
+ * stay narrow (taken out by changing one thing). None at present: the last one (a same-account
+ * `*` grant against a permissions boundary) is decided from the evaluation-logic page and is a
+ * known difference above.
  */
-// Narrowed (lead's decision, evaluate.ts `decide()` row 6): a same-account grant to `*` is read
-// fail-closed, like a grant to the role ARN, limited by the boundary and session policies. For a
-// role session with a session policy the peer reads it the same way, so that part of the former
-// entry is gone. What remains is the permissions boundary: the peer does not limit a `*` grant by
-// the boundary (for an IAM user or a role session), as if `*` named the caller directly.
-export const UNDER_REVIEW: readonly KnownDifference[] = [
-  {
-    id: 'same-account-star-principal-vs-permissions-boundary',
-    summary:
-      'Same account, an IAM user or role session with a permissions boundary that does not allow the action, and a resource policy whose Allow names the principal only through `"*"` / `{"AWS": "*"}`. Tessera: `*` is limited like a grant to the role ARN (ImplicitDeny, a fail-closed reading). Peer: not limited by the boundary, as if `*` named the caller (Allow). AWS documents the user-ARN and session-ARN case (not limited) and the role-ARN case (limited), and is silent on `*`. Taken out by naming the caller\'s own ARN instead of `*`.',
-    doc: 'IAM User Guide, "Permissions boundaries for IAM entities", Evaluating effective permissions with boundaries — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html , "Policies and permissions", Session policies — https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session',
-    normalise: async (s) => {
-      if (s.crossAccount || !s.resourcePolicy || !s.permissionsBoundary) return undefined;
-      const id = s.request.principal.id;
-      if (!/^arn:aws:(iam::\d{12}:user|sts::\d{12}:assumed-role)\//.test(id)) return undefined;
-      const star = (p: unknown) => p === '*' || JSON.stringify(p) === '{"AWS":"*"}';
-      if (!s.resourcePolicy.Statement.some((st) => star(st.Principal))) return undefined;
-      const resourcePolicy = {
-        ...s.resourcePolicy,
-        Statement: s.resourcePolicy.Statement.map((st) =>
-          star(st.Principal) ? { ...st, Principal: { AWS: id } } : st,
-        ),
-      };
-      return { ...s, resourcePolicy };
-    },
-  },
-];
+export const UNDER_REVIEW: readonly KnownDifference[] = [];
 
 /**
  * The known differences (one or more, at most three) that explain a disagreement: taking them out

@@ -35,6 +35,13 @@ const users = ['alice', 'bob', 'ops/carol'].map((u) => `arn:aws:iam::${ACCOUNT}:
 const functions = ['orders-api', 'billing-api'].map(
   (f) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${f}`,
 );
+/** Roles to assume: the resource policy is then a trust policy (evaluate infers the kind). */
+const roles = [`arn:aws:iam::${ACCOUNT}:role/target`, `arn:aws:iam::${OTHER_ACCOUNT}:role/audit`];
+/** KMS keys: the resource policy is then a key policy (evaluate infers the kind). */
+const keys = [
+  `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  `arn:aws:kms:eu-west-1:${OTHER_ACCOUNT}:key/0987dcba-09fe-87dc-65ba-ab0987654321`,
+];
 
 export const ACTIONS: readonly ActionSpec[] = [
   { action: 's3:GetObject', resources: objects },
@@ -50,6 +57,8 @@ export const ACTIONS: readonly ActionSpec[] = [
   { action: 'iam:GetUser', resources: users },
   { action: 'iam:CreateAccessKey', resources: users },
   { action: 'lambda:InvokeFunction', resources: functions },
+  { action: 'sts:AssumeRole', resources: roles },
+  { action: 'kms:Decrypt', resources: keys },
 ];
 
 /** The account that owns a resource ARN (S3 ARNs carry none: the bucket owner is ACCOUNT). */
@@ -187,6 +196,18 @@ export const KEY_SPECS: readonly KeySpec[] = [
       `arn:aws:sns:eu-west-1:${OTHER_ACCOUNT}:TopicB`,
     ],
     policyValues: [`arn:aws:sns:*:${ACCOUNT}:*`, 'arn:aws:sns:us-east-1:*:Topic?'],
+  },
+  {
+    // Set to the request principal's own ARN (the role ARN for a session) by requestArb.
+    key: 'aws:PrincipalArn',
+    type: 'arn',
+    values: [`arn:aws:iam::${ACCOUNT}:user/alice`],
+    policyValues: [
+      `arn:aws:iam::${ACCOUNT}:user/alice`,
+      `arn:aws:iam::${ACCOUNT}:role/app`,
+      `arn:aws:iam::${ACCOUNT}:user/*`,
+      `arn:aws:iam::*:role/*`,
+    ],
   },
   {
     key: 'aws:TagKeys',
@@ -431,6 +452,12 @@ export function resourcePrincipalArb(): fc.Arbitrary<Json> {
   );
 }
 
+/** `aws:PrincipalArn` of a principal: its ARN, or the role ARN for a role session. */
+export function principalArn(p: RequestPrincipal): string {
+  const session = /^arn:(\w[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(p.id);
+  return session === null ? p.id : `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`;
+}
+
 /** The account of a principal ARN. */
 export function principalAccount(p: RequestPrincipal): string {
   return p.id.split(':')[4] ?? '';
@@ -479,7 +506,10 @@ export function requestArb(only?: ActionSpec): fc.Arbitrary<Request> {
         action: caseFlip ? spec.action.toLowerCase() : spec.action,
         resource,
         principal,
-        context,
+        context:
+          'aws:PrincipalArn' in context
+            ? { ...context, 'aws:PrincipalArn': principalArn(principal) }
+            : context,
       })),
     );
 }
