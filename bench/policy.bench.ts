@@ -116,6 +116,53 @@ function twentyStatements(): Doc {
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/**
+ * The shape of the role policies the local S3 evaluates on every request (issue 9): 20
+ * statements on one bucket, every one with conditions (StringEquals on a principal tag, IpAddress
+ * with several ranges, Bool; every other one also StringLike with a policy variable,
+ * DateLessThan, NumericLessThan), resources built from policy variables (`${aws:username}`,
+ * `${aws:PrincipalTag/...}`), Deny statements mixed in. Most statements match the request's action
+ * and resource and fail only on their last condition, so nearly every condition is checked; the
+ * last statement (an Allow) decides.
+ */
+function realisticRolePolicy(): Doc {
+  const ranges = ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/25', '2001:db8::/32'];
+  const resources = [
+    'arn:aws:s3:::media-bucket/home/${aws:username}/*',
+    'arn:aws:s3:::media-bucket/teams/${aws:PrincipalTag/team}/*',
+    'arn:aws:s3:::media-bucket/projects/${aws:PrincipalTag/project}/*',
+  ];
+  const statements: Record<string, unknown>[] = [];
+  for (let i = 0; i < 20; i++) {
+    const deny = i % 5 === 3;
+    const last = i === 19;
+    const condition: Record<string, Record<string, unknown>> = {
+      StringEquals: { 'aws:PrincipalTag/team': deny ? ['blue', 'contractors'] : ['blue', 'red'] },
+      // Denies apply only from outside the ranges the Allows trust.
+      IpAddress: { 'aws:SourceIp': deny ? ['10.0.0.0/8', '172.16.0.0/12'] : ranges },
+      Bool: { 'aws:SecureTransport': 'true' },
+    };
+    if (i % 2 === 0 || last) {
+      condition.StringLike = {
+        'aws:PrincipalTag/project': ['${aws:username}-*', 'shared-${aws:PrincipalTag/team}'],
+      };
+      condition.DateLessThan = { 'aws:CurrentTime': '2030-01-01T00:00:00Z' };
+    }
+    // The Allows before the last one fail on their last condition (MFA younger than 60 s).
+    condition.NumericLessThan = { 'aws:MultiFactorAuthAge': last ? '3600' : '60' };
+    statements.push({
+      Sid: `R${i}`,
+      Effect: deny ? 'Deny' : 'Allow',
+      Action: deny
+        ? ['s3:DeleteObject*', 's3:PutObject*', 's3:GetObject*']
+        : ['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket'],
+      Resource: last ? resources[1] : [resources[i % 3], resources[(i + 1) % 3]],
+      Condition: condition,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
 interface Case {
   readonly name: string;
   readonly policy: Doc;
@@ -147,6 +194,24 @@ const CASES: readonly Case[] = [
         'aws:SecureTransport': 'true',
         'aws:CurrentTime': '2026-11-24T20:00:00Z',
         'aws:PrincipalOrgPaths': ['o-a1b2c3/r-ab12/ou-1/ou-2/'],
+      },
+    },
+  },
+  {
+    name: 'realistic 20-statement role policy (variables, conditions on every statement)',
+    policy: realisticRolePolicy(),
+    request: {
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::media-bucket/teams/blue/plan.md',
+      principal: { type: 'AWS', id: `arn:aws:iam::${ACCOUNT}:user/alice` },
+      context: {
+        'aws:username': 'alice',
+        'aws:PrincipalTag/team': 'blue',
+        'aws:SourceIp': '192.0.2.10',
+        'aws:SecureTransport': 'true',
+        'aws:CurrentTime': '2026-11-24T20:00:00Z',
+        'aws:MultiFactorAuthAge': '120',
+        'aws:PrincipalTag/project': 'alice-roadmap',
       },
     },
   },

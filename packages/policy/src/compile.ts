@@ -9,7 +9,7 @@ import { type CompiledCondition, compileCondition } from './conditions.js';
 import { intern, SharedTable } from './context.js';
 import { type PolicyIssue, parseAst } from './parse.js';
 import { type CompiledPrincipal, compilePrincipal, constrainsPrincipalArn } from './principal.js';
-import type { Effect, PolicyAst, StatementAst } from './types.js';
+import type { ConditionAst, Effect, PolicyAst, StatementAst } from './types.js';
 import { parseTemplate, type Template, TemplateCache } from './variables.js';
 import { compileGlob, type Glob } from './wildcard.js';
 
@@ -168,7 +168,7 @@ function compileAction(value: string): Glob {
 function compileStatement(ast: StatementAst, variables: boolean): CompiledStatement {
   const globs = ast.action.values.map(compileAction);
   const patterns = ast.resource?.values.map((v) => compileResource(v, variables)) ?? [];
-  const conditions = ast.conditions.map((c) => compileCondition(c, variables, ast.effect));
+  const conditions = ast.conditions.map((c) => compileSharedCondition(c, variables, ast.effect));
   const templates = patterns.flatMap((p) => (p.template === null ? [] : [p.template]));
   return {
     ast,
@@ -188,10 +188,51 @@ function compileStatement(ast: StatementAst, variables: boolean): CompiledStatem
   };
 }
 
+/**
+ * Shared compiled objects: a resource pattern or a condition written the same way in several
+ * statements (of one policy or of many) compiles to ONE object, so that it is compiled once and
+ * `evaluate` decides it once per request (a per-call memo by identity). Role policies repeat the
+ * same resource templates and the same IpAddress/Bool/tag conditions in most statements.
+ * - key: the variables mode and the text as written (condition: operator, key and each value,
+ *   length-prefixed, so no two conditions share a key); texts over SHARE_MAX_CHARS are compiled
+ *   unshared, so the tables hold at most 4,096 × 512 characters of keys;
+ * - value: the compiled object (immutable but for explain's word memo and, for a resource
+ *   template, its bounded TemplateCache — both functions of the text, so sharing is exact);
+ * - cleared when full (SharedTable); no TTL: the key is the whole input.
+ * Nothing in a shared object is statement-specific (`ast.path` of a condition is the first
+ * statement's; evaluation and explain never read it).
+ */
+const SHARE_MAX_CHARS = 512;
+const sharedConditions = new SharedTable<CompiledCondition>();
+const sharedResources = new SharedTable<ResourcePattern>();
+
+function compileSharedCondition(
+  ast: ConditionAst,
+  variables: boolean,
+  effect: Effect,
+): CompiledCondition {
+  // The effect is part of the key: an unreadable request value reads differently in Allow and Deny.
+  let key = (variables ? '1' : '0') + effect + ast.operator.length + ':' + ast.operator;
+  key += ast.key.length + ':' + ast.key;
+  for (const value of ast.values) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    key += (typeof value === 'string' ? 's' : 'j') + text.length + ':' + text;
+    if (key.length > SHARE_MAX_CHARS) return compileCondition(ast, variables, effect);
+  }
+  return sharedConditions.get(key, () => compileCondition(ast, variables, effect));
+}
+
 /** Resource matchers shared across policies (key: the pattern as written, without variables). */
 const resourceMatchers = new SharedTable<ArnMatcher>();
 
 function compileResource(source: string, variables: boolean): ResourcePattern {
+  if (source.length > SHARE_MAX_CHARS) return compileResourceNow(source, variables);
+  return sharedResources.get((variables ? '1' : '0') + source, () =>
+    compileResourceNow(source, variables),
+  );
+}
+
+function compileResourceNow(source: string, variables: boolean): ResourcePattern {
   // Policy variables are not allowed in Action, only in Resource and condition values.
   const template = variables ? parseTemplate(source) : null;
   return {

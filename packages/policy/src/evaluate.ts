@@ -23,7 +23,7 @@ import {
   type ResourcePattern,
   type StatementWords,
 } from './compile.js';
-import { explainCondition, testCondition } from './conditions.js';
+import { type CompiledCondition, explainCondition, testCondition } from './conditions.js';
 import { type ContextRecord, quote, RequestContext } from './context.js';
 import { describeThrown, type EvaluationErrorCode, PolicyError } from './errors.js';
 import type { PolicyIssue } from './parse.js';
@@ -93,6 +93,20 @@ interface Request {
   readonly context: RequestContext;
   /** A permissions boundary is present: a resource-policy Deny with NotPrincipal then always applies. */
   readonly boundaryPresent: boolean;
+  /** What this call already decided (see `Decided`); null until a second check needs it. */
+  decided: Decided | null;
+}
+
+/**
+ * A per-call memo: a condition or a resource template written alike in several statements is one
+ * shared object (compile.ts), decided once per request and then found by identity in a short
+ * scan (role policies repeat a handful of conditions and templates across all their statements).
+ */
+interface Decided {
+  readonly conditions: CompiledCondition[];
+  readonly conditionResults: boolean[];
+  readonly patterns: ResourcePattern[];
+  readonly patternResults: boolean[];
 }
 
 interface Hit {
@@ -197,6 +211,7 @@ function run(
     principal: raw.principal,
     context: new RequestContext(raw.context),
     boundaryPresent: input.permissionsBoundary !== undefined,
+    decided: null,
   };
   const summary: Summary = {
     explicitDeny: false,
@@ -468,10 +483,31 @@ function applies(stmt: CompiledStatement, category: Category, req: Request): Pri
   if (match === NOT_APPLIED) return NOT_APPLIED;
   const conditions = stmt.conditions;
   for (let i = 0; i < conditions.length; i++) {
-    if (!testCondition(conditions[i]!, req.context)) return NOT_APPLIED;
+    if (!conditionHolds(conditions[i]!, req)) return NOT_APPLIED;
   }
   return match;
 }
+
+function decidedOf(req: Request): Decided {
+  req.decided ??= { conditions: [], conditionResults: [], patterns: [], patternResults: [] };
+  return req.decided;
+}
+
+/** `testCondition`, decided once per request for a condition shared by several statements. */
+function conditionHolds(cond: CompiledCondition, req: Request): boolean {
+  const d = decidedOf(req);
+  const seen = d.conditions;
+  for (let i = 0; i < seen.length; i++) if (seen[i] === cond) return d.conditionResults[i]!;
+  const holds = testCondition(cond, req.context);
+  if (seen.length < MEMO_MAX) {
+    seen.push(cond);
+    d.conditionResults.push(holds);
+  }
+  return holds;
+}
+
+/** A memo this long is scanned no further: a policy that repeats nothing gains nothing from it. */
+const MEMO_MAX = 32;
 
 function actionMatches(stmt: CompiledStatement, action: string): boolean {
   let any = matchGlob(stmt.firstAction, action);
@@ -512,9 +548,17 @@ function resourceMatches(stmt: CompiledStatement, req: Request): boolean {
 function patternMatches(pattern: ResourcePattern, req: Request): boolean {
   if (pattern.template === null || pattern.cache === null)
     return matchArn(pattern.matcher, req.resource);
+  const d = decidedOf(req);
+  const seen = d.patterns;
+  for (let i = 0; i < seen.length; i++) if (seen[i] === pattern) return d.patternResults[i]!;
   const matcher = pattern.cache.get(pattern.template, req.context, compileArnPieces);
   // An unresolved variable: this pattern matches nothing (not everything).
-  return matcher !== null && matchArn(matcher, req.resource);
+  const matches = matcher !== null && matchArn(matcher, req.resource);
+  if (seen.length < MEMO_MAX) {
+    seen.push(pattern);
+    d.patternResults.push(matches);
+  }
+  return matches;
 }
 
 /**

@@ -3,7 +3,8 @@
  * (IAM User Guide, "AWS JSON policy elements: Principal" and "NotPrincipal").
  *
  * - `"Principal": "*"` and `{"AWS": "*"}` match every principal (AWS documents them as equivalent),
- *   including an anonymous request (no principal) — as `role`, never `direct` (see `PrincipalMatch`).
+ *   including an anonymous request (no principal) — as `role` (evaluate.ts reads a `*` constrained
+ *   by `aws:PrincipalArn` as `direct`: see `constrainsPrincipalArn` and `PrincipalMatch`).
  * - An account (`123456789012` or `arn:aws:iam::123456789012:root`) matches every AWS principal
  *   of that account: the policy delegates to the account.
  * - A role ARN (`arn:aws:iam::acct:role/path/name`) matches the role and every session of it,

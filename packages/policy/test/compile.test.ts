@@ -71,3 +71,41 @@ describe('parsePolicy / isPolicy', () => {
     }
   });
 });
+
+describe('shared compiled conditions and resource patterns', () => {
+  const statement = (condition: object, resource = 'arn:aws:s3:::b/${aws:username}/*') => ({
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: resource,
+    Condition: condition,
+  });
+
+  it('a condition or resource written alike in two statements (or policies) is one object', () => {
+    const c = { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] } };
+    const p = parsePolicy({ Version: '2012-10-17', Statement: [statement(c), statement(c)] });
+    const q = parsePolicy({ Version: '2012-10-17', Statement: [statement(c)] });
+    expect(p.statements[0]!.conditions[0]).toBe(p.statements[1]!.conditions[0]);
+    expect(q.statements[0]!.conditions[0]).toBe(p.statements[0]!.conditions[0]);
+    expect(p.statements[0]!.resource!.patterns[0]).toBe(p.statements[1]!.resource!.patterns[0]);
+  });
+
+  it('never shares across a different value split, value type or variables mode', () => {
+    const one = { StringEquals: { 'aws:username': 'a\u0000b' } };
+    const two = { StringEquals: { 'aws:username': ['a', 'b'] } };
+    const number = { NumericEquals: { 's3:max-keys': 10 } };
+    const text = { NumericEquals: { 's3:max-keys': '10' } };
+    const p = parsePolicy({
+      Version: '2012-10-17',
+      Statement: [statement(one), statement(two), statement(number), statement(text)],
+    });
+    const [a, b, n, t] = p.statements.map((s) => s.conditions[0]);
+    expect(a).not.toBe(b);
+    expect(a!.operands).toHaveLength(1);
+    expect(b!.operands).toHaveLength(2);
+    expect(n).not.toBe(t);
+    const literal = parsePolicy({ Statement: [statement(one)] }); // 2008-10-17: variables are text
+    expect(literal.statements[0]!.conditions[0]).not.toBe(a);
+    expect(literal.statements[0]!.resource!.patterns[0]!.template).toBeNull();
+    expect(p.statements[0]!.resource!.patterns[0]!.template).not.toBeNull();
+  });
+});
