@@ -193,41 +193,111 @@ function compileStatement(ast: StatementAst, variables: boolean): CompiledStatem
  * statements (of one policy or of many) compiles to ONE object, so that it is compiled once and
  * `evaluate` decides it once per request (a per-call memo by identity). Role policies repeat the
  * same resource templates and the same IpAddress/Bool/tag conditions in most statements.
- * - key: the variables mode and the text as written (condition: operator, key and each value,
- *   length-prefixed, so no two conditions share a key); texts over SHARE_MAX_CHARS are compiled
- *   unshared, so the tables hold at most 4,096 × 512 characters of keys;
+ * - key: the text as written with what its compilation depends on — a condition's variables mode,
+ *   statement effect, operator, key and each value in order, as a path in nested maps
+ *   (ConditionTable: no key string is built and the strings' cached hashes are reused); a
+ *   resource pattern's variables mode and text (SharedTable);
  * - value: the compiled object (immutable but for explain's word memo and, for a resource
- *   template, its bounded TemplateCache — both functions of the text, so sharing is exact);
- * - cleared when full (SharedTable); no TTL: the key is the whole input.
+ *   template, its bounded TemplateCache — both functions of the key, so sharing is exact);
+ * - bound: a text over SHARE_MAX_CHARS characters is compiled unshared; conditions: 4,096
+ *   entries and 1,000,000 characters of keys (about 2 MB), cleared when full; resource patterns:
+ *   `SHARED_TABLE_BOUNDS` per variables mode; no TTL: the key is the whole input.
  * Nothing in a shared object is statement-specific (`ast.path` of a condition is the first
  * statement's; evaluation and explain never read it).
  */
 const SHARE_MAX_CHARS = 512;
-const sharedConditions = new SharedTable<CompiledCondition>();
-const sharedResources = new SharedTable<ResourcePattern>();
+const SHARE_MAX_ENTRIES = 4096;
+const SHARE_MAX_KEY_CHARS = 1_000_000;
+
+interface ConditionNode {
+  next: Map<string, ConditionNode> | null;
+  value: CompiledCondition | null;
+}
+
+/** Compiled conditions by (variables mode, effect, operator, key, values…): a trie of Maps. */
+class ConditionTable {
+  private roots = ConditionTable.empty();
+  private entries = 0;
+  private chars = 0;
+
+  private static empty(): Map<string, ConditionNode>[] {
+    return [new Map(), new Map(), new Map(), new Map()];
+  }
+
+  get(
+    ast: ConditionAst,
+    variables: boolean,
+    effect: Effect,
+    make: () => CompiledCondition,
+  ): CompiledCondition {
+    let chars = ast.operator.length + ast.key.length;
+    for (const v of ast.values) {
+      // A string that could read as a non-string segment is not shared (never a collision).
+      if (typeof v === 'string' && v.charCodeAt(0) === 1) return make();
+      chars += typeof v === 'string' ? v.length : 8;
+    }
+    if (chars > SHARE_MAX_CHARS) return make();
+    // The effect is part of the key: an unreadable request value reads differently in Allow
+    // (the condition fails) and Deny (it holds), so the compiled condition depends on it.
+    const root = this.roots[(variables ? 2 : 0) + (effect === 'Deny' ? 1 : 0)]!;
+    let node = this.child(root, ast.operator);
+    node = this.child(this.nextOf(node), ast.key);
+    for (const v of ast.values) {
+      node = this.child(
+        this.nextOf(node),
+        typeof v === 'string' ? v : `\u0001${JSON.stringify(v)}`,
+      );
+    }
+    if (node.value === null) {
+      if (this.entries >= SHARE_MAX_ENTRIES || this.chars + chars > SHARE_MAX_KEY_CHARS) {
+        this.roots = ConditionTable.empty();
+        this.entries = 0;
+        this.chars = 0;
+        return make();
+      }
+      node.value = make();
+      this.entries++;
+      this.chars += chars;
+    }
+    return node.value;
+  }
+
+  private nextOf(node: ConditionNode): Map<string, ConditionNode> {
+    node.next ??= new Map();
+    return node.next;
+  }
+
+  private child(map: Map<string, ConditionNode>, segment: string): ConditionNode {
+    let node = map.get(segment);
+    if (node === undefined) {
+      node = { next: null, value: null };
+      map.set(segment, node);
+    }
+    return node;
+  }
+}
+
+const sharedConditions = new ConditionTable();
 
 function compileSharedCondition(
   ast: ConditionAst,
   variables: boolean,
   effect: Effect,
 ): CompiledCondition {
-  // The effect is part of the key: an unreadable request value reads differently in Allow and Deny.
-  let key = (variables ? '1' : '0') + effect + ast.operator.length + ':' + ast.operator;
-  key += ast.key.length + ':' + ast.key;
-  for (const value of ast.values) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    key += (typeof value === 'string' ? 's' : 'j') + text.length + ':' + text;
-    if (key.length > SHARE_MAX_CHARS) return compileCondition(ast, variables, effect);
-  }
-  return sharedConditions.get(key, () => compileCondition(ast, variables, effect));
+  return sharedConditions.get(ast, variables, effect, () =>
+    compileCondition(ast, variables, effect),
+  );
 }
 
 /** Resource matchers shared across policies (key: the pattern as written, without variables). */
 const resourceMatchers = new SharedTable<ArnMatcher>();
 
+/** Resource patterns by the text as written, one table per variables mode. */
+const sharedResources = [new SharedTable<ResourcePattern>(), new SharedTable<ResourcePattern>()];
+
 function compileResource(source: string, variables: boolean): ResourcePattern {
   if (source.length > SHARE_MAX_CHARS) return compileResourceNow(source, variables);
-  return sharedResources.get((variables ? '1' : '0') + source, () =>
+  return sharedResources[variables ? 1 : 0]!.get(source, () =>
     compileResourceNow(source, variables),
   );
 }

@@ -13,7 +13,7 @@
  * the reading that can never grant), and any internal failure reported in `errors` turns an
  * `Allow` into `ImplicitDeny` (see `evaluate`).
  */
-import { compileArnPieces, matchArn } from './arn.js';
+import { type ArnMatcher, compileArnPieces, matchArn } from './arn.js';
 import { BoundedMap, type CacheBounds } from './cache.js';
 import {
   type CompiledStatement,
@@ -47,7 +47,7 @@ import type {
   RequestPrincipal,
   ResourcePolicyKind,
 } from './types.js';
-import { unresolvedVariable } from './variables.js';
+import { type Template, type TemplateCache, unresolvedVariable } from './variables.js';
 import { matchGlob } from './wildcard.js';
 
 export type PolicySource = Policy | string | object;
@@ -93,7 +93,9 @@ interface Request {
   readonly context: RequestContext;
   /** A permissions boundary is present: a resource-policy Deny with NotPrincipal then always applies. */
   readonly boundaryPresent: boolean;
-  /** What this call already decided (see `Decided`); null until a second check needs it. */
+  /** More than one statement in all: only then can a shared condition or pattern repeat. */
+  readonly memoize: boolean;
+  /** What this call already decided (see `Decided`); null until a check needs it. */
   decided: Decided | null;
 }
 
@@ -211,6 +213,7 @@ function run(
     principal: raw.principal,
     context: new RequestContext(raw.context),
     boundaryPresent: input.permissionsBoundary !== undefined,
+    memoize: policies.length > 1 || (policies[0]?.policy.statements.length ?? 0) > 1,
     decided: null,
   };
   const summary: Summary = {
@@ -495,6 +498,7 @@ function decidedOf(req: Request): Decided {
 
 /** `testCondition`, decided once per request for a condition shared by several statements. */
 function conditionHolds(cond: CompiledCondition, req: Request): boolean {
+  if (!req.memoize) return testCondition(cond, req.context);
   const d = decidedOf(req);
   const seen = d.conditions;
   for (let i = 0; i < seen.length; i++) if (seen[i] === cond) return d.conditionResults[i]!;
@@ -546,19 +550,28 @@ function resourceMatches(stmt: CompiledStatement, req: Request): boolean {
 }
 
 function patternMatches(pattern: ResourcePattern, req: Request): boolean {
-  if (pattern.template === null || pattern.cache === null)
-    return matchArn(pattern.matcher, req.resource);
+  const { template, cache } = pattern;
+  if (template === null || cache === null) return matchArn(pattern.matcher, req.resource);
+  if (!req.memoize) return templateMatches(template, cache, req);
   const d = decidedOf(req);
   const seen = d.patterns;
   for (let i = 0; i < seen.length; i++) if (seen[i] === pattern) return d.patternResults[i]!;
-  const matcher = pattern.cache.get(pattern.template, req.context, compileArnPieces);
-  // An unresolved variable: this pattern matches nothing (not everything).
-  const matches = matcher !== null && matchArn(matcher, req.resource);
+  const matches = templateMatches(template, cache, req);
   if (seen.length < MEMO_MAX) {
     seen.push(pattern);
     d.patternResults.push(matches);
   }
   return matches;
+}
+
+function templateMatches(
+  template: Template,
+  cache: TemplateCache<ArnMatcher>,
+  req: Request,
+): boolean {
+  const matcher = cache.get(template, req.context, compileArnPieces);
+  // An unresolved variable: this pattern matches nothing (not everything).
+  return matcher !== null && matchArn(matcher, req.resource);
 }
 
 /**

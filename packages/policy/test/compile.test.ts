@@ -89,7 +89,7 @@ describe('shared compiled conditions and resource patterns', () => {
     expect(p.statements[0]!.resource!.patterns[0]).toBe(p.statements[1]!.resource!.patterns[0]);
   });
 
-  it('never shares across a different value split, value type or variables mode', () => {
+  it('never shares across a different value split, value type, effect or variables mode', () => {
     const one = { StringEquals: { 'aws:username': 'a\u0000b' } };
     const two = { StringEquals: { 'aws:username': ['a', 'b'] } };
     const number = { NumericEquals: { 's3:max-keys': 10 } };
@@ -103,6 +103,12 @@ describe('shared compiled conditions and resource patterns', () => {
     expect(a!.operands).toHaveLength(1);
     expect(b!.operands).toHaveLength(2);
     expect(n).not.toBe(t);
+    // An unreadable request value reads differently in Allow and Deny: never one object.
+    const deny = parsePolicy({
+      Version: '2012-10-17',
+      Statement: [{ ...statement(number), Effect: 'Deny' }],
+    });
+    expect(deny.statements[0]!.conditions[0]).not.toBe(n);
     const literal = parsePolicy({ Statement: [statement(one)] }); // 2008-10-17: variables are text
     expect(literal.statements[0]!.conditions[0]).not.toBe(a);
     expect(literal.statements[0]!.resource!.patterns[0]!.template).toBeNull();
