@@ -38,8 +38,16 @@ const table = (stage: Stage, name: string) =>
 const BINDINGS = table(production, tableName.bindings(production));
 const AUDIT = table(production, tableName.audit(production));
 
+/**
+ * What the identity policy alone allows. `resourcePolicyKind: 'resource'`: for sts:AssumeRole on a
+ * role ARN the kind would otherwise be `trust`, and a role without its trust policy trusts nobody.
+ */
 function identity(policy: PolicyDocument, action: string, resource: string): EvaluationDecision {
-  return evaluate({ request: { action, resource }, identityPolicies: [policy] }).decision;
+  return evaluate({
+    request: { action, resource },
+    identityPolicies: [policy],
+    resourcePolicyKind: 'resource',
+  }).decision;
 }
 
 describe('the broker role (the vend path)', () => {
