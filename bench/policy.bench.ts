@@ -9,7 +9,8 @@
  *   also printed against it, labelled "stricter": nothing is hidden.
  *
  * Figures (decisions per second, median of 3 runs of 0.5 s after a 0.2 s warm-up):
- * - a 3-statement policy and a 20-statement policy with conditions, each as
+ * - a 3-statement policy, a 20-statement policy with conditions and the realistic 20-statement
+ *   role policy of issue 9 (policy variables in resources, conditions on every statement), each as
  *   peer runSimulation / peer runUnsafeSimulation / ours raw object (parsed and compiled on every
  *   call: no cache, objects are mutable) / ours raw JSON text (parsed once, then found in
  *   evaluate's bounded text cache) / ours compiled once (parsePolicy) / ours compiled with
