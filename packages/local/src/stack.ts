@@ -278,6 +278,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         userPoolId: config.userPoolId,
         jwks: issuer.jwksUrl,
         clients: Object.fromEntries(config.clients.map((c) => [c.name, c.clientId])),
+        callbackUrls: Object.fromEntries(config.clients.map((c) => [c.name, [...c.callbackUrls]])),
+        tokenUse: config.tokenUse,
       },
       cognitoIdp,
       oauth2: issuer.url,

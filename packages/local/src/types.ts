@@ -32,6 +32,10 @@ export interface StackInfo {
     readonly userPoolId: string;
     readonly jwks: string;
     readonly clients: Readonly<Record<string, string>>;
+    /** Each client's registered OAuth2 redirect URIs (the CLI's loopback login picks one). */
+    readonly callbackUrls: Readonly<Record<string, readonly string[]>>;
+    /** Which Cognito token the API accepts (`id`, `access`, or null for either). */
+    readonly tokenUse: 'id' | 'access' | null;
   };
   readonly cognitoIdp: string;
   readonly oauth2: string;

@@ -1,0 +1,161 @@
+/**
+ * Typed calls for every route of the Tessera API. The token comes from a function, so a caller
+ * can refresh it (see `Session`); each call asks for it once.
+ */
+import { TesseraClientError } from './errors.js';
+import { type Fetch, requestJson } from './http.js';
+import type {
+  AuditPage,
+  AuditQuery,
+  BindingWithVersion,
+  BindingWriteAnswer,
+  ConsoleAnswer,
+  ConsoleRequest,
+  CredentialProcessOutput,
+  RolesAnswer,
+  SimulateAnswer,
+  SimulateRequest,
+  StoredBinding,
+  VendAnswer,
+  VendRequest,
+} from './types.js';
+
+export interface TesseraApiOptions {
+  /** The API's base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com`. */
+  readonly api: string;
+  /** A valid Cognito token (ID or access, as the deployment accepts). */
+  readonly token: () => Promise<string>;
+  readonly fetch?: Fetch;
+}
+
+export class TesseraApi {
+  private readonly base: string;
+  private readonly fetchFn: Fetch;
+
+  constructor(private readonly options: TesseraApiOptions) {
+    if (!/^https?:\/\//.test(options.api)) {
+      throw new TesseraClientError(
+        'InvalidConfig',
+        `api must be an http(s) URL, got "${options.api}"`,
+      );
+    }
+    this.base = options.api.replace(/\/+$/, '');
+    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  async credentials(request: VendRequest): Promise<VendAnswer> {
+    return (await this.call<VendAnswer>('POST', '/v1/credentials', request)).body;
+  }
+
+  async credentialProcess(request: VendRequest): Promise<CredentialProcessOutput> {
+    return (
+      await this.call<CredentialProcessOutput>(
+        'POST',
+        '/v1/credentials?format=credential_process',
+        request,
+      )
+    ).body;
+  }
+
+  async roles(): Promise<RolesAnswer> {
+    return (await this.call<RolesAnswer>('GET', '/v1/roles')).body;
+  }
+
+  async simulate(request: SimulateRequest): Promise<SimulateAnswer> {
+    return (await this.call<SimulateAnswer>('POST', '/v1/simulate', request)).body;
+  }
+
+  async console(request: ConsoleRequest): Promise<ConsoleAnswer> {
+    return (await this.call<ConsoleAnswer>('POST', '/v1/console', request)).body;
+  }
+
+  async audit(query: AuditQuery = {}): Promise<AuditPage> {
+    return (await this.call<AuditPage>('GET', `/v1/audit${queryString(query)}`)).body;
+  }
+
+  async auditMe(query: Pick<AuditQuery, 'limit' | 'cursor'> = {}): Promise<AuditPage> {
+    return (await this.call<AuditPage>('GET', `/v1/audit/me${queryString(query)}`)).body;
+  }
+
+  async listBindings(issuer?: string): Promise<{ issuer: string; bindings: StoredBinding[] }> {
+    const q = issuer ? `?issuer=${encodeURIComponent(issuer)}` : '';
+    return (
+      await this.call<{ issuer: string; bindings: StoredBinding[] }>(
+        'GET',
+        `/v1/admin/bindings${q}`,
+      )
+    ).body;
+  }
+
+  async getBinding(id: string, issuer?: string): Promise<BindingWithVersion> {
+    const q = issuer ? `?issuer=${encodeURIComponent(issuer)}` : '';
+    const res = await this.call<{ binding: StoredBinding }>(
+      'GET',
+      `/v1/admin/bindings/${encodeURIComponent(id)}${q}`,
+    );
+    return { binding: res.body.binding, version: versionOf(res.headers, res.body.binding) };
+  }
+
+  /**
+   * Create (`ifMatch` undefined: only if no binding has the id) or replace (`ifMatch` = the
+   * version the change is based on; 412 `BindingVersionConflict` when another write came first).
+   */
+  async putBinding(
+    id: string,
+    document: Readonly<Record<string, unknown>>,
+    ifMatch: number | undefined,
+  ): Promise<BindingWriteAnswer> {
+    const headers: Record<string, string> =
+      ifMatch === undefined ? { 'if-none-match': '*' } : { 'if-match': `"${ifMatch}"` };
+    const res = await this.call<Omit<BindingWriteAnswer, 'created'>>(
+      'PUT',
+      `/v1/admin/bindings/${encodeURIComponent(id)}`,
+      document,
+      headers,
+    );
+    return { ...res.body, warnings: res.body.warnings ?? [], created: res.status === 201 };
+  }
+
+  async deleteBinding(id: string, ifMatch: number): Promise<void> {
+    await this.call('DELETE', `/v1/admin/bindings/${encodeURIComponent(id)}`, undefined, {
+      'if-match': `"${ifMatch}"`,
+    });
+  }
+
+  async health(): Promise<{ status: string }> {
+    return (await requestJson<{ status: string }>(this.fetchFn, `${this.base}/healthz`, {})).body;
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ) {
+    const token = await this.options.token();
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      ...extraHeaders,
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return requestJson<T>(this.fetchFn, `${this.base}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  }
+}
+
+function queryString(query: object): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query) as [string, unknown][])
+    if (v !== undefined) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function versionOf(headers: Headers, binding: StoredBinding): number {
+  const etag = /^(?:W\/)?"(\d+)"$/.exec(headers.get('etag') ?? '');
+  return etag ? Number(etag[1]) : binding.version;
+}

@@ -1,0 +1,51 @@
+/**
+ * Node storage: one file per key in a directory of the user's (mode 0700), each file 0600, written
+ * atomically (a temporary file in the same directory, then rename), so a reader never sees half a
+ * file and no other user can read a token or a credential.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TesseraClientError } from './errors.js';
+import type { KeyValueStorage } from './storage.js';
+
+const SAFE_KEY = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export class FileStorage implements KeyValueStorage {
+  constructor(private readonly dir: string) {}
+
+  private path(key: string): string {
+    if (!SAFE_KEY.test(key) || key.startsWith('.')) {
+      throw new TesseraClientError('InvalidConfig', `storage key "${key}" is not a safe file name`);
+    }
+    return join(this.dir, `${key}.json`);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.path(key), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    const target = this.path(key);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const temp = join(this.dir, `.${key}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await writeFile(temp, value, { mode: 0o600, flag: 'wx' });
+      await chmod(temp, 0o600); // in case of an unusual umask
+      await rename(temp, target);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The API's answers, as the client reads them (README "API", packages/functions/README.md, and the
+ * contract of issue 16 for simulate, audit and console). No behaviour here.
+ */
+
+/** A policy document (IAM policy language). */
+export type PolicyDocument = Readonly<Record<string, unknown>>;
+
+export type Clamp = 'none' | 'binding-max' | 'role-max' | 'role-chaining';
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  /** ISO 8601. */
+  readonly expiration: string;
+}
+
+/** `POST /v1/credentials` */
+export interface VendRequest {
+  readonly role: string;
+  readonly durationSeconds?: number;
+  readonly policy?: PolicyDocument;
+}
+
+export interface VendAnswer {
+  readonly credentials: AwsCredentials;
+  readonly roleArn: string;
+  readonly durationSeconds: number;
+  readonly clampedBy: Clamp;
+  readonly sourceIdentity: string;
+  readonly sessionName: string;
+}
+
+/** The AWS CLI `credential_process` shape. */
+export interface CredentialProcessOutput {
+  readonly Version: 1;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly SessionToken: string;
+  readonly Expiration: string;
+}
+
+/** `GET /v1/roles` */
+export interface RoleEntry {
+  readonly bindingId: string;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly defaultDurationSeconds: number;
+  readonly maxDurationSeconds: number;
+  readonly description?: string;
+}
+
+export interface AccountRoles {
+  readonly accountId: string;
+  readonly accountName?: string;
+  readonly roles: readonly RoleEntry[];
+}
+
+export interface RolesAnswer {
+  readonly accounts: readonly AccountRoles[];
+}
+
+/** `POST /v1/simulate` (issue 16). */
+export interface SimulateRequest {
+  readonly role: string;
+  readonly durationSeconds?: number;
+  readonly policy?: PolicyDocument;
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly sourceIp?: string;
+  readonly check?: readonly {
+    readonly action: string;
+    readonly resource: string;
+    readonly context?: Readonly<Record<string, unknown>>;
+  }[];
+}
+
+/** Why a simulated vend is refused or allowed, or what a check found. */
+export interface SimulationReason {
+  readonly code: string;
+  readonly bindingId?: string;
+  /** `trust`, `session`, or a role permission policy's name. */
+  readonly policy?: string;
+  readonly statement?: number;
+  readonly sid?: string;
+  readonly element?: string;
+  readonly key?: string;
+  readonly operator?: string;
+  /** Expected and actual values in words (administrators, or bindings with `explain: "full"`). */
+  readonly detail?: string;
+}
+
+export interface CheckResult {
+  readonly action: string;
+  readonly resource: string;
+  readonly decision: 'allow' | 'deny' | 'unknown';
+  readonly reasons: readonly SimulationReason[];
+}
+
+export interface SimulateAnswer {
+  readonly decision: 'allow' | 'deny';
+  readonly bindingId?: string;
+  readonly roleArn?: string;
+  readonly durationSeconds?: number;
+  readonly clampedBy?: Clamp;
+  readonly sessionPolicy?: PolicyDocument | null;
+  readonly tags?: readonly { readonly Key: string; readonly Value: string }[];
+  readonly sourceIdentity?: string;
+  readonly reasons: readonly SimulationReason[];
+  readonly trace?: readonly unknown[];
+  readonly checks?: readonly CheckResult[];
+}
+
+/** `GET /v1/audit`, `GET /v1/audit/me` (issue 16). */
+export interface AuditQuery {
+  readonly subject?: string;
+  readonly bindingId?: string;
+  readonly roleArn?: string;
+  readonly result?: 'grant' | 'deny' | 'error';
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface AuditEventSummary {
+  readonly eventId: string;
+  readonly subject: string;
+  readonly result: string;
+  readonly accessKeyId?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface AuditPage {
+  readonly events: readonly AuditEventSummary[];
+  readonly cursor?: string;
+}
+
+/** `POST /v1/console` (issue 16). */
+export interface ConsoleRequest {
+  readonly role: string;
+  readonly durationSeconds?: number;
+  readonly destination?: string;
+}
+
+export interface ConsoleAnswer {
+  readonly url: string;
+  readonly expiresAt: string;
+  readonly roleArn: string;
+}
+
+/** A binding as the admin routes return it. */
+export interface StoredBinding {
+  readonly id: string;
+  readonly issuer: string;
+  readonly roleArn: string;
+  readonly version: number;
+  readonly [field: string]: unknown;
+}
+
+export interface BindingWithVersion {
+  readonly binding: StoredBinding;
+  /** The ETag's version. */
+  readonly version: number;
+}
+
+export interface BindingWriteAnswer {
+  readonly binding: StoredBinding;
+  readonly warnings: readonly { code: string; path?: string; field?: string; message: string }[];
+  readonly created: boolean;
+}
+
+/** The tokens a sign-in gives (Cognito's names, camel-cased). */
+export interface TokenSet {
+  readonly idToken: string;
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  /** ms since epoch when the ID/access tokens expire. */
+  readonly expiresAt: number;
+}
