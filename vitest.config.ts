@@ -17,7 +17,11 @@ export default defineConfig({
         find: /^@tessera\/functions\/handlers\/(.*)$/,
         replacement: pkg('functions/src/handlers/$1'),
       },
-      { find: /^@tessera\/(policy|broker|functions|local)$/, replacement: pkg('$1/src/index.ts') },
+      { find: /^@tessera\/client\/(credentials|node)$/, replacement: pkg('client/src/$1.ts') },
+      {
+        find: /^@tessera\/(policy|broker|functions|local|client)$/,
+        replacement: pkg('$1/src/index.ts'),
+      },
     ],
   },
   test: {

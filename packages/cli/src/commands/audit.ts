@@ -60,7 +60,7 @@ export async function auditCommand(options: AuditOptions): Promise<void> {
   }
   const s = (v: unknown) => (v === undefined || v === null ? '' : String(v));
   const rows = events.map((e) => [
-    s(e.time ?? e.timestamp),
+    s(e.at ?? e.time),
     s(e.result),
     s(e.username ?? e.subject),
     s(e.bindingId),
