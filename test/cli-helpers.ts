@@ -14,10 +14,14 @@ export const TESSERA_BIN = join(REPO, 'packages/cli/bin/tessera.js');
 
 /** The CLI runs as built JavaScript (as users run it): bring dist/ up to date (incremental). */
 export function buildCli(): void {
-  execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-b', 'packages/cli'], {
-    cwd: REPO,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(REPO, 'node_modules/typescript/bin/tsc'), '-b', 'packages/cli'],
+    {
+      cwd: REPO,
+      stdio: 'inherit',
+    },
+  );
 }
 
 /** Debian's AWS CLI and python3 (with python3-boto3) first, else whatever PATH has. */
@@ -85,7 +89,12 @@ export function run(
   });
 }
 
-export function tessera(cli: CliEnv, args: readonly string[], input?: string, onStdout?: (c: string) => void) {
+export function tessera(
+  cli: CliEnv,
+  args: readonly string[],
+  input?: string,
+  onStdout?: (c: string) => void,
+) {
   return run(process.execPath, [TESSERA_BIN, ...args], cli.env, input, onStdout);
 }
 

@@ -92,7 +92,11 @@ afterAll(async () => {
 
 describe('tessera login, configure and the AWS CLI', () => {
   it('signs erin in with --password-stdin and names her in whoami', async () => {
-    const login = await tessera(erin, ['login', '--username', 'erin', '--password-stdin'], `${password('erin')}\n`);
+    const login = await tessera(
+      erin,
+      ['login', '--username', 'erin', '--password-stdin'],
+      `${password('erin')}\n`,
+    );
     expect(login.stderr).toContain('Signed in as erin');
     expect(login.code).toBe(0);
     const who = await tessera(erin, ['whoami', '--json']);
@@ -136,14 +140,25 @@ describe('tessera login, configure and the AWS CLI', () => {
     const call = () =>
       run(
         AWS,
-        ['sts', 'get-caller-identity', '--profile', 'eng-readonly', '--endpoint-url', stack.info.sts, '--output', 'json'],
+        [
+          'sts',
+          'get-caller-identity',
+          '--profile',
+          'eng-readonly',
+          '--endpoint-url',
+          stack.info.sts,
+          '--output',
+          'json',
+        ],
         erin.env,
       );
     const first = await call();
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const identity = JSON.parse(first.stdout);
-    expect(identity.Arn).toMatch(/^arn:aws:sts::111111111111:assumed-role\/eng-readonly\/erin-[0-9a-f]{10}$/);
+    expect(identity.Arn).toMatch(
+      /^arn:aws:sts::111111111111:assumed-role\/eng-readonly\/erin-[0-9a-f]{10}$/,
+    );
     expect(await grants('erin', 'eng-readonly')).toBe(before + 1);
 
     const second = await call();
@@ -172,8 +187,17 @@ describe('tessera login, configure and the AWS CLI', () => {
     expect(body).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/) });
     expect(Date.parse(body.Expiration)).toBeGreaterThan(Date.now() + 5 * 60_000);
     const exec = await tessera(erin, [
-      'exec', '--role', 'eng-readonly', '--',
-      AWS, 'sts', 'get-caller-identity', '--endpoint-url', stack.info.sts, '--output', 'json',
+      'exec',
+      '--role',
+      'eng-readonly',
+      '--',
+      AWS,
+      'sts',
+      'get-caller-identity',
+      '--endpoint-url',
+      stack.info.sts,
+      '--output',
+      'json',
     ]);
     expect(exec.code).toBe(0);
     expect(JSON.parse(exec.stdout).Arn).toMatch(/assumed-role\/eng-readonly\/erin-/);
@@ -190,7 +214,11 @@ describe('tessera login, configure and the AWS CLI', () => {
 
 describe('tessera bindings (the trust table as code)', () => {
   beforeAll(async () => {
-    const login = await tessera(admin, ['login', '--username', 'admin', '--password-stdin'], password('admin'));
+    const login = await tessera(
+      admin,
+      ['login', '--username', 'admin', '--password-stdin'],
+      password('admin'),
+    );
     expect(login.code).toBe(0);
   });
 
@@ -239,7 +267,9 @@ describe('tessera bindings (the trust table as code)', () => {
     const file = join(dir, 'cli-eng-a.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('default: 900', 'default: 1800'));
     const diff = await tessera(admin, ['bindings', 'diff', dir]);
-    expect(diff.stdout).toContain('~ cli-eng-a (version 1)\n    durationSeconds/default: 900 -> 1800');
+    expect(diff.stdout).toContain(
+      '~ cli-eng-a (version 1)\n    durationSeconds/default: 900 -> 1800',
+    );
     expect(diff.stdout).not.toContain('cli-eng-b');
     const apply = await tessera(admin, ['bindings', 'apply', dir, '--json']);
     expect(JSON.parse(apply.stdout).results).toEqual([
@@ -285,17 +315,24 @@ describe('tessera bindings (the trust table as code)', () => {
 });
 
 describe('tessera login in the browser', () => {
-  it('signs in through the local issuer’s login page to the loopback redirect (Chromium)', async () => {
+  it('signs in through the local issuer’s login page to the loopback redirect (Chromium)', {
+    timeout: 120_000,
+  }, async () => {
     const { chromium } = await import('playwright-core');
     const alice = cliEnv(join(root, 'alice'), stack.home);
     let resolveUrl: (url: string) => void = () => undefined;
     const urlSeen = new Promise<string>((r) => {
       resolveUrl = r;
     });
-    const login = tessera(alice, ['login', '--no-browser', '--timeout', '60'], undefined, (chunk) => {
-      const url = /(http:\/\/\S+\/oauth2\/authorize\S+)/.exec(chunk)?.[1];
-      if (url) resolveUrl(url);
-    });
+    const login = tessera(
+      alice,
+      ['login', '--no-browser', '--timeout', '60'],
+      undefined,
+      (chunk) => {
+        const url = /(http:\/\/\S+\/oauth2\/authorize\S+)/.exec(chunk)?.[1];
+        if (url) resolveUrl(url);
+      },
+    );
     const url = new URL(await urlSeen);
     expect(url.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${callbackPort}/callback`);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');

@@ -253,6 +253,11 @@ describe('the Cognito-shaped issuer', () => {
       const html = await page.text();
       expect(html).toContain('<form method="post" action="/login">');
       expect(html).toContain(`value="${challenge}"`);
+      // The form's answer redirects to the client: CSP form-action must allow that origin too.
+      const redirectOrigin = new URL(authorizeQuery().get('redirect_uri')!).origin;
+      expect(page.headers.get('content-security-policy')).toContain(
+        `form-action 'self' ${redirectOrigin}`,
+      );
 
       expect((await login('alice', 'wrong')).status).toBe(401);
       const res = await login('alice', password);

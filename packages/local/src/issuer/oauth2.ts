@@ -264,6 +264,8 @@ ${hidden('response_type', 'code')}${hidden('client_id', p.clientId)}${hidden('re
   sendText(res, status, 'text/html; charset=utf-8', html, {
     'cache-control': 'no-store',
     'x-frame-options': 'DENY',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    // form-action also governs where the form's answer may redirect (browsers enforce it on the
+    // 302 to the client): the registered redirect URI's origin must be allowed beside 'self'.
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${new URL(p.redirectUri).origin}`,
   });
 }
