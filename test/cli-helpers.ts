@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
-export const TESSERA_BIN = join(REPO, 'packages/cli/bin/tessera.js');
+export const TESSERA_BIN = join(REPO, 'packages/cli/bin/tessera.cjs');
 
 /** The CLI runs as built JavaScript (as users run it): bring dist/ up to date (incremental). */
 export function buildCli(): void {

@@ -33,8 +33,15 @@ export interface CredentialCacheOptions {
 
 const DEFAULT_REFRESH_BEFORE = 300;
 
-export async function credentialCacheKey(parts: CacheKeyParts): Promise<string> {
-  const policyHash = parts.policy ? await sha256Hex(canonicalJson(parts.policy)) : '';
+/**
+ * The cache key of these parts. `hash` is SHA-256 as hex: WebCrypto by default (browser and Node);
+ * a Node CLI may pass `node:crypto`'s, which loads faster. Both give the same key.
+ */
+export async function credentialCacheKey(
+  parts: CacheKeyParts,
+  hash: (text: string) => string | Promise<string> = sha256Hex,
+): Promise<string> {
+  const policyHash = parts.policy ? await hash(canonicalJson(parts.policy)) : '';
   const text = canonicalJson([
     parts.pool,
     parts.user,
@@ -42,7 +49,7 @@ export async function credentialCacheKey(parts: CacheKeyParts): Promise<string> 
     parts.durationSeconds ?? null,
     policyHash,
   ]);
-  return `cred-${(await sha256Hex(text)).slice(0, 40)}`;
+  return `cred-${(await hash(text)).slice(0, 40)}`;
 }
 
 export class CredentialCache {

@@ -1,11 +1,12 @@
 /**
  * Node storage: one file per key in a directory of the user's (mode 0700), each file 0600, written
  * atomically (a temporary file in the same directory, then rename), so a reader never sees half a
- * file and no other user can read a token or a credential.
+ * file and no other user can read a token or a credential. The files are a few hundred bytes and
+ * the I/O is synchronous: `node:fs/promises` costs a CLI more to load than the reads take, and
+ * the AWS CLI waits for `tessera credentials` before every command.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TesseraClientError } from './errors.js';
 import type { KeyValueStorage } from './storage.js';
@@ -23,8 +24,9 @@ export class FileStorage implements KeyValueStorage {
   }
 
   async get(key: string): Promise<string | undefined> {
+    const path = this.path(key);
     try {
-      return await readFile(this.path(key), 'utf8');
+      return readFileSync(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -36,16 +38,16 @@ export class FileStorage implements KeyValueStorage {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const temp = join(this.dir, `.${key}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await writeFile(temp, value, { mode: 0o600, flag: 'wx' });
-      await chmod(temp, 0o600); // in case of an unusual umask
-      await rename(temp, target);
+      writeFileSync(temp, value, { mode: 0o600, flag: 'wx' });
+      chmodSync(temp, 0o600); // in case of an unusual umask
+      renameSync(temp, target);
     } catch (err) {
-      await rm(temp, { force: true });
+      rmSync(temp, { force: true });
       throw err;
     }
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.path(key), { force: true });
+    rmSync(this.path(key), { force: true });
   }
 }

@@ -96,3 +96,14 @@ describe('credentialCacheKey', () => {
     expect(k).toMatch(/^cred-[0-9a-f]{40}$/);
   });
 });
+
+describe('credentialCacheKey with another SHA-256', () => {
+  it('gives the same key with node:crypto as with WebCrypto', async () => {
+    const { createHash } = await import('node:crypto');
+    const parts = { pool: 'p', user: 'u', role: 'r', policy: { Version: '2012-10-17' } };
+    const node = await credentialCacheKey(parts, (t) =>
+      createHash('sha256').update(t).digest('hex'),
+    );
+    expect(node).toBe(await credentialCacheKey(parts));
+  });
+});

@@ -3,7 +3,8 @@
  * role, served from the cache while fresh. This path runs before every `aws` command, so it loads
  * only what a cache hit needs; the spinner and colours load only on a vend.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeSync } from 'node:fs';
 import { type AwsCredentials, credentialCacheKey, type PolicyDocument } from '@tessera/client';
 import { type GlobalOptions, openContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -46,13 +47,16 @@ export async function roleCredentials(
   if (!identity) {
     await ctx.session.tokens(); // throws NotLoggedIn
   }
-  const key = await credentialCacheKey({
-    pool: ctx.target.pool.issuer,
-    user: identity?.subject ?? '',
-    role: options.role,
-    durationSeconds,
-    policy,
-  });
+  const key = await credentialCacheKey(
+    {
+      pool: ctx.target.pool.issuer,
+      user: identity?.subject ?? '',
+      role: options.role,
+      durationSeconds,
+      policy,
+    },
+    (text) => createHash('sha256').update(text).digest('hex'),
+  );
   return ctx.cache.get(key, async () => {
     const { withSpinner } = await import('../output.js');
     const answer = await withSpinner(`credentials for ${options.role}`, () =>
@@ -68,7 +72,9 @@ export async function roleCredentials(
 
 export async function credentialsCommand(options: RoleOptions): Promise<void> {
   const { credentials } = await roleCredentials(options);
-  process.stdout.write(
+  // fs.writeSync, not process.stdout: the stdout stream costs more to load than this whole answer.
+  writeSync(
+    1,
     `${JSON.stringify({
       Version: 1,
       AccessKeyId: credentials.accessKeyId,

@@ -1,6 +1,5 @@
 /**
- * `tessera`: the command line. Commander parses; each command's module is loaded only when it
- * runs, so `tessera credentials` (run by the AWS CLI before every command) loads little.
+ * Every `tessera` command, parsed by commander; each command's module is loaded only when it runs.
  * Exit codes: errors.ts `EXIT`, documented in packages/cli/README.md.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -252,7 +251,7 @@ program
     process.exitCode = await (await import('./commands/dev.js')).devCommand();
   });
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
@@ -269,5 +268,3 @@ async function main(): Promise<void> {
     process.exitCode = exitCodeOf(err);
   }
 }
-
-await main();
