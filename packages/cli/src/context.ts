@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { CredentialCache, Session, TesseraApi } from '@tessera/client';
-import { FileStorage } from '@tessera/client/node';
+import { FileStorage, nodeFetch } from '@tessera/client/node';
 import { dirs, resolveTarget, sessionKey, type Target } from './settings.js';
 
 export interface GlobalOptions {
@@ -27,11 +27,12 @@ export function openContext(options: GlobalOptions): Context {
     pool: target.pool,
     storage: new FileStorage(join(config, 'sessions')),
     key: sessionKey(target),
+    fetch: nodeFetch,
   });
   return {
     target,
     session,
-    api: new TesseraApi({ api: target.api, token: () => session.token() }),
+    api: new TesseraApi({ api: target.api, token: () => session.token(), fetch: nodeFetch }),
     cache: new CredentialCache({ storage: new FileStorage(join(cache, 'credentials')) }),
   };
 }

@@ -3,7 +3,7 @@
  * can refresh it (see `Session`); each call asks for it once.
  */
 import { TesseraClientError } from './errors.js';
-import { type Fetch, requestJson } from './http.js';
+import { defaultFetch, type Fetch, type FetchResponse, requestJson } from './http.js';
 import type {
   AuditPage,
   AuditQuery,
@@ -40,7 +40,7 @@ export class TesseraApi {
       );
     }
     this.base = options.api.replace(/\/+$/, '');
-    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.fetchFn = options.fetch ?? defaultFetch;
   }
 
   async credentials(request: VendRequest): Promise<VendAnswer> {
@@ -155,7 +155,7 @@ function queryString(query: object): string {
   return s ? `?${s}` : '';
 }
 
-function versionOf(headers: Headers, binding: StoredBinding): number {
+function versionOf(headers: FetchResponse['headers'], binding: StoredBinding): number {
   const etag = /^(?:W\/)?"(\d+)"$/.exec(headers.get('etag') ?? '');
   return etag ? Number(etag[1]) : binding.version;
 }

@@ -12,7 +12,7 @@ export {
 } from './credential-cache.js';
 export * from './errors.js';
 export { canonicalJson, sha256Hex } from './hash.js';
-export type { Fetch } from './http.js';
+export type { Fetch, FetchInit, FetchResponse } from './http.js';
 export { unverifiedClaims } from './jwt.js';
 export {
   type AuthorizationRequest,

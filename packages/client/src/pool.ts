@@ -3,9 +3,8 @@
  * stack, REFRESH_TOKEN_AUTH), and the hosted UI's OAuth2 authorization code flow with PKCE S256
  * (`/oauth2/authorize`, `/oauth2/token`). The same calls work against the local issuer.
  */
-import { LoginError } from './errors.js';
-import type { Fetch } from './http.js';
-import { requestJson } from './http.js';
+import { LoginError, TesseraClientError } from './errors.js';
+import { defaultFetch, type Fetch, requestJson } from './http.js';
 import type { TokenSet } from './types.js';
 import { webCrypto } from './webcrypto.js';
 
@@ -48,15 +47,26 @@ async function initiateAuth(
   fetchFn: Fetch,
   now: number,
 ): Promise<TokenSet> {
-  const res = await fetchFn(`${cognitoEndpoint(pool)}/`, {
+  const endpoint = `${cognitoEndpoint(pool)}/`;
+  const res = await fetchFn(endpoint, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
     },
     body: JSON.stringify({ AuthFlow: flow, ClientId: pool.clientId, AuthParameters: parameters }),
+  }).catch((err: unknown) => {
+    throw new TesseraClientError(
+      'NetworkError',
+      `cannot reach ${new URL(endpoint).origin}: ${(err as Error).message}`,
+    );
   });
-  const body = (await res.json().catch(() => ({}))) as CognitoAuthResult & { __type?: string };
+  let body: CognitoAuthResult & { __type?: string } = {};
+  try {
+    body = JSON.parse(await res.text()) as typeof body;
+  } catch {
+    // not JSON: judged by the status below
+  }
   const result = body.AuthenticationResult;
   if (!res.ok || !result) {
     const type =
@@ -93,7 +103,7 @@ export function passwordLogin(
   password: string,
   options: { fetch?: Fetch; now?: () => number } = {},
 ): Promise<TokenSet> {
-  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const fetchFn = options.fetch ?? defaultFetch;
   return initiateAuth(
     pool,
     'USER_PASSWORD_AUTH',
@@ -109,7 +119,7 @@ export async function refreshTokens(
   refreshToken: string,
   options: { fetch?: Fetch; now?: () => number } = {},
 ): Promise<TokenSet> {
-  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const fetchFn = options.fetch ?? defaultFetch;
   const tokens = await initiateAuth(
     pool,
     'REFRESH_TOKEN_AUTH',
@@ -195,7 +205,7 @@ export async function completeAuthorization(
   }
   const code = params.get('code');
   if (!code) throw new LoginError('AuthorizationDenied', 'the sign-in answer has no code');
-  const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const fetchFn = options.fetch ?? defaultFetch;
   const now = (options.now ?? Date.now)();
   let res: Awaited<ReturnType<typeof requestJson<Record<string, unknown>>>>;
   try {

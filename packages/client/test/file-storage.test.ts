@@ -37,3 +37,39 @@ describe('FileStorage', () => {
     await expect(storage.get('.hidden')).rejects.toMatchObject({ code: 'InvalidConfig' });
   });
 });
+
+describe('nodeFetch', () => {
+  it('sends method, headers and body, and reads status, headers and text', async () => {
+    const { createServer } = await import('node:http');
+    const { nodeFetch } = await import('../src/node.js');
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        res.writeHead(201, { etag: '"3"', 'content-type': 'application/json' });
+        res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, body }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    try {
+      const res = await nodeFetch(`http://127.0.0.1:${port}/x`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer t' },
+        body: '{"a":"é"}',
+      });
+      expect(res).toMatchObject({ ok: true, status: 201 });
+      expect(res.headers.get('ETag')).toBe('"3"');
+      expect(JSON.parse(await res.text())).toEqual({
+        method: 'PUT',
+        auth: 'Bearer t',
+        body: '{"a":"é"}',
+      });
+      await expect(nodeFetch(`http://127.0.0.1:1/`)).rejects.toThrow();
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import {
   passwordLogin,
   type TokenSet,
 } from '@tessera/client';
+import { nodeFetch } from '@tessera/client/node';
 import { type Context, type GlobalOptions, openContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { info, printJson, withSpinner } from '../output.js';
@@ -42,7 +43,7 @@ export async function loginCommand(options: LoginOptions): Promise<void> {
     }
     const password = await readStdin();
     tokens = await withSpinner('signing in', () =>
-      passwordLogin(ctx.target.pool, options.username!, password),
+      passwordLogin(ctx.target.pool, options.username!, password, { fetch: nodeFetch }),
     );
   } else {
     tokens = await browserLogin(ctx, options);
@@ -129,7 +130,7 @@ function awaitRedirect(
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      completeAuthorization(ctx.target.pool, request, url).then(
+      completeAuthorization(ctx.target.pool, request, url, { fetch: nodeFetch }).then(
         (tokens) => {
           res
             .writeHead(200, {
