@@ -234,7 +234,7 @@ describe('tessera bindings (the trust table as code)', () => {
     );
     const res = await tessera(admin, ['bindings', 'validate', bad]);
     expect(res.code).toBe(6);
-    expect(res.stderr).toContain('cli-eng-b.json: trustPolicy/Statement/0/Effect:');
+    expect(res.stderr).toContain('cli-eng-b.json: /trustPolicy/Statement/0/Effect:');
   });
 
   it('apply creates the bindings, a second apply changes nothing, and diff is empty after it', async () => {

@@ -24,36 +24,23 @@ export interface BindingAdmin {
 /** Fields the server sets; a document may omit them. */
 const SERVER_FIELDS = ['roleMaxSessionDuration', 'updatedAt', 'updatedBy'] as const;
 
-/**
- * The document checks of a binding write, offline (no IAM): every problem at once (throws
- * BindingError 'BindingInvalid'), else the parsed binding, defaults filled. Server-set fields are
- * dropped first; the role's MaxSessionDuration stands at its minimum until IAM is read. The admin
- * API and `tessera bindings validate` run the same checks.
- */
-export function checkBindingDocument(unverifiedBinding: unknown): {
-  readonly document: Record<string, unknown>;
-  readonly parsed: ParsedBinding;
-} {
-  if (
-    typeof unverifiedBinding !== 'object' ||
-    unverifiedBinding === null ||
-    Array.isArray(unverifiedBinding)
-  ) {
-    throw new BindingError('BindingInvalid', 'binding must be a JSON object', [
-      { field: '', code: 'NotAnObject', message: 'binding must be a JSON object' },
-    ]);
-  }
-  const document: Record<string, unknown> = { ...unverifiedBinding };
-  for (const field of SERVER_FIELDS) delete document[field];
-  return { document, parsed: parseBinding({ ...document, roleMaxSessionDuration: 3600 }) };
-}
-
 export function createBindingAdmin(deps: BindingAdminDeps): BindingAdmin {
   const clock = deps.clock ?? systemClock;
   return {
     async apply(unverifiedBinding, actor) {
+      if (
+        typeof unverifiedBinding !== 'object' ||
+        unverifiedBinding === null ||
+        Array.isArray(unverifiedBinding)
+      ) {
+        throw new BindingError('BindingInvalid', 'binding must be a JSON object', [
+          { field: '', code: 'NotAnObject', message: 'binding must be a JSON object' },
+        ]);
+      }
+      const document: Record<string, unknown> = { ...unverifiedBinding };
+      for (const field of SERVER_FIELDS) delete document[field];
       // First pass: every document problem, before any call to IAM.
-      const { document } = checkBindingDocument(unverifiedBinding);
+      parseBinding({ ...document, roleMaxSessionDuration: 3600 });
       const roleMaxSessionDuration = await deps.inspector.maxSessionDuration(
         String(document['roleArn']),
       );

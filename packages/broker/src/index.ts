@@ -23,12 +23,7 @@ export {
   roleNameOf,
   trustWarnings,
 } from './binding.js';
-export {
-  type BindingAdmin,
-  type BindingAdminDeps,
-  checkBindingDocument,
-  createBindingAdmin,
-} from './binding-admin.js';
+export { type BindingAdmin, type BindingAdminDeps, createBindingAdmin } from './binding-admin.js';
 export { type Broker, type BrokerDeps, type BrokerLog, createBroker } from './broker.js';
 export { type Clock, fixedClock, systemClock } from './clock.js';
 export { federatedPrincipal, requestContext } from './context.js';

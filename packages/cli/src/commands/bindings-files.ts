@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { SERVER_FIELDS as BROKER_SERVER_FIELDS, checkBinding } from '@tessera/broker';
 import { canonicalJson, type StoredBinding } from '@tessera/client';
 import { CliError } from '../errors.js';
 
@@ -26,14 +27,8 @@ export interface FileProblem {
   readonly message: string;
 }
 
-/** Set by the server: never sent, never compared. */
-const SERVER_FIELDS = new Set([
-  'id',
-  'version',
-  'updatedAt',
-  'updatedBy',
-  'roleMaxSessionDuration',
-]);
+/** Set by the server (the broker's list): never sent, never compared. */
+const SERVER_FIELDS: ReadonlySet<string> = new Set(BROKER_SERVER_FIELDS);
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 export function listFiles(dir: string): string[] {
@@ -64,7 +59,6 @@ export async function loadBindingFiles(
   dir: string,
   defaultIssuer: string | undefined,
 ): Promise<{ files: BindingFile[]; problems: FileProblem[] }> {
-  const { checkBindingDocument, BindingError } = await import('@tessera/broker');
   const files: BindingFile[] = [];
   const problems: FileProblem[] = [];
   const seen = new Map<string, string>();
@@ -85,26 +79,22 @@ export async function loadBindingFiles(
     const doc = raw as Record<string, unknown>;
     const stem = basename(path, extname(path));
     const id = typeof doc.id === 'string' ? doc.id : stem;
-    if (id !== stem) problem('id', 'IdMismatch', `id ${id} differs from the file name ${stem}`);
-    if (seen.has(id)) problem('id', 'DuplicateId', `${id} is also defined in ${seen.get(id)}`);
+    if (id !== stem) problem('/id', 'IdMismatch', `id ${id} differs from the file name ${stem}`);
+    if (seen.has(id)) problem('/id', 'DuplicateId', `${id} is also defined in ${seen.get(id)}`);
     seen.set(id, path);
     const baseVersion = typeof doc.version === 'number' ? doc.version : undefined;
     const document: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(doc)) if (!SERVER_FIELDS.has(k)) document[k] = v;
     if (document.issuer === undefined && defaultIssuer) document.issuer = defaultIssuer;
-    try {
-      const { parsed } = checkBindingDocument({ ...document, id });
-      files.push({
-        path,
-        id,
-        baseVersion,
-        document,
-        managed: managedFields(parsed.binding as unknown as Record<string, unknown>),
-      });
-    } catch (err) {
-      if (!(err instanceof BindingError)) throw err;
-      for (const i of err.issues) problem(i.field, i.code, i.message);
+    // The broker's binding schema (the admin API's, published as schema/binding.schema.json); the
+    // role's MaxSessionDuration is the server's, read with IAM at the write.
+    const checked = checkBinding({ ...document, id, roleMaxSessionDuration: 3600 });
+    if (!checked.ok) {
+      for (const p of checked.problems) problem(p.pointer, p.code, p.message);
+      continue;
     }
+    const managed = managedFields(checked.value.binding as unknown as Record<string, unknown>);
+    files.push({ path, id, baseVersion, document, managed });
   }
   return { files, problems };
 }
