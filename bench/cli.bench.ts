@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       runs: RUNS,
       nodeEmptyMs: n,
       cachedMs: c,
-      cachedOverNode: round(ratio * 100) / 100,
+      cachedOverNode: Math.round(ratio * 100) / 100,
       coldMs: k,
       vendMs: v,
       coldMinusVendMs: round(k.p50 - v.p50),
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     console.log(line('node -e 0', n));
     console.log(line('tessera credentials (cached)', c));
     console.log(
-      `  cached / node -e 0 = ${round(ratio * 100) / 100} (target ≤ 1.5: ${ratio <= 1.5 ? 'pass' : 'FAIL'})`,
+      `  cached / node -e 0 = ${Math.round(ratio * 100) / 100} (target ≤ 1.5: ${ratio <= 1.5 ? 'pass' : 'FAIL'})`,
     );
     console.log(line('tessera credentials (cold)', k));
     console.log(line('vend (POST /v1/credentials)', v));
