@@ -24,7 +24,8 @@ if (!info.s3) {
   console.error('this local stack serves no S3 (local.json has no "s3"): nothing to upload to');
   process.exit(1);
 }
-const bucket = info.buckets?.media ?? 'tessera-local-media';
+// local.json lists the stack's bucket names; job 1's is the first (tessera-local-media).
+const bucket = info.buckets?.[0] ?? 'tessera-local-media';
 const pool = {
   issuer: info.issuer.url,
   region: info.region,
