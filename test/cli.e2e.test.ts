@@ -1,13 +1,15 @@
 /**
  * The `tessera` CLI end to end: the built bin against the local stack, with the real AWS CLI
  * (Debian's awscli) and boto3 reading the profiles `tessera configure` writes, the binding files
- * applied through the admin API, and the browser login driven in Chromium through the local
- * issuer's login page to the CLI's loopback redirect.
+ * applied through the admin API, the browser login driven in Chromium through the local
+ * issuer's login page to the CLI's loopback redirect, and `tessera exec -- aws s3 cp` against the
+ * local S3 (job 1).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CONFIG_PATH, type LocalStack, parseLocalConfig, startStack } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +27,8 @@ import {
 const AWS = tool('/usr/bin/aws', 'aws');
 const PYTHON = tool('/usr/bin/python3', 'python3');
 const FIXTURES = join(REPO, 'test/fixtures/bindings');
+const BUCKET = 'tessera-local-media';
+const DEVELOPER = 'arn:aws:iam::111111111111:user/developer';
 
 let stack: LocalStack;
 let root: string;
@@ -76,6 +80,15 @@ beforeAll(async () => {
   // matches redirect URIs exactly, port included).
   const cli = raw.clients.find((c: { name: string }) => c.name === 'cli');
   cli.callbackUrls = [`http://127.0.0.1:${callbackPort}/callback`];
+  // The IAM user `developer` may read the media bucket (as in the local S3's tests): the S3 test
+  // reads back what alice's session wrote.
+  raw.buckets[0].policy.Statement.push({
+    Sid: 'DeveloperReads',
+    Effect: 'Allow',
+    Principal: { AWS: DEVELOPER },
+    Action: 's3:GetObject',
+    Resource: `arn:aws:s3:::${BUCKET}/*`,
+  });
   stack = await startStack({
     home: join(root, 'stack'),
     ports: 0,
@@ -366,5 +379,75 @@ describe('tessera login in the browser', () => {
     expect(done.code).toBe(0);
     const who = JSON.parse((await tessera(alice, ['whoami', '--json'])).stdout);
     expect(who).toMatchObject({ username: 'alice', canRefresh: true });
+  });
+});
+
+describe('tessera exec with the local S3 (job 1)', () => {
+  it('alice’s app-upload session writes with aws s3 cp under uploads/<her sub>/ and is refused elsewhere', async () => {
+    const base = cliEnv(join(root, 'alice-app'), stack.home);
+    // The app-upload binding trusts the app's client only: alice signs in with it (a profile).
+    const configDir = join(base.env.XDG_CONFIG_HOME!, 'tessera');
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(
+      join(configDir, 'config.json'),
+      JSON.stringify({
+        profiles: {
+          app: {
+            api: stack.info.api,
+            issuer: stack.info.issuer.url,
+            region: stack.info.region,
+            clientId: stack.info.issuer.clients.app,
+            cognitoIdp: stack.info.cognitoIdp,
+            tokenUse: 'id',
+          },
+        },
+      }),
+    );
+    const alice: CliEnv = { dir: base.dir, env: { ...base.env, TESSERA_PROFILE: 'app' } };
+    const login = await tessera(
+      alice,
+      ['login', '--username', 'alice', '--password-stdin'],
+      `${password('alice')}\n`,
+    );
+    expect(login.code).toBe(0);
+    const sub = JSON.parse((await tessera(alice, ['whoami', '--json'])).stdout).subject as string;
+    expect(sub).toMatch(/^[\w-]+$/);
+    const file = join(alice.dir, 'note.txt');
+    writeFileSync(file, 'uploaded through tessera exec');
+    const cp = (key: string) =>
+      tessera(alice, [
+        'exec',
+        '--role',
+        'app-upload',
+        '--',
+        AWS,
+        's3',
+        'cp',
+        file,
+        `s3://${BUCKET}/${key}`,
+        '--endpoint-url',
+        stack.info.s3,
+        '--no-progress',
+      ]);
+
+    const own = await cp(`uploads/${sub}/note.txt`);
+    expect(own.stderr).toBe('');
+    expect(own.code).toBe(0);
+    const elsewhere = await cp('uploads/someone-else/note.txt');
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.stderr).toContain('AccessDenied');
+
+    const dev = stack.info.iamUsers.find((u) => u.name === 'developer')!;
+    const s3 = new S3Client({
+      region: stack.info.region,
+      endpoint: stack.info.s3,
+      forcePathStyle: true,
+      credentials: { accessKeyId: dev.accessKeyId, secretAccessKey: dev.secretAccessKey },
+    });
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `uploads/${sub}/note.txt` }),
+    );
+    expect(await got.Body!.transformToString()).toBe('uploaded through tessera exec');
+    s3.destroy();
   });
 });
