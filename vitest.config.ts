@@ -9,6 +9,8 @@ export default defineConfig({
     alias: [
       { find: /^@tessera\/broker\/aws$/, replacement: pkg('broker/src/aws.ts') },
       { find: /^@tessera\/broker\/aws-iam$/, replacement: pkg('broker/src/aws-iam.ts') },
+      { find: /^@tessera\/broker\/testing$/, replacement: pkg('broker/src/testing.ts') },
+      { find: /^@tessera\/broker\/provisioning$/, replacement: pkg('broker/src/provisioning.ts') },
       {
         find: /^@tessera\/broker\/aws-cloudtrail$/,
         replacement: pkg('broker/src/aws-cloudtrail.ts'),

@@ -11,12 +11,10 @@ export {
 } from './adapters/cognito.js';
 export {
   type AuditQuery,
-  createTables,
   DynamoAuditSink,
   type DynamoAuditSinkOptions,
   DynamoBindingStore,
   type DynamoBindingStoreOptions,
-  type TableNames,
 } from './adapters/dynamodb.js';
 export { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
 export {

@@ -1,33 +1,44 @@
 /**
- * The one core the Lambda handlers, the local stack and the CLI call: verify -> load bindings ->
- * decide -> AssumeRole -> audit. Every exit path writes one audit event; a grant whose event
- * cannot be stored is not returned (fail closed).
+ * The one core the Lambda handlers, the local stack and the CLI call. `vend`, `simulate` and
+ * `listRoles` are compositions of the same stages (pipeline.ts) ending in one outcome
+ * (`Grant | Deny | Failure`), and every run leaves through one exit, `run`, which writes the
+ * audit event from the outcome (as octo-sts records its event in a `defer`): no path can skip it.
+ * No answer without its record: when the event cannot be stored, the outcome becomes the Failure
+ * `AuditUnavailable` (503), for grants and denies alike; a grant's minted access key id is then
+ * logged so an operator can revoke it.
  */
 import { randomUUID } from 'node:crypto';
-import { type AuditEvent, blankEvent, subjectOf } from './audit.js';
+import { type AuditAction, type AuditEvent, storableEvent } from './audit.js';
 import { accountOf, BindingCompiler, type CompiledBinding, roleNameOf } from './binding.js';
 import { type Clock, systemClock } from './clock.js';
-import { federatedPrincipal, requestContext } from './context.js';
-import { type Decision, decide, denialError, sha256Hex } from './decision.js';
-import { checkRequestedDuration, effectiveMaxDuration } from './duration.js';
-import { BrokerError, RequestError, StoreError, TokenError, TrustError } from './errors.js';
+import { type Decided, decide } from './decision.js';
+import { effectiveMaxDuration } from './duration.js';
+import { deny, failure, type Outcome, type Step } from './outcome.js';
+import {
+  type BrokerLog,
+  checkRequest,
+  decideStage,
+  loadBindings,
+  mint,
+  openTrail,
+  type StageEnv,
+  type Trail,
+  verifyToken,
+} from './pipeline.js';
 import type { AuditSink, BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
-import { evaluateTrust } from './trust.js';
 import type {
   AccountRoles,
   ListRolesRequest,
   ListRolesResult,
+  RequestOrigin,
   RoleEntry,
+  SimulateRequest,
   VendRequest,
   VendResult,
   VerifiedToken,
 } from './types.js';
 
-export type BrokerLog = (
-  level: 'warn' | 'error',
-  message: string,
-  data?: Record<string, unknown>,
-) => void;
+export type { BrokerLog } from './pipeline.js';
 
 export interface BrokerDeps {
   readonly verifier: TokenVerifier;
@@ -39,278 +50,320 @@ export interface BrokerDeps {
   readonly roleChaining?: boolean;
   /** Days an audit event is kept (the TTL attribute). Default 365. */
   readonly auditTtlDays?: number;
-  /** Where the broker reports what it cannot answer with (a deny whose audit write failed). */
+  /** The operator's log: failures, unstored events (with the minted key id), skipped bindings. */
   readonly log?: BrokerLog;
   /** Audit event ids; default random UUIDs (ids are not identity: session names are derived). */
   readonly newEventId?: () => string;
+  /** The group (`cognito:groups`) whose members may simulate for other claims; `null`: nobody. */
+  readonly adminGroup?: string | null;
+}
+
+/** A dry run's answer: the decision a vend would reach, with the evaluator's trace. */
+export interface Simulation {
+  readonly decided: Decided;
+  /** The identity decided for: the caller's, or the claims an administrator passed. */
+  readonly subject: string;
 }
 
 export interface Broker {
-  vend(request: VendRequest): Promise<VendResult>;
-  listRoles(request: ListRolesRequest): Promise<ListRolesResult>;
-  /**
-   * Dry run: the decision `vend` would reach for this request (grant parameters or deny reason,
-   * with the evaluator's trace), without calling STS. Token and request errors throw as in vend.
-   */
-  simulate(request: VendRequest): Promise<Decision>;
+  vend(request: VendRequest): Promise<Outcome<VendResult>>;
+  /** The vend pipeline without the mint stage; a Deny carries the trace too. */
+  simulate(request: SimulateRequest): Promise<Outcome<Simulation>>;
+  /** Decide once per binding; one event lists the roles revealed. */
+  listRoles(request: ListRolesRequest): Promise<Outcome<ListRolesResult>>;
 }
 
-const MAX_ROLE_LENGTH = 2048;
+interface RunEnv extends StageEnv {
+  readonly audit: AuditSink;
+  readonly newEventId: () => string;
+  readonly ttlSeconds: number;
+  readonly adminGroup: string | null;
+}
 
-export function createBroker(deps: BrokerDeps): Broker {
-  const clock = deps.clock ?? systemClock;
-  const roleChaining = deps.roleChaining ?? true;
-  const ttlSeconds = Math.round((deps.auditTtlDays ?? 365) * 86_400);
-  const compiler = new BindingCompiler();
-  const newEventId = deps.newEventId ?? randomUUID;
-  const log: BrokerLog = deps.log ?? (() => {});
-
-  async function verify(rawToken: string | undefined): Promise<VerifiedToken> {
-    if (rawToken === undefined || rawToken === '')
-      throw new TokenError('TokenMissing', 'a bearer token is required');
-    return deps.verifier.verify(rawToken);
-  }
-
-  async function load(issuer: string): Promise<CompiledBinding[]> {
-    let bindings: Awaited<ReturnType<BindingStore['listByIssuer']>>;
-    try {
-      bindings = await deps.bindings.listByIssuer(issuer);
-    } catch (err) {
-      if (err instanceof BrokerError) throw err;
-      throw new StoreError('StoreUnavailable', 'the binding store is unavailable', { cause: err });
+/**
+ * The exit: one event from the outcome, stored, or the outcome becomes `AuditUnavailable` (also
+ * when building the event fails: no answer without its record).
+ */
+async function record<T>(env: RunEnv, trail: Trail, outcome: Outcome<T>): Promise<Outcome<T>> {
+  let event: AuditEvent | undefined;
+  try {
+    trail.note(outcomeFacts(trail.facts, outcome));
+    event = storableEvent(trail.facts);
+    if (outcome.kind === 'failure') {
+      env.log('error', 'request failed', { ...logFacts(event), errorName: nameOf(outcome.cause) });
     }
-    const compiled: CompiledBinding[] = [];
-    for (const binding of bindings) {
-      try {
-        compiled.push(compiler.compile(binding));
-      } catch (err) {
-        // Fail closed: a binding that does not compile grants nothing.
-        log('error', 'binding does not compile; skipped', {
-          bindingId: binding.id,
-          error: String(err),
-        });
-      }
-    }
-    return compiled;
-  }
-
-  async function writeAudit(event: AuditEvent, required: boolean): Promise<void> {
-    try {
-      await deps.audit.write(event);
-    } catch (err) {
-      if (required)
-        throw new StoreError('AuditUnavailable', 'the audit log is unavailable', { cause: err });
-      log('error', 'audit event not stored', {
-        eventId: event.eventId,
-        reason: event.reason,
-        error: String(err),
-      });
-    }
-  }
-
-  async function vend(request: VendRequest): Promise<VendResult> {
-    const now = clock.now();
-    let event: AuditEvent = {
-      ...blankEvent({
-        eventId: newEventId(),
-        at: now.toISOString(),
-        sourceIp: request.origin.sourceIp,
-        userAgent: request.origin.userAgent,
-        expiresAt: Math.floor(now.getTime() / 1000) + ttlSeconds,
-      }),
-      tokenSha256: request.rawToken ? sha256Hex(request.rawToken) : undefined,
-      requestedRole:
-        typeof request.role === 'string' ? request.role.slice(0, MAX_ROLE_LENGTH) : undefined,
-      requestedDuration:
-        typeof request.durationSeconds === 'number' ? request.durationSeconds : undefined,
-    };
-    const fail = async (err: unknown, result: 'deny' | 'error' = 'deny'): Promise<never> => {
-      const code = err instanceof BrokerError ? err.code : 'InternalError';
-      await writeAudit(
-        {
-          ...event,
-          result,
-          reason: event.reason || code,
-          detail: event.detail ?? (err as Error)?.message,
-        },
-        false,
-      );
-      throw err;
-    };
-
-    let token: VerifiedToken;
-    try {
-      token = await verify(request.rawToken);
-    } catch (err) {
-      return fail(err);
-    }
-    event = {
-      ...event,
-      subject: subjectOf(token.issuer, token.subject),
-      issuer: token.issuer,
-      sub: token.subject,
-      username: token.username,
-      clientId: token.clientId,
-    };
-
-    let requestedDuration: number | undefined;
-    try {
-      if (
-        typeof request.role !== 'string' ||
-        request.role.length === 0 ||
-        request.role.length > MAX_ROLE_LENGTH
-      ) {
-        throw new RequestError(
-          'InvalidRequest',
-          '/role',
-          'role must be a binding id or a role ARN',
-        );
-      }
-      requestedDuration = checkRequestedDuration(request.durationSeconds);
-    } catch (err) {
-      return fail(err);
-    }
-
-    let bindings: CompiledBinding[];
-    try {
-      bindings = await load(token.issuer);
-    } catch (err) {
-      return fail(err, 'error');
-    }
-
-    const decision = decide({
-      token,
-      bindings,
-      role: request.role,
-      requestedDuration,
-      unverifiedPolicy: request.policy,
-      origin: request.origin,
-      now,
-      roleChaining,
+    await env.audit.write(event);
+    return outcome;
+  } catch (err) {
+    // Never the secret; the access key id (a grant's) lets an operator find and revoke it.
+    env.log('error', 'audit event not stored; answered 503', {
+      ...(event
+        ? logFacts(event)
+        : { reason: outcome.kind === 'grant' ? 'Granted' : outcome.code }),
+      accessKeyId: event?.accessKeyId ?? trail.facts.accessKeyId,
+      errorName: nameOf(err),
     });
-    if (decision.effect === 'deny') {
-      event = {
-        ...event,
-        reason: decision.reason,
-        detail: decision.detail,
-        bindingId: decision.binding?.id,
-        bindingVersion: decision.binding?.version,
-        roleArn: decision.roleArn,
-        trace: decision.trace,
+    return failure('audit', 'AuditUnavailable', err);
+  }
+}
+
+function logFacts(event: AuditEvent) {
+  const { eventId, action, result, reason, stage, bindingId } = event;
+  return { eventId, action, result, reason, stage, bindingId };
+}
+
+function nameOf(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
+/** What an outcome adds to the trail's facts. */
+function outcomeFacts<T>(facts: AuditEvent, outcome: Outcome<T>): Partial<AuditEvent> {
+  switch (outcome.kind) {
+    case 'grant':
+      return { result: 'grant', reason: 'Granted', stage: undefined };
+    case 'deny':
+      return {
+        result: 'deny',
+        reason: outcome.code,
+        stage: outcome.stage,
+        detail: outcome.detail,
+        bindingId: outcome.binding?.id ?? facts.bindingId,
+        bindingVersion: outcome.binding?.version ?? facts.bindingVersion,
+        roleArn: outcome.roleArn ?? facts.roleArn,
+        trace: outcome.trace.length > 0 ? outcome.trace : facts.trace,
       };
-      return fail(denialError(decision));
+    case 'failure': {
+      const cause = outcome.cause instanceof Error ? outcome.cause : undefined;
+      return {
+        result: 'error',
+        reason: outcome.code,
+        stage: outcome.stage,
+        detail: cause ? `${cause.name}: ${cause.message}` : undefined,
+      };
     }
+  }
+}
 
-    const { params } = decision;
-    event = {
-      ...event,
-      bindingId: decision.binding.id,
-      bindingVersion: decision.binding.version,
+/**
+ * Run stages to an outcome and leave through the exit. A throw that escapes a stage (a bug: stages
+ * return values) is the Failure `InternalError` of the stage that was running.
+ */
+async function run<T>(
+  env: RunEnv,
+  audited: boolean,
+  trail: Trail,
+  stages: () => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await stages();
+  } catch (err) {
+    outcome = failure(trail.stage, 'InternalError', err);
+  }
+  if (audited) return record(env, trail, outcome);
+  if (outcome.kind === 'failure')
+    env.log('error', 'request failed', {
+      stage: outcome.stage,
+      code: outcome.code,
+      errorName: nameOf(outcome.cause),
+    });
+  return outcome;
+}
+
+function open(env: RunEnv, action: AuditAction, raw: string | undefined, origin: RequestOrigin) {
+  const now = env.clock.now();
+  const ids = { eventId: env.newEventId(), now, ttlSeconds: env.ttlSeconds };
+  return openTrail(action, ids, raw, origin);
+}
+
+/** verify -> load -> decide for one request (vend and simulate share it). */
+async function toDecision(
+  env: RunEnv,
+  trail: Trail,
+  token: VerifiedToken,
+  request: VendRequest,
+): Promise<Step<Decided>> {
+  trail.stage = 'verify';
+  const checked = checkRequest(trail, request);
+  if (checked.kind !== 'ok') return checked;
+  const bindings = await loadBindings(env, trail, token.issuer);
+  if (bindings.kind !== 'ok') return bindings;
+  return decideStage(trail, {
+    token,
+    bindings: bindings.value,
+    role: checked.value.role,
+    requestedDuration: checked.value.requestedDuration,
+    unverifiedPolicy: request.policy,
+    origin: request.origin,
+    now: env.clock.now(),
+    roleChaining: env.roleChaining,
+  });
+}
+
+async function vendStages(
+  env: RunEnv,
+  trail: Trail,
+  request: VendRequest,
+): Promise<Outcome<VendResult>> {
+  const token = await verifyToken(env, trail, request.rawToken);
+  if (token.kind !== 'ok') return token;
+  const decided = await toDecision(env, trail, token.value, request);
+  if (decided.kind !== 'ok') return decided;
+  const vended = await mint(env, trail, decided.value);
+  if (vended.kind !== 'ok') return vended;
+  const { params, duration, binding } = decided.value;
+  return {
+    kind: 'grant',
+    value: {
+      credentials: vended.value.credentials,
       roleArn: params.RoleArn,
+      assumedRoleArn: vended.value.assumedRoleArn,
+      bindingId: binding.id,
       durationSeconds: params.DurationSeconds,
-      clampedBy: decision.duration.clampedBy,
-      sessionPolicySha256: decision.sessionPolicySha256,
-      tags: params.Tags,
-      sourceIdentity: params.SourceIdentity,
-      roleSessionName: params.RoleSessionName,
-      trace: decision.trace,
-    };
-
-    let vended: Awaited<ReturnType<CredentialVendor['assumeRole']>>;
-    try {
-      vended = await deps.vendor.assumeRole(params);
-    } catch (err) {
-      if (err instanceof BrokerError && err.code === 'StsAccessDenied') {
-        // The role's real trust does not accept the broker: to the caller, like any other role it may not use.
-        event = { ...event, reason: 'StsAccessDenied', detail: err.message };
-        return fail(new TrustError('RoleNotPermitted', 'the caller may not use this role'));
-      }
-      return fail(err, 'error');
-    }
-
-    await writeAudit(
-      {
-        ...event,
-        result: 'grant',
-        reason: 'Granted',
-        stsRequestId: vended.requestId,
-        accessKeyId: vended.credentials.accessKeyId,
-        assumedRoleArn: vended.assumedRoleArn,
-      },
-      true,
-    );
-    return {
-      credentials: vended.credentials,
-      roleArn: params.RoleArn,
-      assumedRoleArn: vended.assumedRoleArn,
-      bindingId: decision.binding.id,
-      durationSeconds: params.DurationSeconds,
-      clampedBy: decision.duration.clampedBy,
+      clampedBy: duration.clampedBy,
       sourceIdentity: params.SourceIdentity,
       sessionName: params.RoleSessionName,
-    };
-  }
+    },
+  };
+}
 
-  async function listRoles(request: ListRolesRequest): Promise<ListRolesResult> {
-    const token = await verify(request.rawToken);
-    const bindings = await load(token.issuer);
-    const context = requestContext(token, request.origin, clock.now(), undefined);
-    const principal = federatedPrincipal(token.issuer);
-    const byAccount = new Map<string, RoleEntry[]>();
-    for (const { binding, trust } of bindings) {
-      if (!binding.enabled) continue;
-      let allowed = false;
-      try {
-        allowed = evaluateTrust(trust, binding.roleArn, principal, context).decision === 'Allow';
-      } catch (err) {
-        log('error', 'trust evaluation failed; binding not listed', {
-          bindingId: binding.id,
-          error: String(err),
-        });
-      }
-      if (!allowed) continue;
-      const account = accountOf(binding.roleArn);
-      const max = effectiveMaxDuration(
-        binding.durationSeconds,
-        binding.roleMaxSessionDuration,
-        roleChaining,
-      );
-      const entries = byAccount.get(account) ?? [];
-      entries.push({
-        bindingId: binding.id,
-        roleArn: binding.roleArn,
-        roleName: roleNameOf(binding.roleArn),
-        defaultDurationSeconds: Math.min(binding.durationSeconds.default, max),
-        maxDurationSeconds: max,
-      });
-      byAccount.set(account, entries);
-    }
-    const accounts: AccountRoles[] = [...byAccount.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([accountId, roles]) => ({ accountId, roles }));
-    return { accounts };
+/** The identity simulated: the caller's, or (administrators only) the claims passed. */
+function simulatedToken(
+  env: RunEnv,
+  trail: Trail,
+  caller: VerifiedToken,
+  request: SimulateRequest,
+): Step<VerifiedToken> {
+  const { claims } = request;
+  if (claims === undefined) return { kind: 'ok', value: caller };
+  const groups = caller.claims['cognito:groups'];
+  if (env.adminGroup === null || !Array.isArray(groups) || !groups.includes(env.adminGroup)) {
+    return deny('verify', 'AdminRequired', 'claims passed by a caller outside the admin group');
   }
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const sub = text(claims['sub']) ?? '';
+  trail.note({ simulatedSub: sub });
+  const tokenUse = claims['token_use'] === 'id' ? 'id' : 'access';
+  return {
+    kind: 'ok',
+    value: {
+      issuer: caller.issuer,
+      userPoolId: caller.userPoolId,
+      clientId: text(tokenUse === 'id' ? claims['aud'] : claims['client_id']) ?? '',
+      tokenUse,
+      subject: sub,
+      username: text(claims['cognito:username']) ?? text(claims['username']),
+      claims,
+    },
+  };
+}
 
-  async function simulate(request: VendRequest): Promise<Decision> {
-    const token = await verify(request.rawToken);
-    if (
-      typeof request.role !== 'string' ||
-      request.role.length === 0 ||
-      request.role.length > MAX_ROLE_LENGTH
-    ) {
-      throw new RequestError('InvalidRequest', '/role', 'role must be a binding id or a role ARN');
-    }
-    return decide({
-      token,
-      bindings: await load(token.issuer),
-      role: request.role,
-      requestedDuration: checkRequestedDuration(request.durationSeconds),
-      unverifiedPolicy: request.policy,
+async function simulateStages(
+  env: RunEnv,
+  trail: Trail,
+  request: SimulateRequest,
+): Promise<Outcome<Simulation>> {
+  const caller = await verifyToken(env, trail, request.rawToken);
+  if (caller.kind !== 'ok') return caller;
+  const token = simulatedToken(env, trail, caller.value, request);
+  if (token.kind !== 'ok') return token;
+  const decided = await toDecision(env, trail, token.value, request);
+  if (decided.kind !== 'ok') return decided;
+  return { kind: 'grant', value: { decided: decided.value, subject: token.value.subject } };
+}
+
+/** A role entry for a binding whose decision grants (no request duration, no scope-down). */
+function roleEntry(env: RunEnv, compiled: CompiledBinding, decided: Decided): RoleEntry {
+  const { binding } = compiled;
+  const max = effectiveMaxDuration(
+    binding.durationSeconds,
+    binding.roleMaxSessionDuration,
+    env.roleChaining,
+  );
+  return {
+    bindingId: binding.id,
+    roleArn: binding.roleArn,
+    roleName: roleNameOf(binding.roleArn),
+    defaultDurationSeconds: Math.min(decided.duration.seconds, max),
+    maxDurationSeconds: max,
+  };
+}
+
+async function rolesStages(
+  env: RunEnv,
+  trail: Trail,
+  request: ListRolesRequest,
+): Promise<Outcome<ListRolesResult>> {
+  const token = await verifyToken(env, trail, request.rawToken);
+  if (token.kind !== 'ok') return token;
+  const bindings = await loadBindings(env, trail, token.value.issuer);
+  if (bindings.kind !== 'ok') return bindings;
+  trail.stage = 'decide';
+  const byAccount = new Map<string, RoleEntry[]>();
+  const failed: string[] = [];
+  const now = env.clock.now();
+  for (const compiled of bindings.value) {
+    const decision = decide({
+      token: token.value,
+      bindings: [compiled],
+      role: compiled.binding.id,
+      requestedDuration: undefined,
+      unverifiedPolicy: undefined,
       origin: request.origin,
-      now: clock.now(),
-      roleChaining,
+      now,
+      roleChaining: env.roleChaining,
     });
+    if (decision.kind === 'deny') {
+      if (decision.code === 'EvaluationFailed') failed.push(compiled.binding.id);
+      continue;
+    }
+    const account = accountOf(compiled.binding.roleArn);
+    byAccount.set(account, [
+      ...(byAccount.get(account) ?? []),
+      roleEntry(env, compiled, decision.value),
+    ]);
   }
+  const accounts: AccountRoles[] = [...byAccount.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([accountId, roles]) => ({ accountId, roles }));
+  const revealed = accounts.flatMap((a) => a.roles.map((r) => r.bindingId));
+  trail.note({
+    rolesRevealed: revealed,
+    detail: failed.length > 0 ? `evaluation failed for ${failed.join(', ')}` : undefined,
+  });
+  if (failed.length > 0)
+    env.log('error', 'trust evaluation failed; bindings not listed', { bindingIds: failed });
+  return { kind: 'grant', value: { accounts } };
+}
 
-  return { vend, listRoles, simulate };
+export function createBroker(deps: BrokerDeps): Broker {
+  const env: RunEnv = {
+    verifier: deps.verifier,
+    bindings: deps.bindings,
+    vendor: deps.vendor,
+    audit: deps.audit,
+    clock: deps.clock ?? systemClock,
+    compiler: new BindingCompiler(),
+    roleChaining: deps.roleChaining ?? true,
+    log: deps.log ?? (() => {}),
+    newEventId: deps.newEventId ?? randomUUID,
+    ttlSeconds: Math.round((deps.auditTtlDays ?? 365) * 86_400),
+    adminGroup: deps.adminGroup ?? null,
+  };
+  return {
+    vend(request) {
+      const trail = open(env, 'vend', request.rawToken, request.origin);
+      return run(env, true, trail, () => vendStages(env, trail, request));
+    },
+    simulate(request) {
+      const trail = open(env, 'simulate', request.rawToken, request.origin);
+      return run(env, request.claims !== undefined, trail, () =>
+        simulateStages(env, trail, request),
+      );
+    },
+    listRoles(request) {
+      const trail = open(env, 'roles', request.rawToken, request.origin);
+      return run(env, true, trail, () => rolesStages(env, trail, request));
+    },
+  };
 }

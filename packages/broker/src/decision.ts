@@ -15,28 +15,22 @@ import type { CompiledBinding } from './binding.js';
 import { federatedPrincipal, requestContext } from './context.js';
 import { resolveDuration } from './duration.js';
 import {
-  type BrokerError,
-  RequestError,
-  type RequestErrorCode,
-  ScopeError,
-  type ScopeErrorCode,
-  TrustError,
-} from './errors.js';
-import {
   checkSessionName,
   checkSessionPolicyText,
   checkSourceIdentity,
   checkTagValue,
   STS_LIMITS,
 } from './limits.js';
+import { type BindingRef, type Deny, type Ok, ok, deny as stop } from './outcome.js';
 import { renderPolicy, renderString, renderTags } from './render.js';
 import { sessionName } from './session-name.js';
-import { evaluateTrust, findings } from './trust.js';
+import { evaluateTrust, evaluationErrors, findings } from './trust.js';
 import type {
   AssumeRoleParams,
   JsonObject,
   RequestOrigin,
   ResolvedDuration,
+  Tag,
   TraceEntry,
   VerifiedToken,
 } from './types.js';
@@ -57,43 +51,21 @@ export interface DecisionInput {
   readonly roleChaining: boolean;
 }
 
-/** Why a request was denied. Trust-stage reasons all answer the caller `RoleNotPermitted`. */
-export type DenyReason =
-  | 'BindingNotFound'
-  | 'BindingDisabled'
-  | 'TrustDenied'
-  | 'EvaluationFailed'
-  | ScopeErrorCode
-  | RequestErrorCode;
-
-export interface BindingRef {
-  readonly id: string;
-  readonly version: number;
-}
-
-export interface Grant {
-  readonly effect: 'grant';
+/** A decision to grant: the exact AssumeRole parameters, and why. */
+export interface Decided {
   readonly binding: BindingRef;
   readonly params: AssumeRoleParams;
   readonly duration: ResolvedDuration;
   /** SHA-256 (hex) of the inline session policy sent, when one is. */
   readonly sessionPolicySha256: string | undefined;
+  /** The rendered inline session policy sent, when one is (simulate shows it). */
+  readonly sessionPolicy: string | undefined;
   readonly trace: readonly TraceEntry[];
 }
 
-export interface Deny {
-  readonly effect: 'deny';
-  readonly reason: DenyReason;
-  /** Plain words for the audit log (may name the binding; never shown for trust denies). */
-  readonly detail: string;
-  /** The request field at fault, for 400/422 answers. */
-  readonly field: string | undefined;
-  readonly binding: BindingRef | undefined;
-  readonly roleArn: string | undefined;
-  readonly trace: readonly TraceEntry[];
-}
-
-export type Decision = Grant | Deny;
+/** The decide stage never fails: an evaluator fault is the deny `EvaluationFailed`. */
+export type Decision = Ok<Decided> | Deny;
+type Checked<T> = Ok<T> | Deny;
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -103,206 +75,201 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function decide(input: DecisionInput): Decision {
-  const trace: TraceEntry[] = [];
-  const deny = (
-    reason: DenyReason,
-    detail: string,
-    extra: { field?: string; binding?: CompiledBinding } = {},
-  ): Deny => ({
-    effect: 'deny',
-    reason,
-    detail,
+const ref = (c: CompiledBinding): BindingRef => ({ id: c.binding.id, version: c.binding.version });
+
+/** A deny of the decide stage, naming the binding it concerns. */
+function refuse(
+  code: Deny['code'],
+  detail: string,
+  trace: readonly TraceEntry[],
+  extra: { field?: string; binding?: CompiledBinding } = {},
+): Deny {
+  return stop('decide', code, detail, {
     field: extra.field,
-    binding: extra.binding
-      ? { id: extra.binding.binding.id, version: extra.binding.binding.version }
-      : undefined,
+    binding: extra.binding ? ref(extra.binding) : undefined,
     roleArn: extra.binding?.binding.roleArn,
     trace,
   });
+}
 
-  // 1. The caller's own scope-down policy: shape only, no binding information involved yet.
-  let callerPolicy: JsonObject | undefined;
-  if (input.unverifiedPolicy !== undefined && input.unverifiedPolicy !== null) {
-    if (!isPlainObject(input.unverifiedPolicy)) {
-      return deny('ScopeDownInvalid', 'policy must be a policy document', { field: '/policy' });
-    }
-    const error = findings(input.unverifiedPolicy, 'session').find((f) => f.severity === 'error');
-    if (error?.code === 'PolicyTooLarge') {
-      return deny('SessionPolicyTooLarge', error.message, { field: '/policy' });
-    }
-    if (error) {
-      return deny('ScopeDownInvalid', `${error.code}: ${error.message}`, {
-        field: `/policy${error.path}`,
-      });
-    }
-    const textProblem = checkSessionPolicyText(JSON.stringify(input.unverifiedPolicy));
-    if (textProblem) return deny('ScopeDownInvalid', textProblem, { field: 'policy' });
-    callerPolicy = input.unverifiedPolicy as JsonObject;
+/** 1. The caller's own scope-down policy: shape only, no binding information involved yet. */
+function callerPolicyOf(unverifiedPolicy: unknown): Checked<JsonObject | undefined> {
+  if (unverifiedPolicy === undefined || unverifiedPolicy === null) return ok(undefined);
+  if (!isPlainObject(unverifiedPolicy)) {
+    return refuse('ScopeDownInvalid', 'policy must be a policy document', [], { field: '/policy' });
   }
+  const error = findings(unverifiedPolicy, 'session').find((f) => f.severity === 'error');
+  if (error?.code === 'PolicyTooLarge') {
+    return refuse('SessionPolicyTooLarge', error.message, [], { field: '/policy' });
+  }
+  if (error) {
+    return refuse('ScopeDownInvalid', `${error.code}: ${error.message}`, [], {
+      field: `/policy${error.path}`,
+    });
+  }
+  const textProblem = checkSessionPolicyText(JSON.stringify(unverifiedPolicy));
+  if (textProblem) return refuse('ScopeDownInvalid', textProblem, [], { field: '/policy' });
+  return ok(unverifiedPolicy as JsonObject);
+}
 
-  // 2. Trust: the first candidate (by id) whose enabled binding's trust policy allows.
+/** One candidate's trust evaluation, as its trace entry (a throw is recorded as an error). */
+function evaluateCandidate(candidate: CompiledBinding, input: DecisionInput): TraceEntry {
+  const { binding } = candidate;
+  const entry = { bindingId: binding.id, bindingVersion: binding.version };
+  if (!binding.enabled) return { ...entry, decision: 'NotEvaluated', explain: [], errors: [] };
+  try {
+    const context = requestContext(input.token, input.origin, input.now, input.requestedDuration);
+    const principal = federatedPrincipal(input.token.issuer);
+    const result = evaluateTrust(candidate.trust, binding.roleArn, principal, context);
+    return {
+      ...entry,
+      decision: result.decision,
+      explain: result.explain ?? [],
+      errors: evaluationErrors(result),
+    };
+  } catch (err) {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : 'non-error thrown';
+    const thrown = { policy: 'resource', statement: -1, code: 'EvaluatorThrew', message };
+    return { ...entry, decision: 'ImplicitDeny', explain: [], errors: [thrown] };
+  }
+}
+
+/** 2. Trust: the first candidate (by id) whose enabled binding's trust policy allows. */
+function chooseBinding(input: DecisionInput, trace: TraceEntry[]): Checked<CompiledBinding> {
   const candidates = input.bindings
     .filter((b) => b.binding.id === input.role || b.binding.roleArn === input.role)
     .sort((a, b) => (a.binding.id < b.binding.id ? -1 : a.binding.id > b.binding.id ? 1 : 0));
-  if (candidates.length === 0) return deny('BindingNotFound', `no binding named ${input.role}`);
-  const context = requestContext(input.token, input.origin, input.now, input.requestedDuration);
-  const principal = federatedPrincipal(input.token.issuer);
-  let chosen: CompiledBinding | undefined;
+  const first = candidates[0];
+  if (first === undefined) return refuse('BindingNotFound', 'no binding of that name', trace);
   for (const candidate of candidates) {
-    const { binding } = candidate;
-    if (!binding.enabled) {
-      trace.push({
-        bindingId: binding.id,
-        bindingVersion: binding.version,
-        decision: 'NotEvaluated',
-        explain: [],
-      });
-      continue;
-    }
-    try {
-      const result = evaluateTrust(candidate.trust, binding.roleArn, principal, context);
-      trace.push({
-        bindingId: binding.id,
-        bindingVersion: binding.version,
-        decision: result.decision,
-        explain: result.explain ?? [],
-      });
-      if (result.decision === 'Allow') {
-        chosen = candidate;
-        break;
-      }
-    } catch (err) {
-      return deny('EvaluationFailed', `evaluating ${binding.id}: ${(err as Error).message}`, {
+    const entry = evaluateCandidate(candidate, input);
+    trace.push(entry);
+    if (entry.errors.length > 0) {
+      const codes = entry.errors.map((e) => e.code).join(', ');
+      return refuse('EvaluationFailed', `evaluating ${entry.bindingId}: ${codes}`, trace, {
         binding: candidate,
       });
     }
+    if (entry.decision === 'Allow') return ok(candidate);
   }
-  if (!chosen) {
-    const allDisabled = candidates.every((c) => !c.binding.enabled);
-    return allDisabled
-      ? deny('BindingDisabled', `binding ${candidates[0]!.binding.id} is disabled`, {
-          binding: candidates[0]!,
-        })
-      : deny(
-          'TrustDenied',
-          `no trust policy of ${candidates.map((c) => c.binding.id).join(', ')} allows`,
-          {
-            binding: candidates[0]!,
-          },
-        );
-  }
-  const { binding } = chosen;
+  return candidates.every((c) => !c.binding.enabled)
+    ? refuse('BindingDisabled', `binding ${first.binding.id} is disabled`, trace, {
+        binding: first,
+      })
+    : refuse(
+        'TrustDenied',
+        `no trust policy of ${candidates.map((c) => c.binding.id).join(', ')} allows`,
+        trace,
+        { binding: first },
+      );
+}
+
+interface Scope {
+  readonly sourceIdentity: string;
+  readonly tags: readonly Tag[];
+  readonly policy: string | undefined;
+}
+
+/** 3a. SourceIdentity and session tags, rendered from verified claims and checked like STS. */
+function renderIdentity(
+  chosen: CompiledBinding,
+  claims: VerifiedToken['claims'],
+  trace: readonly TraceEntry[],
+): Checked<Pick<Scope, 'sourceIdentity' | 'tags'>> {
   const on = { binding: chosen };
-
-  // 3. Scope: render from verified claims only, refuse anything that could widen.
-  const claims = input.token.claims;
+  const { binding } = chosen;
   const source = renderString(binding.sourceIdentity, claims);
-  if (!source.ok) return deny(source.reason, `sourceIdentity: ${source.detail}`, on);
+  if (!source.ok) return refuse(source.reason, `sourceIdentity: ${source.detail}`, trace, on);
   const sourceProblem = checkSourceIdentity(source.value);
-  if (sourceProblem) return deny('SourceIdentityInvalid', sourceProblem, on);
-
+  if (sourceProblem) return refuse('SourceIdentityInvalid', sourceProblem, trace, on);
   const tags = renderTags(binding.sessionTags, claims);
-  if (!tags.ok) return deny(tags.reason, `sessionTags: ${tags.detail}`, on);
+  if (!tags.ok) return refuse(tags.reason, `sessionTags: ${tags.detail}`, trace, on);
   if (tags.value.length > STS_LIMITS.maxTags)
-    return deny('TooManyTags', 'more than 50 session tags', on);
+    return refuse('TooManyTags', 'more than 50 session tags', trace, on);
   for (const tag of tags.value) {
     const problem = checkTagValue(tag.Value);
-    if (problem) return deny('TagInvalid', `sessionTags.${tag.Key}: ${problem}`, on);
+    if (problem) return refuse('TagInvalid', `sessionTags.${tag.Key}: ${problem}`, trace, on);
   }
+  return ok({ sourceIdentity: source.value, tags: tags.value });
+}
 
-  let policy: string | undefined;
+/** 3b. The one inline session policy: the binding's (rendered) or the caller's, never both. */
+function renderSessionPolicy(
+  chosen: CompiledBinding,
+  claims: VerifiedToken['claims'],
+  callerPolicy: JsonObject | undefined,
+  trace: readonly TraceEntry[],
+): Checked<string | undefined> {
+  const on = { binding: chosen };
+  const { binding } = chosen;
   if (binding.sessionPolicy && callerPolicy) {
-    return deny(
+    return refuse(
       'ScopeDownConflict',
       `binding ${binding.id} has its own session policy; a caller policy cannot be combined with it`,
+      trace,
       { ...on, field: '/policy' },
     );
   }
+  let policy: string | undefined;
   if (binding.sessionPolicy) {
     const rendered = renderPolicy(binding.sessionPolicy, claims);
-    if (!rendered.ok) return deny(rendered.reason, `sessionPolicy: ${rendered.detail}`, on);
+    if (!rendered.ok)
+      return refuse(rendered.reason, `sessionPolicy: ${rendered.detail}`, trace, on);
     policy = JSON.stringify(rendered.value);
   } else if (callerPolicy) {
     policy = JSON.stringify(callerPolicy);
   }
   if (policy !== undefined && policy.length > STS_LIMITS.maxPolicyChars) {
-    return deny(
+    return refuse(
       'SessionPolicyTooLarge',
       `packed session policy is ${policy.length} characters (max ${STS_LIMITS.maxPolicyChars})`,
+      trace,
       callerPolicy ? { ...on, field: '/policy' } : on,
     );
   }
+  return ok(policy);
+}
 
+/**
+ * The decision: the caller's scope-down, trust, then the session's scope (rendering, STS
+ * limits), session name and duration. Pure; a deny names the decide stage and its code.
+ */
+export function decide(input: DecisionInput): Decision {
+  const trace: TraceEntry[] = [];
+  const callerPolicy = callerPolicyOf(input.unverifiedPolicy);
+  if (callerPolicy.kind !== 'ok') return callerPolicy;
+  const chosen = chooseBinding(input, trace);
+  if (chosen.kind !== 'ok') return chosen;
+  const { binding } = chosen.value;
+  const identity = renderIdentity(chosen.value, input.token.claims, trace);
+  if (identity.kind !== 'ok') return identity;
+  const policy = renderSessionPolicy(chosen.value, input.token.claims, callerPolicy.value, trace);
+  if (policy.kind !== 'ok') return policy;
   const name = sessionName(input.token);
   const nameProblem = checkSessionName(name);
-  if (nameProblem) return deny('SessionNameInvalid', nameProblem, on);
-
+  if (nameProblem)
+    return refuse('SessionNameInvalid', nameProblem, trace, { binding: chosen.value });
   const duration = resolveDuration({
     requested: input.requestedDuration,
     binding: binding.durationSeconds,
     roleMaxSessionDuration: binding.roleMaxSessionDuration,
     roleChaining: input.roleChaining,
   });
-
-  return {
-    effect: 'grant',
-    binding: { id: binding.id, version: binding.version },
+  return ok({
+    binding: ref(chosen.value),
     params: {
       RoleArn: binding.roleArn,
       RoleSessionName: name,
       DurationSeconds: duration.seconds,
-      Policy: policy,
-      Tags: tags.value,
+      Policy: policy.value,
+      Tags: identity.value.tags,
       TransitiveTagKeys: binding.transitiveTagKeys,
-      SourceIdentity: source.value,
+      SourceIdentity: identity.value.sourceIdentity,
       ExternalId: binding.externalId ?? undefined,
     },
     duration,
-    sessionPolicySha256: policy === undefined ? undefined : sha256Hex(policy),
+    sessionPolicySha256: policy.value === undefined ? undefined : sha256Hex(policy.value),
+    sessionPolicy: policy.value,
     trace,
-  };
-}
-
-/** The error a caller sees for a deny: trust reasons collapse into one `RoleNotPermitted`. */
-export function denialError(denial: Deny): BrokerError {
-  switch (denial.reason) {
-    case 'BindingNotFound':
-    case 'BindingDisabled':
-    case 'TrustDenied':
-    case 'EvaluationFailed':
-      return new TrustError('RoleNotPermitted', 'the caller may not use this role');
-    case 'DurationTooShort':
-    case 'DurationInvalid':
-    case 'InvalidRequest':
-      return new RequestError(denial.reason, denial.field ?? '/durationSeconds', denial.detail);
-    case 'ScopeDownInvalid':
-    case 'ScopeDownConflict':
-    case 'SessionPolicyTooLarge':
-      return new ScopeError(denial.reason, publicDetail(denial), { field: denial.field });
-    case 'ClaimMissing':
-    case 'ClaimUnsafe':
-    case 'TooManyTags':
-    case 'TagInvalid':
-    case 'SourceIdentityInvalid':
-    case 'SessionNameInvalid':
-      return new ScopeError(
-        denial.reason,
-        publicDetail(denial),
-        denial.field ? { field: denial.field } : undefined,
-      );
-  }
-}
-
-function publicDetail(denial: Deny): string {
-  switch (denial.reason) {
-    case 'ScopeDownConflict':
-      return `binding ${denial.binding?.id ?? ''} has a session policy; omit policy`;
-    case 'SessionPolicyTooLarge':
-      return 'the packed session policy exceeds 2048 characters';
-    case 'ScopeDownInvalid':
-      return denial.detail;
-    default:
-      return `${denial.reason}: ${denial.detail}`;
-  }
+  });
 }

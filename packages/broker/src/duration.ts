@@ -3,8 +3,8 @@
  * 3600 s when the broker's own credentials are a role session). The answer names the bound
  * that clamped it; the first bound in that order wins a tie.
  */
-import { RequestError } from './errors.js';
 import { STS_LIMITS } from './limits.js';
+import { type Deny, deny, type Ok, ok } from './outcome.js';
 import type { DurationBounds, ResolvedDuration } from './types.js';
 
 export interface DurationInput {
@@ -15,31 +15,24 @@ export interface DurationInput {
   readonly roleChaining: boolean;
 }
 
-/** Validate a caller's requested duration (field `durationSeconds`). */
-export function checkRequestedDuration(requested: unknown): number | undefined {
-  if (requested === undefined || requested === null) return undefined;
+/**
+ * Validate a caller's requested duration (field `durationSeconds`): an integer from 900 to
+ * 43,200, or absent. Anything else (a string, 1e400 read as Infinity, 1e-200) is a deny of the
+ * verify stage; only a validated number goes on (and into the audit event).
+ */
+export function checkRequestedDuration(requested: unknown): Ok<number | undefined> | Deny {
+  if (requested === undefined || requested === null) return ok(undefined);
+  const field = { field: '/durationSeconds' };
   if (typeof requested !== 'number' || !Number.isInteger(requested) || requested <= 0) {
-    throw new RequestError(
-      'DurationInvalid',
-      '/durationSeconds',
-      'durationSeconds must be a positive integer',
-    );
+    return deny('verify', 'DurationInvalid', 'durationSeconds is not a positive integer', field);
   }
   if (requested < STS_LIMITS.minDurationSeconds) {
-    throw new RequestError(
-      'DurationTooShort',
-      '/durationSeconds',
-      `durationSeconds must be at least ${STS_LIMITS.minDurationSeconds}`,
-    );
+    return deny('verify', 'DurationTooShort', 'durationSeconds is under 900', field);
   }
   if (requested > STS_LIMITS.maxDurationSeconds) {
-    throw new RequestError(
-      'DurationInvalid',
-      '/durationSeconds',
-      `durationSeconds must be at most ${STS_LIMITS.maxDurationSeconds}`,
-    );
+    return deny('verify', 'DurationInvalid', 'durationSeconds is over 43200', field);
   }
-  return requested;
+  return ok(requested);
 }
 
 export function resolveDuration(input: DurationInput): ResolvedDuration {

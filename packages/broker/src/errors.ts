@@ -1,16 +1,16 @@
 /**
- * Every way a request can fail, as a tree by pipeline stage: token -> request -> binding -> trust
- * -> scope-down -> STS, plus the stores. Each class has an explicit `name` and a stable `code` from
- * a union, so `switch (err.code)` narrows. Codes are recorded in audit events and answered to
- * callers: never rename one; add new ones.
- *
- * Messages are safe to show a caller: they name a field or a binding id, never a trust policy's
- * text or another binding.
+ * The errors the ports throw (adapters and test doubles): token, binding, STS, stores. Each class
+ * has an explicit `name` and a stable `code` from the one code union (codes.ts), so
+ * `switch (err.code)` narrows. The pipeline turns a port's throw into a Deny or a Failure at the
+ * stage that called it; nothing crosses a stage as a throw. Messages go to logs, never to callers:
+ * a caller is told the code table's message.
  */
 
+import type { Code } from './codes.js';
 import type { BindingIssueCode } from './schema/binding.js';
 
-export type TokenErrorCode =
+export type TokenErrorCode = Extract<
+  Code,
   | 'TokenMissing'
   | 'TokenMalformed'
   | 'TokenExpired'
@@ -20,58 +20,26 @@ export type TokenErrorCode =
   | 'TokenUseMismatch'
   | 'TokenSignatureInvalid'
   | 'TokenInvalid'
-  | 'JwksUnavailable';
+  | 'JwksUnavailable'
+>;
 
-export type RequestErrorCode = 'InvalidRequest' | 'DurationTooShort' | 'DurationInvalid';
+export type BindingErrorCode = Extract<
+  Code,
+  'BindingInvalid' | 'BindingNotFound' | 'BindingVersionConflict' | 'BindingExists'
+>;
 
-export type BindingErrorCode =
-  | 'BindingInvalid'
-  | 'BindingNotFound'
-  | 'BindingVersionConflict'
-  | 'BindingExists';
-
-/** Trust stage. `RoleNotPermitted` is the one answer for "no such role" and "not yours". */
-export type TrustErrorCode = 'RoleNotPermitted';
-
-export type ScopeErrorCode =
-  | 'ClaimMissing'
-  | 'ClaimUnsafe'
-  | 'ScopeDownInvalid'
-  | 'ScopeDownConflict'
-  | 'SessionPolicyTooLarge'
-  | 'TooManyTags'
-  | 'TagInvalid'
-  | 'SourceIdentityInvalid'
-  | 'SessionNameInvalid';
-
-export type VendErrorCode =
+export type VendErrorCode = Extract<
+  Code,
   | 'StsThrottled'
   | 'StsAccessDenied'
   | 'StsRegionDisabled'
   | 'StsCredentialsExpired'
   | 'StsLimitExceeded'
   | 'StsRequestRejected'
-  | 'StsUnavailable';
+  | 'StsUnavailable'
+>;
 
-export type StoreErrorCode = 'StoreUnavailable' | 'AuditUnavailable';
-
-export type BrokerErrorCode =
-  | TokenErrorCode
-  | RequestErrorCode
-  | BindingErrorCode
-  | TrustErrorCode
-  | ScopeErrorCode
-  | VendErrorCode
-  | StoreErrorCode;
-
-export type BrokerErrorStage =
-  | 'token'
-  | 'request'
-  | 'binding'
-  | 'trust'
-  | 'scope'
-  | 'sts'
-  | 'store';
+export type StoreErrorCode = Extract<Code, 'StoreUnavailable' | 'AuditUnavailable'>;
 
 export interface FieldIssue {
   /** JSON Pointer (RFC 6901) of the offending value, e.g. `/durationSeconds/max`, `/trustPolicy/Statement/0`. */
@@ -82,8 +50,7 @@ export interface FieldIssue {
 
 export abstract class BrokerError extends Error {
   abstract override readonly name: string;
-  abstract readonly code: BrokerErrorCode;
-  abstract readonly stage: BrokerErrorStage;
+  abstract readonly code: Code;
   /** JSON Pointer of the request value at fault, when one is (answered as `field` on 400/422). */
   readonly field: string | undefined;
 
@@ -95,7 +62,6 @@ export abstract class BrokerError extends Error {
 
 export class TokenError extends BrokerError {
   override readonly name = 'TokenError';
-  readonly stage = 'token' as const;
   readonly code: TokenErrorCode;
   constructor(code: TokenErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -103,19 +69,8 @@ export class TokenError extends BrokerError {
   }
 }
 
-export class RequestError extends BrokerError {
-  override readonly name = 'RequestError';
-  readonly stage = 'request' as const;
-  readonly code: RequestErrorCode;
-  constructor(code: RequestErrorCode, field: string, message: string) {
-    super(message, { field });
-    this.code = code;
-  }
-}
-
 export class BindingError extends BrokerError {
   override readonly name = 'BindingError';
-  readonly stage = 'binding' as const;
   readonly code: BindingErrorCode;
   /** Every problem found, not only the first (BindingInvalid). */
   readonly issues: readonly FieldIssue[];
@@ -126,29 +81,8 @@ export class BindingError extends BrokerError {
   }
 }
 
-export class TrustError extends BrokerError {
-  override readonly name = 'TrustError';
-  readonly stage = 'trust' as const;
-  readonly code: TrustErrorCode;
-  constructor(code: TrustErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-export class ScopeError extends BrokerError {
-  override readonly name = 'ScopeError';
-  readonly stage = 'scope' as const;
-  readonly code: ScopeErrorCode;
-  constructor(code: ScopeErrorCode, message: string, options?: { field?: string }) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
 export class VendError extends BrokerError {
   override readonly name = 'VendError';
-  readonly stage = 'sts' as const;
   readonly code: VendErrorCode;
   /** Seconds the caller should wait before retrying (throttling), when known. */
   readonly retryAfterSeconds: number | undefined;
@@ -165,14 +99,9 @@ export class VendError extends BrokerError {
 
 export class StoreError extends BrokerError {
   override readonly name = 'StoreError';
-  readonly stage = 'store' as const;
   readonly code: StoreErrorCode;
   constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }
-}
-
-export function isBrokerError(value: unknown): value is BrokerError {
-  return value instanceof BrokerError;
 }

@@ -1,53 +1,51 @@
 /**
  * @tessera/broker: Tessera's domain. No AWS SDK here; adapters live on `@tessera/broker/aws`
- * (DynamoDB, STS, Cognito) and `@tessera/broker/aws-iam` (IAM role inspector).
+ * (DynamoDB, STS, Cognito) and `@tessera/broker/aws-iam` (IAM role inspector), table provisioning
+ * on `@tessera/broker/provisioning`, test doubles on `@tessera/broker/testing`.
  */
 export {
-  ANONYMOUS,
   type AuditAction,
   type AuditEvent,
   type AuditResult,
   blankEvent,
+  bounded,
+  storableEvent,
   subjectOf,
 } from './audit.js';
 export {
   accountOf,
-  BindingCompiler,
   type BindingWarning,
   type CompiledBinding,
   compileBinding,
-  DEFAULT_SOURCE_IDENTITY,
   fieldIssues,
   type ParsedBinding,
   parseBinding,
-  roleNameOf,
-  trustWarnings,
 } from './binding.js';
 export { type BindingAdmin, type BindingAdminDeps, createBindingAdmin } from './binding-admin.js';
-export { type Broker, type BrokerDeps, type BrokerLog, createBroker } from './broker.js';
+export {
+  type Broker,
+  type BrokerDeps,
+  type BrokerLog,
+  createBroker,
+  type Simulation,
+} from './broker.js';
 export { type Clock, fixedClock, systemClock } from './clock.js';
+export {
+  type Answer,
+  type Audience,
+  answerFor,
+  CODES,
+  type Code,
+  type CodeRow,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  isCode,
+  isFailureCode,
+} from './codes.js';
 export { federatedPrincipal, requestContext } from './context.js';
-export {
-  type BindingRef,
-  type Decision,
-  type DecisionInput,
-  type Deny,
-  type DenyReason,
-  decide,
-  denialError,
-  type Grant,
-  sha256Hex,
-} from './decision.js';
-export { checkRequestedDuration, effectiveMaxDuration, resolveDuration } from './duration.js';
+export { type Decided, type Decision, type DecisionInput, decide, sha256Hex } from './decision.js';
+export { checkRequestedDuration, resolveDuration } from './duration.js';
 export * from './errors.js';
-export { STS_LIMITS } from './limits.js';
-export {
-  MemoryAuditSink,
-  MemoryBindingStore,
-  MemoryCredentialVendor,
-  MemoryRoleInspector,
-  MemoryTokenVerifier,
-} from './memory.js';
+export type { BindingRef, Deny, Failure, Grant, Outcome, Stage } from './outcome.js';
 export type {
   AuditSink,
   BindingStore,

@@ -1,6 +1,6 @@
 /**
  * What the broker needs from the outside world. Each port has an in-memory implementation
- * (memory.ts) for tests and the local stack, and AWS adapters on the `./aws` subpath.
+ * (`@tessera/broker/testing`, testing.ts) for tests and the local stack, and AWS adapters on the `./aws` subpath.
  */
 import type { AuditEvent } from './audit.js';
 import type { AssumeRoleParams, Binding, VendedCredentials, VerifiedToken } from './types.js';

@@ -15,6 +15,8 @@ import {
   validatePolicy,
 } from '@tessera/policy';
 
+import type { EvaluationError } from './types.js';
+
 export type { Policy };
 
 /** Errors and warnings for a document of the given kind. */
@@ -51,4 +53,14 @@ export function evaluateTrust(
     },
     { explain: true },
   );
+}
+
+/** The evaluator's own errors (cedar-go's diagnostics): when any, the decision is EvaluationFailed. */
+export function evaluationErrors(result: EvaluationResult): EvaluationError[] {
+  return result.errors.map((e) => ({
+    policy: e.policy,
+    statement: e.statement,
+    code: e.code,
+    message: e.message,
+  }));
 }

@@ -102,6 +102,15 @@ export interface VendResult {
   readonly sessionName: string;
 }
 
+/**
+ * A dry run of a vend (no STS call). `claims`, for members of the administrators' group only:
+ * decide for these claims instead of the caller's own (the caller's pool); the run is then
+ * audited as a simulation, naming the administrator and the simulated `sub`.
+ */
+export interface SimulateRequest extends VendRequest {
+  readonly claims?: Claims;
+}
+
 export interface ListRolesRequest {
   readonly rawToken: string | undefined;
   readonly origin: RequestOrigin;
@@ -124,10 +133,20 @@ export interface ListRolesResult {
   readonly accounts: readonly AccountRoles[];
 }
 
+/** An internal failure the evaluator reported beside its decision (a bug, never a plain deny). */
+export interface EvaluationError {
+  readonly policy: string;
+  readonly statement: number;
+  readonly code: string;
+  readonly message: string;
+}
+
 /** The evaluator's explanation for one binding tried: the audit event's trace. */
 export interface TraceEntry {
   readonly bindingId: string;
   readonly bindingVersion: number;
   readonly decision: EvaluationDecision | 'NotEvaluated';
   readonly explain: readonly ExplainedStatement[];
+  /** The evaluator's own errors: when any, the decision is `EvaluationFailed`. */
+  readonly errors: readonly EvaluationError[];
 }

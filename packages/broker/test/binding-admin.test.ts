@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BindingError,
-  createBindingAdmin,
-  fixedClock,
-  MemoryBindingStore,
-  MemoryRoleInspector,
-} from '../src/index.js';
+import { BindingError, createBindingAdmin, fixedClock } from '../src/index.js';
+import { MemoryBindingStore, MemoryRoleInspector } from '../src/testing.js';
 import { binding, ISSUER, NOW } from './fixtures.js';
 
 function setup() {

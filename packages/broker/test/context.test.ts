@@ -1,7 +1,15 @@
 import { evaluate } from '@tessera/policy';
 import { describe, expect, it } from 'vitest';
-import { compileBinding, decide, federatedPrincipal, requestContext } from '../src/index.js';
-import { binding, NOW, origin, token } from './fixtures.js';
+import {
+  compileBinding,
+  type DecisionInput,
+  decide as decideRaw,
+  federatedPrincipal,
+  requestContext,
+} from '../src/index.js';
+import { binding, flat, NOW, origin, token } from './fixtures.js';
+
+const decide = (i: DecisionInput) => flat(decideRaw(i));
 
 describe('requestContext', () => {
   it('carries every verified claim as token:<claim>, arrays as sets, plus the aws: keys', () => {

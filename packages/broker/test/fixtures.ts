@@ -1,5 +1,12 @@
 /** Shared test data: one pool, a few bindings, tokens. */
-import type { Binding, RequestOrigin, VerifiedToken } from '../src/index.js';
+import type {
+  Binding,
+  Decided,
+  Decision,
+  Deny,
+  RequestOrigin,
+  VerifiedToken,
+} from '../src/index.js';
 
 export const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC';
 export const POOL_ID = 'eu-west-1_AbC';
@@ -87,4 +94,15 @@ export function binding(overrides: Partial<Binding> = {}): Binding {
     roleMaxSessionDuration: 3600,
     ...overrides,
   };
+}
+
+/** A decision flattened for assertions: `{effect: 'grant', ...decided}` or `{effect: 'deny', reason, ...deny}`. */
+export type FlatDecision =
+  | ({ readonly effect: 'grant' } & Decided)
+  | ({ readonly effect: 'deny'; readonly reason: Deny['code'] } & Deny);
+
+export function flat(decision: Decision): FlatDecision {
+  return decision.kind === 'ok'
+    ? { effect: 'grant', ...decision.value }
+    : { effect: 'deny', reason: decision.code, ...decision };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBindingStore } from '../src/index.js';
+import { MemoryBindingStore } from '../src/testing.js';
 import { binding, ISSUER } from './fixtures.js';
 
 describe('MemoryBindingStore has the DynamoDB store conditional semantics', () => {

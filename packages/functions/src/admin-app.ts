@@ -79,7 +79,11 @@ function defaultDeps(
 class AdminContext {
   readonly issuers: ReadonlySet<string>;
   readonly audit: AdminAudit;
-  readonly stack: { readonly logger: Logger; readonly corsOrigins: readonly string[] };
+  readonly stack: {
+    readonly logger: Logger;
+    readonly corsOrigins: readonly string[];
+    readonly audience: 'admin';
+  };
 
   constructor(
     readonly config: TesseraConfig,
@@ -93,7 +97,7 @@ class AdminContext {
       ttlDays: config.auditTtlDays,
       log: (message, data) => logger.error(message, data),
     });
-    this.stack = { logger, corsOrigins: config.corsOrigins };
+    this.stack = { logger, corsOrigins: config.corsOrigins, audience: 'admin' };
   }
 
   /**
@@ -309,7 +313,7 @@ export function adminDispatcher(app: AdminApp, logger: Logger, corsOrigins: read
     async (event: APIGatewayProxyEventV2) => {
       throw new HttpInputError('RouteNotFound', `no admin route ${event.routeKey}`);
     },
-    { logger, corsOrigins, jsonBody: false },
+    { logger, corsOrigins, jsonBody: false, audience: 'admin' },
   );
   const dispatch: HttpHandler = (event, context) =>
     (byRouteKey.get(event.routeKey) ?? notFound)(event, context);

@@ -23,9 +23,11 @@ import {
   BrokerError,
   blankEvent,
   type Clock,
+  type Code,
   type RequestOrigin,
   StoreError,
   sha256Hex,
+  storableEvent,
   subjectOf,
   type VerifiedToken,
 } from '@tessera/broker';
@@ -60,7 +62,7 @@ export interface AdminAuditOptions {
 interface EventFacts {
   readonly action: AdminAction;
   readonly result: AuditResult;
-  readonly reason: string;
+  readonly reason: Code;
   readonly bindingId: string | undefined;
   readonly roleArn: string | undefined;
   readonly previousVersion: number | null;
@@ -80,7 +82,7 @@ export class AdminAudit {
   async record(actor: AdminActor, facts: EventFacts): Promise<AdminAuditEvent> {
     const now = this.#options.clock.now();
     const { token } = actor;
-    const event: AdminAuditEvent = {
+    const event: AdminAuditEvent = this.#storable({
       ...blankEvent({
         eventId: this.#newEventId(),
         at: now.toISOString(),
@@ -103,13 +105,23 @@ export class AdminAudit {
       detail: `version ${facts.previousVersion ?? 'none'} -> ${facts.newVersion ?? 'deleted'}`,
       previousVersion: facts.previousVersion,
       newVersion: facts.newVersion,
-    };
+    });
     try {
       await this.#options.sink.write(event);
     } catch (err) {
       throw new StoreError('AuditUnavailable', 'the audit log is unavailable', { cause: err });
     }
     return event;
+  }
+
+  /** Bounded like every event (storable whatever the token's claims are). */
+  #storable(event: AdminAuditEvent): AdminAuditEvent {
+    return {
+      ...storableEvent(event),
+      action: event.action,
+      previousVersion: event.previousVersion,
+      newVersion: event.newVersion,
+    };
   }
 
   /** A binding store whose writes are audited first (see the file comment). */

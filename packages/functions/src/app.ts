@@ -12,7 +12,7 @@ import {
 import { StsCredentialVendor } from '@tessera/broker/aws';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
-import { invalidBody } from './errors.js';
+import { granted, invalidBody } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
 import type { VendHandlerName } from './routes.js';
 import { type SharedDeps, sharedDeps } from './wiring.js';
@@ -66,6 +66,7 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
     clock: deps.clock,
     roleChaining: config.roleChainingCap,
     auditTtlDays: config.auditTtlDays,
+    adminGroup: config.adminGroup,
     log: (level, message, data) => logger[level](message, data ?? {}),
   });
   const stack = { logger, corsOrigins: config.corsOrigins };
@@ -73,13 +74,15 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
   const credentials = httpStack(
     async (event: APIGatewayProxyEventV2) => {
       const body = credentialsBody(event.body as unknown);
-      const result = await broker.vend({
-        rawToken: bearerToken(event),
-        role: body.role,
-        durationSeconds: body.durationSeconds,
-        policy: body.policy,
-        origin: requestOrigin(event),
-      });
+      const result = granted(
+        await broker.vend({
+          rawToken: bearerToken(event),
+          role: body.role,
+          durationSeconds: body.durationSeconds,
+          policy: body.policy,
+          origin: requestOrigin(event),
+        }),
+      );
       logger.info('credentials vended', {
         bindingId: result.bindingId,
         roleArn: result.roleArn,
@@ -112,7 +115,9 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
     async (event: APIGatewayProxyEventV2) =>
       json(
         200,
-        await broker.listRoles({ rawToken: bearerToken(event), origin: requestOrigin(event) }),
+        granted(
+          await broker.listRoles({ rawToken: bearerToken(event), origin: requestOrigin(event) }),
+        ),
       ),
     { ...stack, jsonBody: false },
   );

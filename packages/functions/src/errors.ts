@@ -1,9 +1,10 @@
 /**
- * The functions' own errors: configuration (loud, at init) and HTTP input problems found before
- * the broker is called. Broker errors (token, binding, trust, scope, STS, store) come from
- * `@tessera/broker`.
+ * The functions' own errors: configuration (loud, at init), HTTP input problems found before the
+ * broker is called, and a broker outcome that is not a grant, thrown into the middy error path.
+ * Every one carries a code of the one code table (`@tessera/broker` codes.ts); problem.ts answers
+ * from that table.
  */
-import type { SchemaProblemCode } from '@tessera/broker';
+import type { Code, Deny, Failure, Outcome, SchemaProblemCode, Stage } from '@tessera/broker';
 
 /** A configuration problem's code: a schema code, or `ConfigInvalid` for a failure at init. */
 export type ConfigProblemCode = SchemaProblemCode | 'InvalidJson' | 'ConfigInvalid';
@@ -28,7 +29,8 @@ export class ConfigError extends Error {
   }
 }
 
-export type HttpInputErrorCode =
+export type HttpInputErrorCode = Extract<
+  Code,
   | 'InvalidJson'
   | 'UnsupportedMediaType'
   | 'PayloadTooLarge'
@@ -36,7 +38,8 @@ export type HttpInputErrorCode =
   /** A write that must be conditional came without `If-Match` (428). */
   | 'PreconditionRequired'
   /** No route for the event's `routeKey` in this function (404). */
-  | 'RouteNotFound';
+  | 'RouteNotFound'
+>;
 
 /** Where a request problem is: the JSON body (`field` is a JSON Pointer), or a named part. */
 export type InputLocation = 'body' | 'header' | 'path' | 'query';
@@ -93,4 +96,29 @@ export class AdminRequiredError extends Error {
   constructor() {
     super('this route is for administrators');
   }
+}
+
+/** A broker outcome that is not a grant: its stage, code and field, into the error path. */
+export class OutcomeError extends Error {
+  override readonly name = 'OutcomeError';
+  readonly code: Code;
+  readonly stage: Stage;
+  readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(outcome: Deny | Failure) {
+    super(
+      `${outcome.kind} at ${outcome.stage}: ${outcome.code}`,
+      outcome.kind === 'failure' ? { cause: outcome.cause } : undefined,
+    );
+    this.code = outcome.code;
+    this.stage = outcome.stage;
+    this.field = outcome.kind === 'deny' ? outcome.field : undefined;
+    this.retryAfterSeconds = outcome.kind === 'failure' ? outcome.retryAfterSeconds : undefined;
+  }
+}
+
+/** A grant's value; a Deny or Failure thrown as an OutcomeError (answered by problem.ts). */
+export function granted<T>(outcome: Outcome<T>): T {
+  if (outcome.kind === 'grant') return outcome.value;
+  throw new OutcomeError(outcome);
 }

@@ -8,16 +8,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import { BrokerError } from '@tessera/broker';
+import type { Audience } from '@tessera/broker';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
 import { HttpInputError } from './errors.js';
-import { problemFor, problemResponse } from './problem.js';
+import { codedOf, problemFor, problemResponse } from './problem.js';
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -55,19 +54,43 @@ function bodySizeCap(): Middleware {
   };
 }
 
-function problems(logger: Logger): Middleware {
+const JSON_TYPE = /^application\/(.+\+)?json($|;.+)/;
+
+/** The JSON body: the content type checked, then a proto-safe parse; each failure its own code. */
+function jsonBody(): Middleware {
+  return {
+    before: async ({ event }) => {
+      const type = event.headers?.['content-type'];
+      if (type === undefined || !JSON_TYPE.test(type)) {
+        throw new HttpInputError('UnsupportedMediaType', 'send Content-Type: application/json');
+      }
+      if (event.body === undefined || event.body === null) {
+        throw new HttpInputError('InvalidJson', 'the body is empty', '');
+      }
+      const text = event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+      try {
+        (event as { body: unknown }).body = JSON.parse(text, protoSafeReviver);
+      } catch {
+        throw new HttpInputError('InvalidJson', 'the body is not valid JSON', '');
+      }
+    },
+  };
+}
+
+function problems(logger: Logger, audience: Audience): Middleware {
   return {
     onError: async (request) => {
       const err = request.error;
-      const { problem } = problemFor(err);
+      const { problem } = problemFor(err, audience);
       if (problem.status >= 500) {
+        const cause = (err as { cause?: unknown })?.cause;
         logger.error('request failed', {
           code: problem.code,
           errorName: (err as Error)?.name,
-          errorCode: err instanceof BrokerError ? err.code : undefined,
-          cause: err instanceof BrokerError ? String((err.cause as Error)?.name ?? '') : undefined,
-          errorMessage:
-            err instanceof BrokerError ? err.message : String((err as Error)?.message ?? ''),
+          errorCode: codedOf(err).code,
+          cause: cause instanceof Error ? cause.name : undefined,
         });
       } else {
         logger.info('request refused', {
@@ -76,7 +99,7 @@ function problems(logger: Logger): Middleware {
           field: problem.field,
         });
       }
-      request.response = problemResponse(err);
+      request.response = problemResponse(err, audience);
     },
   };
 }
@@ -105,6 +128,8 @@ export interface StackOptions {
   readonly corsOrigins: readonly string[];
   /** Parse a JSON body (POST routes). */
   readonly jsonBody: boolean;
+  /** Who is answered: codes `seenBy: 'admin'` are shown on the admin routes only. Default caller. */
+  readonly audience?: Audience;
 }
 
 export function httpStack(handler: HttpHandler, options: StackOptions): HttpHandler {
@@ -122,9 +147,12 @@ export function httpStack(handler: HttpHandler, options: StackOptions): HttpHand
       }),
     );
   }
-  stack.use(httpSecurityHeaders()).use(noStore()).use(problems(options.logger));
+  stack
+    .use(httpSecurityHeaders())
+    .use(noStore())
+    .use(problems(options.logger, options.audience ?? 'caller'));
   if (options.jsonBody) {
-    stack.use(bodySizeCap()).use(httpJsonBodyParser({ reviver: protoSafeReviver }));
+    stack.use(bodySizeCap()).use(jsonBody());
   }
   return stack.handler(handler) as unknown as HttpHandler;
 }

@@ -1,17 +1,21 @@
 /**
- * Every failure as an `application/problem+json` answer (RFC 9457) with a stable `code`. The
- * status comes from the error's code through one table; 5xx answers carry no internals (the log
- * has them); a deny names its code, not the policy.
+ * Every failure as an `application/problem+json` answer (RFC 9457) with a stable `code`, read from
+ * the one code table (`@tessera/broker` codes.ts): its status, whether this audience may see the
+ * code (else its stand-in: `RoleNotPermitted`, `ServiceUnavailable`), and the caller's message.
+ * Anything thrown that carries no code of the table is a 500 `InternalError`. 5xx answers carry no
+ * internals (the log has them); a deny names its code, not the policy.
  */
-import { BindingError, BrokerError, type BrokerErrorCode, type FieldIssue } from '@tessera/broker';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
-  AdminRequiredError,
-  ConfigError,
-  HttpInputError,
-  type HttpInputErrorCode,
-  type InputIssue,
-} from './errors.js';
+  type Audience,
+  answerFor,
+  BindingError,
+  CODES,
+  type Code,
+  type FieldIssue,
+  isCode,
+} from '@tessera/broker';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { HttpInputError, type InputIssue, type InputLocation } from './errors.js';
 
 export interface Problem {
   readonly type: string;
@@ -30,64 +34,11 @@ export interface Problem {
   readonly issues?: readonly (FieldIssue | InputIssue)[];
 }
 
-/** HTTP status per broker code. A Record, so a new code does not compile until it is mapped. */
-const STATUS: Record<BrokerErrorCode, number> = {
-  TokenMissing: 401,
-  TokenMalformed: 401,
-  TokenExpired: 401,
-  TokenNotYetValid: 401,
-  TokenIssuerUnknown: 401,
-  TokenAudienceMismatch: 401,
-  TokenUseMismatch: 401,
-  TokenSignatureInvalid: 401,
-  TokenInvalid: 401,
-  JwksUnavailable: 503,
-  InvalidRequest: 400,
-  DurationTooShort: 422,
-  DurationInvalid: 422,
-  BindingInvalid: 422,
-  BindingNotFound: 404,
-  // Binding writes are conditional requests (If-Match: "<version>"; no If-Match: create only), so
-  // a failed condition is 412 Precondition Failed.
-  BindingVersionConflict: 412,
-  BindingExists: 412,
-  RoleNotPermitted: 403,
-  ClaimMissing: 403,
-  ClaimUnsafe: 403,
-  ScopeDownInvalid: 422,
-  ScopeDownConflict: 422,
-  SessionPolicyTooLarge: 422,
-  TooManyTags: 403,
-  TagInvalid: 403,
-  SourceIdentityInvalid: 403,
-  SessionNameInvalid: 403,
-  StsThrottled: 503,
-  StsAccessDenied: 403,
-  StsRegionDisabled: 503,
-  StsCredentialsExpired: 503,
-  StsLimitExceeded: 503,
-  StsRequestRejected: 503,
-  StsUnavailable: 503,
-  StoreUnavailable: 503,
-  AuditUnavailable: 503,
-};
-
-const HTTP_INPUT_STATUS: Record<HttpInputErrorCode, number> = {
-  InvalidJson: 400,
-  InvalidRequest: 400,
-  UnsupportedMediaType: 415,
-  PayloadTooLarge: 413,
-  PreconditionRequired: 428,
-  RouteNotFound: 404,
-};
-
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -97,89 +48,77 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Seconds a 503 asks the caller to wait. */
-export const DEFAULT_RETRY_AFTER_SECONDS = 2;
+/** What an error says about itself, when it carries a code of the table. */
+interface Coded {
+  readonly code: Code;
+  readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly location: InputLocation;
+  readonly issues: readonly (FieldIssue | InputIssue)[] | undefined;
+}
 
-function make(
-  status: number,
-  code: string,
-  detail: string,
-  field?: string,
-  issues?: readonly (FieldIssue | InputIssue)[],
-  location: HttpInputError['location'] = 'body',
-): Problem {
+/** Every problem an input error lists (a binding's, a request body's), each with its pointer. */
+function issuesOf(err: unknown): readonly (FieldIssue | InputIssue)[] | undefined {
+  if (err instanceof BindingError || err instanceof HttpInputError) return err.issues;
+  return undefined;
+}
+
+/** The code an error carries (by its `code` property, never its message), else `InternalError`. */
+export function codedOf(err: unknown): Coded {
+  const e = (err instanceof Error ? err : {}) as {
+    code?: unknown;
+    field?: unknown;
+    retryAfterSeconds?: unknown;
+  };
+  const code = isCode(e.code) && CODES[e.code].status >= 400 ? e.code : 'InternalError';
   return {
-    type: `urn:tessera:problem:${code}`,
-    title: TITLES[status] ?? 'Error',
-    status,
     code,
-    detail,
-    ...(field === undefined ? {} : { field }),
-    ...(field === undefined || location === 'body' ? {} : { in: location }),
-    ...(issues === undefined || issues.length === 0 ? {} : { issues }),
+    field: code !== 'InternalError' && typeof e.field === 'string' ? e.field : undefined,
+    retryAfterSeconds: typeof e.retryAfterSeconds === 'number' ? e.retryAfterSeconds : undefined,
+    location: err instanceof HttpInputError ? err.location : 'body',
+    issues: issuesOf(err),
   };
 }
 
+/** Statuses whose answer names the field at fault. */
+const NAMES_FIELD = new Set([400, 412, 413, 415, 422, 428]);
+
+/** Codes whose answer lists every problem of the input, not only the first. */
+const LISTS_ISSUES: ReadonlySet<Code> = new Set<Code>(['BindingInvalid', 'InvalidRequest']);
+
 /** The problem answered for an error, and extra headers. */
-export function problemFor(err: unknown): { problem: Problem; headers: Record<string, string> } {
-  if (err instanceof BrokerError) {
-    const status = STATUS[err.code];
-    if (status === 401) {
-      return {
-        problem: make(401, err.code, 'a valid bearer token is required'),
-        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-      };
-    }
-    if (status >= 500) {
-      const retry =
-        'retryAfterSeconds' in err && typeof err.retryAfterSeconds === 'number'
-          ? err.retryAfterSeconds
-          : DEFAULT_RETRY_AFTER_SECONDS;
-      return {
-        problem: make(
-          503,
-          'ServiceUnavailable',
-          'the service is temporarily unavailable; retry later',
-        ),
-        headers: { 'Retry-After': String(retry) },
-      };
-    }
-    const withField = status === 400 || status === 422 ? err.field : undefined;
-    const issues = err instanceof BindingError && status === 422 ? err.issues : undefined;
-    return { problem: make(status, err.code, err.message, withField, issues), headers: {} };
+export function problemFor(
+  err: unknown,
+  audience: Audience = 'caller',
+): { problem: Problem; headers: Record<string, string> } {
+  const coded = codedOf(err);
+  const answer = answerFor(coded.code, audience);
+  const own = answer.code === coded.code;
+  const field = own && NAMES_FIELD.has(answer.status) ? coded.field : undefined;
+  const issues = own && LISTS_ISSUES.has(answer.code) ? coded.issues : undefined;
+  const problem: Problem = {
+    type: `urn:tessera:problem:${answer.code}`,
+    title: TITLES[answer.status] ?? 'Error',
+    status: answer.status,
+    code: answer.code,
+    detail: answer.message,
+    ...(field === undefined ? {} : { field }),
+    ...(field === undefined || coded.location === 'body' ? {} : { in: coded.location }),
+    ...(issues === undefined || issues.length === 0 ? {} : { issues }),
+  };
+  const headers: Record<string, string> = {};
+  if (answer.status === 401) headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
+  if (answer.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(coded.retryAfterSeconds ?? answer.retryAfterSeconds);
   }
-  if (err instanceof AdminRequiredError) {
-    return { problem: make(403, err.code, err.message), headers: {} };
-  }
-  if (err instanceof HttpInputError) {
-    const status = HTTP_INPUT_STATUS[err.code];
-    return {
-      problem: make(status, err.code, err.message, err.field, err.issues, err.location),
-      headers: {},
-    };
-  }
-  if (err instanceof ConfigError) {
-    return {
-      problem: make(503, 'ServiceUnavailable', 'the service is not configured; retry later'),
-      headers: { 'Retry-After': '30' },
-    };
-  }
-  // Errors from middy's own middlewares carry an HTTP status.
-  const status = (err as { statusCode?: unknown })?.statusCode;
-  if (status === 415) {
-    const malformed = /malformed/i.test(String((err as Error).message));
-    return malformed
-      ? { problem: make(400, 'InvalidJson', 'the body is not valid JSON'), headers: {} }
-      : {
-          problem: make(415, 'UnsupportedMediaType', 'send Content-Type: application/json'),
-          headers: {},
-        };
-  }
-  return { problem: make(500, 'InternalError', 'internal error'), headers: {} };
+  return { problem, headers };
 }
 
-export function problemResponse(err: unknown): APIGatewayProxyStructuredResultV2 {
-  const { problem, headers } = problemFor(err);
+export function problemResponse(
+  err: unknown,
+  audience: Audience = 'caller',
+): APIGatewayProxyStructuredResultV2 {
+  const { problem, headers } = problemFor(err, audience);
   return {
     statusCode: problem.status,
     headers: {

@@ -1,12 +1,10 @@
+import { fixedClock, StoreError, VendError } from '@tessera/broker';
 import {
-  fixedClock,
   MemoryAuditSink,
   MemoryBindingStore,
   MemoryCredentialVendor,
   MemoryTokenVerifier,
-  StoreError,
-  VendError,
-} from '@tessera/broker';
+} from '@tessera/broker/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { binding, NOW, token, trustFor } from '../../broker/test/fixtures.js';
 import { createApp, type TesseraConfig } from '../src/index.js';
@@ -241,6 +239,17 @@ describe('POST /v1/credentials', () => {
     expect(noAudit.statusCode).toBe(503);
     expect(noAudit.body).not.toContain('secret');
     expect(problem(noAudit).code).toBe('ServiceUnavailable');
+  });
+
+  it('503, not 401, when the event of a refused token cannot be stored (no answer without its record)', async () => {
+    const { app, audit } = setup();
+    audit.failing = true;
+    const res = await app.credentials(
+      apiEvent('POST', '/v1/credentials', { token: 'forged', body: { role: 'app-upload' } }),
+      lambdaContext,
+    );
+    expect([res.statusCode, problem(res).code]).toEqual([503, 'ServiceUnavailable']);
+    expect(res.headers?.['Retry-After']).toBeDefined();
   });
 
   it('answers CORS headers for an allowed origin', async () => {

@@ -5,7 +5,8 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTables, DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
+import { DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
+import { createTables } from '@tessera/broker/provisioning';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, clientFor, type RunningServer } from '../../broker/test/dynamo-servers.js';
 import { binding } from '../../broker/test/fixtures.js';

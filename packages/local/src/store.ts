@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTables, type TableNames } from '@tessera/broker/aws';
+import { createTables, type TableNames } from '@tessera/broker/provisioning';
 import { bind } from './http.js';
 
 type Dynalite = (options: {

@@ -123,8 +123,8 @@ function codeOf(err: unknown): TokenErrorCode {
   if (err instanceof JwtParseError) return 'TokenMalformed';
   if (err instanceof FetchError || err instanceof JwksNotAvailableInCacheError)
     return 'JwksUnavailable';
-  if (err instanceof ParameterValidationError && /issuer/i.test(err.message))
-    return 'TokenIssuerUnknown';
+  // At verify time aws-jwt-verify throws this only when the token's `iss` is none of the pools.
+  if (err instanceof ParameterValidationError) return 'TokenIssuerUnknown';
   return 'TokenInvalid';
 }
 

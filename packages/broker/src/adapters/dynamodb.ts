@@ -4,14 +4,7 @@
  * with a ConditionExpression), never TransactWriteItems, so dynalite, DynamoDB Local and DynamoDB
  * behave the same.
  */
-import {
-  ConditionalCheckFailedException,
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ResourceInUseException,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -216,9 +209,6 @@ export class DynamoBindingStore implements BindingStore {
   }
 }
 
-/** Largest trace kept whole in an item (DynamoDB items are at most 400 KB). */
-const MAX_TRACE_CHARS = 100_000;
-
 export interface DynamoAuditSinkOptions {
   readonly client: DynamoDBClient | DynamoDBDocumentClient;
   readonly tableName: string;
@@ -242,17 +232,13 @@ export class DynamoAuditSink implements AuditSink {
   }
 
   async write(event: AuditEvent): Promise<void> {
-    const trace = JSON.stringify(event.trace);
+    // The event is storable as it comes (storableEvent bounded it: the broker's exit and the
+    // admin audit both build events through it).
     const item = {
       ...event,
       time: event.at,
       [auditTable.sortKey]: `${event.at}#${event.eventId}`,
       day: event.at.slice(0, 10),
-      trace:
-        trace.length > MAX_TRACE_CHARS
-          ? event.trace.map(({ explain: _, ...rest }) => ({ ...rest, explain: [] }))
-          : event.trace,
-      traceTruncated: trace.length > MAX_TRACE_CHARS,
     };
     try {
       await this.#doc.send(
@@ -324,7 +310,7 @@ export class DynamoAuditSink implements AuditSink {
           }),
         );
         for (const item of page.Items ?? []) {
-          const { time, day: _day, traceTruncated: _t, ...rest } = item;
+          const { time, day: _day, ...rest } = item;
           events.push({ ...(rest as AuditEvent), at: String(time) });
           if (events.length >= limit) return events;
         }
@@ -334,100 +320,5 @@ export class DynamoAuditSink implements AuditSink {
       throw unavailable('AuditUnavailable', err);
     }
     return events;
-  }
-}
-
-export interface TableNames {
-  readonly bindings: string;
-  readonly audit: string;
-}
-
-/**
- * Create both tables from the schema (local stack and tests), wait until they are ACTIVE and turn
- * on the audit TTL. Idempotent: a table that exists is left as it is.
- */
-export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
-  const create = async (input: ConstructorParameters<typeof CreateTableCommand>[0]) => {
-    try {
-      await client.send(new CreateTableCommand(input));
-    } catch (err) {
-      if (!(err instanceof ResourceInUseException)) throw err;
-    }
-    for (let i = 0; i < 100; i++) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
-      if (
-        Table?.TableStatus === 'ACTIVE' &&
-        (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')
-      )
-        return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`table ${input.TableName} did not become ACTIVE`);
-  };
-  const b = bindingsTable;
-  await create({
-    TableName: names.bindings,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: b.partitionKey, AttributeType: 'S' },
-      { AttributeName: b.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: b.partitionKey, KeyType: 'HASH' },
-      { AttributeName: b.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: b.byIdIndex.name,
-        KeySchema: [{ AttributeName: b.byIdIndex.partitionKey, KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
-  });
-  const a = auditTable;
-  await create({
-    TableName: names.audit,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: a.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.sortKey, AttributeType: 'S' },
-      { AttributeName: a.byRoleIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.byDayIndex.partitionKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: a.partitionKey, KeyType: 'HASH' },
-      { AttributeName: a.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: a.byRoleIndex.name,
-        KeySchema: [
-          { AttributeName: a.byRoleIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: a.byRoleIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-      {
-        IndexName: a.byDayIndex.name,
-        KeySchema: [
-          { AttributeName: a.byDayIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: a.byDayIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
-  });
-  try {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: names.audit,
-        TimeToLiveSpecification: { AttributeName: a.ttlAttribute, Enabled: true },
-      }),
-    );
-  } catch (err) {
-    // dynalite has no TTL API; reads filter on expiresAt anyway. Anything else is a real failure.
-    const name = (err as { name?: string }).name ?? '';
-    const alreadyOn = /already enabled/i.test(String((err as Error).message));
-    if (name !== 'UnknownOperationException' && !alreadyOn) throw err;
   }
 }

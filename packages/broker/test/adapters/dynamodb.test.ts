@@ -1,6 +1,7 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createTables, DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
+import { DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
+import { createTables } from '@tessera/broker/provisioning';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { blankEvent } from '../../src/audit.js';
 import { type AuditEvent, BindingError, fixedClock } from '../../src/index.js';
@@ -172,7 +173,15 @@ describe.each(backends)('DynamoDB adapters on $name', (backend) => {
       await sink.write(event(2, nowEpoch - 1)); // expired, not yet deleted
       await sink.write(
         event(3, nowEpoch + 3600, {
-          trace: [{ bindingId: 'app-upload', bindingVersion: 1, decision: 'Allow', explain: [] }],
+          trace: [
+            {
+              bindingId: 'app-upload',
+              bindingVersion: 1,
+              decision: 'Allow',
+              explain: [],
+              errors: [],
+            },
+          ],
         }),
       );
       const events = await sink.listBySubject(`${ISSUER}|sub-1`);

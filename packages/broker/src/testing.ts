@@ -1,5 +1,6 @@
 /**
- * In-memory port implementations: the simple defaults used by tests and the local stack.
+ * @tessera/broker/testing: in-memory port implementations — the simple defaults used by tests, the
+ * benchmarks and the local stack's offline mode. Never part of the core entry.
  */
 import type { AuditEvent } from './audit.js';
 import { BindingError, StoreError, TokenError, type VendError } from './errors.js';

@@ -1,0 +1,188 @@
+/**
+ * The pipeline's stages: verify -> load -> decide -> mint. Each is a small function returning a
+ * `Step` (go on with a value, or stop with a Deny or a Failure); a port's throw is caught where the
+ * port is called (`attempt`) and becomes a value. What a stage has validated is noted on the
+ * `Trail`, from which the one exit (broker.ts) builds the audit event.
+ */
+import { type AuditAction, type AuditEvent, blankEvent, subjectOf } from './audit.js';
+import type { BindingCompiler, CompiledBinding } from './binding.js';
+import type { Clock } from './clock.js';
+import { type Decided, type DecisionInput, decide, sha256Hex } from './decision.js';
+import { checkRequestedDuration } from './duration.js';
+import { attempt, deny, ok, type Stage, type Step } from './outcome.js';
+import type { BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
+import type { RequestOrigin, VendedCredentials, VendRequest, VerifiedToken } from './types.js';
+
+export type BrokerLog = (
+  level: 'warn' | 'error',
+  message: string,
+  data?: Record<string, unknown>,
+) => void;
+
+/** What the stages need: the ports and the broker's settings. */
+export interface StageEnv {
+  readonly verifier: TokenVerifier;
+  readonly bindings: BindingStore;
+  readonly vendor: CredentialVendor;
+  readonly clock: Clock;
+  readonly compiler: BindingCompiler;
+  readonly roleChaining: boolean;
+  readonly log: BrokerLog;
+}
+
+/**
+ * The facts of one run, noted stage by stage (only validated values), and the stage running now
+ * (so a throw that escapes a stage by a bug is still attributed).
+ */
+export class Trail {
+  stage: Stage = 'verify';
+  readonly #facts: { -readonly [K in keyof AuditEvent]: AuditEvent[K] };
+
+  /** Takes `facts` over (a fresh `blankEvent`): noted in place, no copy per stage. */
+  constructor(facts: AuditEvent) {
+    this.#facts = facts;
+  }
+
+  get facts(): AuditEvent {
+    return this.#facts;
+  }
+
+  note(fields: Partial<AuditEvent>): void {
+    Object.assign(this.#facts, fields);
+  }
+}
+
+/** A trail opened with what the transport said (bounded later, at the exit). */
+export function openTrail(
+  action: AuditAction,
+  ids: { eventId: string; now: Date; ttlSeconds: number },
+  rawToken: string | undefined,
+  origin: RequestOrigin,
+): Trail {
+  const trail = new Trail(
+    blankEvent({
+      eventId: ids.eventId,
+      at: ids.now.toISOString(),
+      sourceIp: typeof origin.sourceIp === 'string' ? origin.sourceIp : '',
+      userAgent: typeof origin.userAgent === 'string' ? origin.userAgent : '',
+      expiresAt: Math.floor(ids.now.getTime() / 1000) + ids.ttlSeconds,
+    }),
+  );
+  trail.note({
+    action,
+    tokenSha256: typeof rawToken === 'string' && rawToken !== '' ? sha256Hex(rawToken) : undefined,
+  });
+  return trail;
+}
+
+/** verify (token): the caller's verified identity. */
+export async function verifyToken(
+  env: StageEnv,
+  trail: Trail,
+  rawToken: string | undefined,
+): Promise<Step<VerifiedToken>> {
+  trail.stage = 'verify';
+  if (typeof rawToken !== 'string' || rawToken === '') {
+    return deny('verify', 'TokenMissing', 'no bearer token');
+  }
+  const verified = await attempt('verify', 'InternalError', () => env.verifier.verify(rawToken));
+  if (verified.kind === 'ok') noteIdentity(trail, verified.value);
+  return verified;
+}
+
+function noteIdentity(trail: Trail, token: VerifiedToken): void {
+  trail.note({
+    subject: subjectOf(token.issuer, token.subject),
+    issuer: token.issuer,
+    sub: token.subject,
+    username: token.username,
+    clientId: token.clientId,
+  });
+}
+
+/** Longest `role` accepted (a role ARN is at most about 600 characters). */
+const MAX_ROLE_LENGTH = 2048;
+
+export interface CheckedRequest {
+  readonly role: string;
+  readonly requestedDuration: number | undefined;
+}
+
+/** verify (request): the role named and the duration asked, validated. */
+export function checkRequest(trail: Trail, request: VendRequest): Step<CheckedRequest> {
+  const { role } = request;
+  if (typeof role !== 'string' || role.length === 0 || role.length > MAX_ROLE_LENGTH) {
+    return deny('verify', 'InvalidRequest', 'role is not a binding id or a role ARN', {
+      field: '/role',
+    });
+  }
+  trail.note({ requestedRole: role });
+  const duration = checkRequestedDuration(request.durationSeconds);
+  if (duration.kind !== 'ok') return duration;
+  trail.note({ requestedDuration: duration.value });
+  return ok({ role, requestedDuration: duration.value });
+}
+
+/** load: the issuer's bindings, compiled (one that does not compile is skipped: it grants nothing). */
+export async function loadBindings(
+  env: StageEnv,
+  trail: Trail,
+  issuer: string,
+): Promise<Step<CompiledBinding[]>> {
+  trail.stage = 'load';
+  const loaded = await attempt('load', 'StoreUnavailable', () => env.bindings.listByIssuer(issuer));
+  if (loaded.kind !== 'ok') return loaded;
+  const compiled: CompiledBinding[] = [];
+  for (const binding of loaded.value) {
+    try {
+      compiled.push(env.compiler.compile(binding));
+    } catch (err) {
+      env.log('error', 'binding does not compile; skipped', {
+        bindingId: binding.id,
+        errorName: (err as Error)?.name,
+      });
+    }
+  }
+  return ok(compiled);
+}
+
+/** decide: pure; a grant's facts are noted for the event. */
+export function decideStage(trail: Trail, input: DecisionInput): Step<Decided> {
+  trail.stage = 'decide';
+  const decision = decide(input);
+  if (decision.kind !== 'ok') return decision;
+  const { params, binding, duration } = decision.value;
+  trail.note({
+    bindingId: binding.id,
+    bindingVersion: binding.version,
+    roleArn: params.RoleArn,
+    durationSeconds: params.DurationSeconds,
+    clampedBy: duration.clampedBy,
+    sessionPolicySha256: decision.value.sessionPolicySha256,
+    tags: params.Tags,
+    sourceIdentity: params.SourceIdentity,
+    roleSessionName: params.RoleSessionName,
+    trace: decision.value.trace,
+  });
+  return decision;
+}
+
+/** mint: the CredentialVendor port (AssumeRole today; the web-identity vendor behind the same port). */
+export async function mint(
+  env: StageEnv,
+  trail: Trail,
+  decided: Decided,
+): Promise<Step<VendedCredentials>> {
+  trail.stage = 'mint';
+  const vended = await attempt('mint', 'StsUnavailable', () =>
+    env.vendor.assumeRole(decided.params),
+  );
+  if (vended.kind === 'ok') {
+    trail.note({
+      stsRequestId: vended.value.requestId,
+      accessKeyId: vended.value.credentials.accessKeyId,
+      assumedRoleArn: vended.value.assumedRoleArn,
+    });
+  }
+  return vended;
+}

@@ -1,0 +1,123 @@
+/**
+ * @tessera/broker/provisioning: creating the tables from the shared schema, for the local stack and
+ * tests (infra declares the same tables with SST). Not part of the runtime adapters: a Lambda never
+ * creates tables.
+ */
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
+
+export interface TableNames {
+  readonly bindings: string;
+  readonly audit: string;
+}
+
+async function createAndWait(
+  client: DynamoDBClient,
+  input: CreateTableCommandInput,
+): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+    if (
+      Table?.TableStatus === 'ACTIVE' &&
+      (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`table ${input.TableName} did not become ACTIVE`);
+}
+
+function bindingsTableInput(name: string): CreateTableCommandInput {
+  const b = bindingsTable;
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: b.partitionKey, AttributeType: 'S' },
+      { AttributeName: b.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: b.partitionKey, KeyType: 'HASH' },
+      { AttributeName: b.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: b.byIdIndex.name,
+        KeySchema: [{ AttributeName: b.byIdIndex.partitionKey, KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+function auditTableInput(name: string): CreateTableCommandInput {
+  const a = auditTable;
+  const index = (i: { name: string; partitionKey: string; sortKey: string }) => ({
+    IndexName: i.name,
+    KeySchema: [
+      { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  });
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: a.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.sortKey, AttributeType: 'S' },
+      { AttributeName: a.byRoleIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.byDayIndex.partitionKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: a.partitionKey, KeyType: 'HASH' },
+      { AttributeName: a.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [index(a.byRoleIndex), index(a.byDayIndex)],
+  };
+}
+
+/**
+ * Turn on the audit TTL unless it is on already. dynalite has no TTL API
+ * (`UnknownOperationException`, by name): there reads filter on `expiresAt` anyway.
+ */
+async function enableTtl(client: DynamoDBClient, table: string): Promise<void> {
+  try {
+    const { TimeToLiveDescription } = await client.send(
+      new DescribeTimeToLiveCommand({ TableName: table }),
+    );
+    const status = TimeToLiveDescription?.TimeToLiveStatus;
+    if (status === 'ENABLED' || status === 'ENABLING') return;
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { AttributeName: auditTable.ttlAttribute, Enabled: true },
+      }),
+    );
+  } catch (err) {
+    if ((err as { name?: unknown })?.name !== 'UnknownOperationException') throw err;
+  }
+}
+
+/**
+ * Create both tables from the schema, wait until they are ACTIVE and turn on the audit TTL.
+ * Idempotent: a table that exists is left as it is.
+ */
+export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  await createAndWait(client, bindingsTableInput(names.bindings));
+  await createAndWait(client, auditTableInput(names.audit));
+  await enableTtl(client, names.audit);
+}
