@@ -4,10 +4,12 @@
  * memory is measured apart from the stack's. Reports requests/s, p50/p99, unintended 5xx (target
  * 0), resident memory of both processes before, right after and after an idle pause (IDLE_SECONDS,
  * default 30), V8 heap snapshots of the stack before and after, and audit events against
- * decisions (every answer, grant or deny, must have its event: nothing lost).
+ * decisions (every answer, grant or deny, must have its event: nothing lost; the requests still in
+ * flight when the run stops, at most one per connection, are decided and recorded without being
+ * counted as answers).
  *
  * A test of guarantees with figures beside it: it exits 1 when an answer was a 5xx, a request
- * failed at the socket, or the audit events do not equal the answers; the figures are written to
+ * failed at the socket, or the audit events fall short of the answers; the figures are written to
  * bench/results/load.json whatever they are. `@tessera/*` resolve to the packages' dist/.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -75,6 +77,19 @@ function start(args: readonly string[]): Promise<{ child: Child; hello: Record<s
       resolve({ child: { process: proc, ask }, hello: hello as Record<string, unknown> }),
     );
     proc.once('exit', (code) => reject(new Error(`child ${args[0]} exited with ${code}`)));
+  });
+}
+
+/** Asks a child to stop and waits for it to exit (killed after 10 s). */
+function stop(child: Child): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.process.exitCode !== null) return resolve();
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), 10_000);
+    child.process.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.process.send({ cmd: 'stop' });
   });
 }
 
@@ -210,7 +225,10 @@ async function main(): Promise<number> {
       socketErrors: result.errors,
       timeouts: result.timeouts,
       auditEvents: events,
-      auditEqualsDecisions: events === answers,
+      // The run stops on time with up to one request in flight per connection: the server decides
+      // (and records) those, the client counts no answer for them.
+      auditCoversDecisions: events >= answers && events <= answers + CONNECTIONS,
+      inFlightAtStop: events - answers,
       memory: { before: memoryBefore, after: memoryAfter, afterIdle: memoryIdle },
       heapSnapshotMiB: {
         before: round(snapshotBefore.snapshotBytes / MiB),
@@ -268,14 +286,16 @@ async function main(): Promise<number> {
       result.errors > 0 || result.timeouts > 0
         ? `${result.errors} socket errors, ${result.timeouts} timeouts`
         : undefined,
-      events !== answers ? `${events} audit events for ${answers} answers` : undefined,
+      events < answers || events > answers + CONNECTIONS
+        ? `${events} audit events for ${answers} answers (at most ${CONNECTIONS} in flight when the run stopped)`
+        : undefined,
     ].filter((f) => f !== undefined);
     for (const failure of failures) console.error(`FAIL: ${failure}`);
     console.log(failures.length === 0 ? 'load: 1 passed, 0 failed' : 'load: 0 passed, 1 failed');
     return failures.length === 0 ? 0 : 1;
   } finally {
-    await stack.ask({ cmd: 'stop' }).catch(() => undefined);
-    await store.ask({ cmd: 'stop' }).catch(() => undefined);
+    await stop(stack);
+    await stop(store);
     rmSync(dir, { recursive: true, force: true });
   }
 }
