@@ -7,6 +7,7 @@
  * `AuditUnavailable` (503), for grants and denies alike; a grant's minted access key id is then
  * logged so an operator can revoke it.
  */
+
 import { randomUUID } from 'node:crypto';
 import { type AuditAction, type AuditEvent, storableEvent } from './audit.js';
 import { accountOf, BindingCompiler, type CompiledBinding, roleNameOf } from './binding.js';
@@ -26,6 +27,7 @@ import {
   verifyToken,
 } from './pipeline.js';
 import type { AuditSink, BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
+import type { RateLimiter } from './rate-limit.js';
 import type {
   AccountRoles,
   ListRolesRequest,
@@ -56,6 +58,8 @@ export interface BrokerDeps {
   readonly newEventId?: () => string;
   /** The group (`cognito:groups`) whose members may simulate for other claims; `null`: nobody. */
   readonly adminGroup?: string | null;
+  /** Limits per source IP and per subject (a `RateLimited` deny, 429); default none. */
+  readonly limiter?: RateLimiter;
 }
 
 /** A dry run's answer: the decision a vend would reach, with the evaluator's trace. */
@@ -349,6 +353,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     newEventId: deps.newEventId ?? randomUUID,
     ttlSeconds: Math.round((deps.auditTtlDays ?? 365) * 86_400),
     adminGroup: deps.adminGroup ?? null,
+    limiter: deps.limiter,
   };
   return {
     vend(request) {

@@ -38,6 +38,7 @@ export type Code =
   | 'DurationTooShort'
   | 'DurationInvalid'
   | 'AdminRequired'
+  | 'RateLimited'
   // bindings (admin writes and reads)
   | 'BindingInvalid'
   | 'BindingNotFound'
@@ -82,7 +83,7 @@ export interface CodeRow {
   readonly answeredAs?: Code;
   /** The caller's message: plain words, never a policy's text, a claim value or an internal. */
   readonly message: string;
-  /** Seconds a 503 asks the caller to wait. */
+  /** Seconds a 503 or a 429 asks the caller to wait. */
   readonly retryAfterSeconds?: number;
 }
 
@@ -147,6 +148,12 @@ export const CODES: Readonly<Record<Code, CodeRow>> = {
     message: 'durationSeconds must be an integer from 900 to 43200',
   },
   AdminRequired: { status: 403, seenBy: 'caller', message: 'this is for administrators' },
+  RateLimited: {
+    status: 429,
+    seenBy: 'caller',
+    message: 'too many requests; retry after the time given',
+    retryAfterSeconds: 1,
+  },
   BindingInvalid: {
     status: 422,
     seenBy: 'admin',
@@ -214,7 +221,7 @@ export interface Answer {
   readonly code: Code;
   readonly status: number;
   readonly message: string;
-  /** Set for 503. */
+  /** Set for 503 and 429. */
   readonly retryAfterSeconds: number | undefined;
 }
 
@@ -229,7 +236,7 @@ export function answerFor(code: Code, audience: Audience): Answer {
     status: answer.status,
     message: answer.message,
     retryAfterSeconds:
-      answer.status === 503
+      answer.status === 503 || answer.status === 429
         ? (row.retryAfterSeconds ?? answer.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)
         : undefined,
   };

@@ -53,6 +53,13 @@ export type {
   RoleInspector,
   TokenVerifier,
 } from './ports.js';
+export {
+  MemoryRateLimiter,
+  type RateLimit,
+  type RateLimiter,
+  type RateLimits,
+  type Take,
+} from './rate-limit.js';
 export { renderPolicy, renderString, renderTags, unsafeClaimValue } from './render.js';
 export {
   BINDING_ID,

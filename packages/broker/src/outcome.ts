@@ -32,6 +32,8 @@ export interface Deny {
   readonly roleArn: string | undefined;
   /** The evaluator's explanation of every binding tried (decide stage), for audit and simulate. */
   readonly trace: readonly TraceEntry[];
+  /** Seconds to wait before asking again (a rate limit). */
+  readonly retryAfterSeconds?: number;
 }
 
 export interface Failure {
@@ -62,7 +64,7 @@ export function deny(
   stage: Stage,
   code: Code,
   detail: string,
-  extra: Partial<Pick<Deny, 'field' | 'binding' | 'roleArn' | 'trace'>> = {},
+  extra: Partial<Pick<Deny, 'field' | 'binding' | 'roleArn' | 'trace' | 'retryAfterSeconds'>> = {},
 ): Deny {
   return {
     kind: 'deny',
@@ -73,6 +75,9 @@ export function deny(
     binding: extra.binding,
     roleArn: extra.roleArn,
     trace: extra.trace ?? [],
+    ...(extra.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: extra.retryAfterSeconds }),
   };
 }
 

@@ -11,6 +11,7 @@ import { type Decided, type DecisionInput, decide, sha256Hex } from './decision.
 import { checkRequestedDuration } from './duration.js';
 import { attempt, deny, ok, type Stage, type Step } from './outcome.js';
 import type { BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { RequestOrigin, VendedCredentials, VendRequest, VerifiedToken } from './types.js';
 
 export type BrokerLog = (
@@ -28,6 +29,8 @@ export interface StageEnv {
   readonly compiler: BindingCompiler;
   readonly roleChaining: boolean;
   readonly log: BrokerLog;
+  /** Limits per source IP and per subject; none: unlimited. */
+  readonly limiter: RateLimiter | undefined;
 }
 
 /**
@@ -82,12 +85,24 @@ export async function verifyToken(
   rawToken: string | undefined,
 ): Promise<Step<VerifiedToken>> {
   trail.stage = 'verify';
+  const bySourceIp = overLimit(env, 'sourceIp', trail.facts.sourceIp);
+  if (bySourceIp) return bySourceIp;
   if (typeof rawToken !== 'string' || rawToken === '') {
     return deny('verify', 'TokenMissing', 'no bearer token');
   }
   const verified = await attempt('verify', 'InternalError', () => env.verifier.verify(rawToken));
-  if (verified.kind === 'ok') noteIdentity(trail, verified.value);
-  return verified;
+  if (verified.kind !== 'ok') return verified;
+  noteIdentity(trail, verified.value);
+  return overLimit(env, 'subject', trail.facts.subject) ?? verified;
+}
+
+/** A `RateLimited` deny when `value` is over its limit now. */
+function overLimit(env: StageEnv, kind: 'sourceIp' | 'subject', value: string) {
+  const taken = env.limiter?.take(kind, value, env.clock.now().getTime());
+  if (!taken || taken.allowed) return undefined;
+  return deny('verify', 'RateLimited', `over the ${kind} rate limit`, {
+    retryAfterSeconds: taken.retryAfterSeconds,
+  });
 }
 
 function noteIdentity(trail: Trail, token: VerifiedToken): void {

@@ -14,7 +14,9 @@ describe('the code table', () => {
         ).toBe(true);
         expect(answer.status).toBe(shown.status);
         expect(answer.message).toBe(shown.message);
-        expect(answer.retryAfterSeconds !== undefined).toBe(answer.status === 503);
+        expect(answer.retryAfterSeconds !== undefined).toBe(
+          answer.status === 503 || answer.status === 429,
+        );
       }
     }
   });

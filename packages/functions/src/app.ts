@@ -7,6 +7,7 @@ import {
   type CredentialsBody,
   type CredentialVendor,
   createBroker,
+  MemoryRateLimiter,
   parseCredentialsBody,
 } from '@tessera/broker';
 import { StsCredentialVendor } from '@tessera/broker/aws';
@@ -67,6 +68,7 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
     roleChaining: config.roleChainingCap,
     auditTtlDays: config.auditTtlDays,
     adminGroup: config.adminGroup,
+    limiter: new MemoryRateLimiter(config.rateLimits),
     log: (level, message, data) => logger[level](message, data ?? {}),
   });
   const stack = { logger, corsOrigins: config.corsOrigins };

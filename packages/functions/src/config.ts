@@ -4,7 +4,7 @@
  * as one ConfigError, each with the JSON Pointer of what is wrong (`/TESSERA_POOLS/0/clientIds`):
  * misconfiguration is loud, never a silent fallback. An empty variable counts as unset.
  */
-import { parseWith } from '@tessera/broker';
+import { parseWith, type RateLimit, type RateLimits } from '@tessera/broker';
 import type { AwsCredentials } from '@tessera/broker/aws';
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
@@ -98,6 +98,8 @@ export const envSchema = z.object({
   TESSERA_AUDIT_TTL_DAYS: z._default(intText(1), 365),
   TESSERA_BINDINGS_CACHE_SECONDS: z._default(intText(0), 30),
   TESSERA_CORS_ORIGINS: z._default(originList, []),
+  TESSERA_RATE_LIMIT_PER_IP: z._default(intText(0), 600),
+  TESSERA_RATE_LIMIT_PER_SUBJECT: z._default(intText(0), 120),
 });
 
 export interface TesseraConfig {
@@ -113,6 +115,8 @@ export interface TesseraConfig {
   readonly auditTtlDays: number;
   /** Allowed CORS origins; empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
+  /** Per source IP and per subject, in this instance (API Gateway throttles across instances). */
+  readonly rateLimits: RateLimits;
   /** In-process use (local stack, tests): endpoint overrides. In Lambda the SDK reads AWS_ENDPOINT_URL_*. */
   readonly endpoints?: { readonly sts?: string; readonly dynamodb?: string; readonly iam?: string };
   /** In-process use: credentials for the SDK clients. In Lambda the default provider chain. */
@@ -136,5 +140,14 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     cache: { bindingsSeconds: v.TESSERA_BINDINGS_CACHE_SECONDS },
     auditTtlDays: v.TESSERA_AUDIT_TTL_DAYS,
     corsOrigins: v.TESSERA_CORS_ORIGINS,
+    rateLimits: {
+      perSourceIp: rateLimit(v.TESSERA_RATE_LIMIT_PER_IP),
+      perSubject: rateLimit(v.TESSERA_RATE_LIMIT_PER_SUBJECT),
+    },
   };
+}
+
+/** Requests a minute (0: no limit), with bursts of a quarter minute's worth. */
+function rateLimit(perMinute: number): RateLimit | null {
+  return perMinute === 0 ? null : { perMinute, burst: Math.max(1, Math.ceil(perMinute / 4)) };
 }

@@ -113,7 +113,7 @@ export class OutcomeError extends Error {
     this.code = outcome.code;
     this.stage = outcome.stage;
     this.field = outcome.kind === 'deny' ? outcome.field : undefined;
-    this.retryAfterSeconds = outcome.kind === 'failure' ? outcome.retryAfterSeconds : undefined;
+    this.retryAfterSeconds = outcome.retryAfterSeconds;
   }
 }
 

@@ -120,6 +120,7 @@ beforeAll(async () => {
     cache: { bindingsSeconds: 30 },
     auditTtlDays: 7,
     corsOrigins: [],
+    rateLimits: { perSourceIp: null, perSubject: null },
     endpoints: {
       dynamodb: dynamo.endpoint,
       iam: `http://127.0.0.1:${(iam.address() as AddressInfo).port}`,

@@ -20,6 +20,7 @@ const config: TesseraConfig = {
   cache: { bindingsSeconds: 0 },
   auditTtlDays: 30,
   corsOrigins: ['https://portal.example.com'],
+  rateLimits: { perSourceIp: null, perSubject: null },
 };
 
 function setup() {

@@ -24,7 +24,18 @@ describe('loadConfig', () => {
       cache: { bindingsSeconds: 30 },
       auditTtlDays: 365,
       corsOrigins: [],
+      rateLimits: {
+        perSourceIp: { perMinute: 600, burst: 150 },
+        perSubject: { perMinute: 120, burst: 30 },
+      },
     });
+  });
+
+  it('turns a rate limit off with 0', () => {
+    expect(
+      loadConfig({ ...env, TESSERA_RATE_LIMIT_PER_IP: '0', TESSERA_RATE_LIMIT_PER_SUBJECT: '0' })
+        .rateLimits,
+    ).toEqual({ perSourceIp: null, perSubject: null });
   });
 
   it('lists every problem at once', () => {

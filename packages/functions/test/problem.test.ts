@@ -34,7 +34,9 @@ describe('problemFor reads the code table', () => {
           answer.message,
         ]);
         expect(JSON.stringify(problem)).not.toContain('secret internals');
-        expect(headers['Retry-After'] !== undefined).toBe(answer.status === 503);
+        expect(headers['Retry-After'] !== undefined).toBe(
+          answer.status === 503 || answer.status === 429,
+        );
         expect(headers['WWW-Authenticate'] !== undefined).toBe(answer.status === 401);
       }
     }

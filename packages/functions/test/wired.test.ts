@@ -80,6 +80,7 @@ describe('createApp wired to real adapters', () => {
       cache: { bindingsSeconds: 30 },
       auditTtlDays: 7,
       corsOrigins: [],
+      rateLimits: { perSourceIp: null, perSubject: null },
       endpoints: { sts: stsEndpoint, dynamodb: dynamo.endpoint },
       credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
     };

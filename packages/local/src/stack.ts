@@ -247,6 +247,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       TESSERA_ACCOUNT_ID: config.broker.account,
       TESSERA_ROLE_CHAINING: 'true',
       TESSERA_BINDINGS_CACHE_SECONDS: '5',
+      // Rate limits are off locally unless asked for (tests, demos and load runs come from one IP).
+      TESSERA_RATE_LIMIT_PER_IP: env.TESSERA_RATE_LIMIT_PER_IP ?? '0',
+      TESSERA_RATE_LIMIT_PER_SUBJECT: env.TESSERA_RATE_LIMIT_PER_SUBJECT ?? '0',
     };
     const appConfig = {
       ...loadConfig(functionsEnv),
