@@ -28,6 +28,14 @@ export default defineConfig({
       cliCallbackUrls: ['http://localhost:8765/callback'],
       throttle: { rate: 20, burst: 40 },
       examples: { uploadBucket: 'tessera-dev-example-uploads' },
+      // Tessera as an OIDC issuer (the web-identity vendor, sessions up to 12 h): the API's custom
+      // domain is the issuer URL every trusting role names. null: AssumeRole vendor only.
+      webIdentity: {
+        domain: 'id.dev.access.example.com',
+        certificateArn:
+          'arn:aws:acm:eu-west-1:210987654321:certificate/00000000-0000-4000-8000-000000000001',
+        audience: 'sts.amazonaws.com',
+      },
     },
     production: {
       account: '111122223333',
@@ -62,6 +70,12 @@ export default defineConfig({
       cliCallbackUrls: ['http://localhost:8765/callback'],
       throttle: { rate: 50, burst: 100 },
       examples: { uploadBucket: 'example-media-uploads' },
+      webIdentity: {
+        domain: 'id.access.example.com',
+        certificateArn:
+          'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-4000-8000-000000000002',
+        audience: 'sts.amazonaws.com',
+      },
     },
   },
 });

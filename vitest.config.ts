@@ -10,6 +10,10 @@ export default defineConfig({
       { find: /^@tessera\/broker\/aws$/, replacement: pkg('broker/src/aws.ts') },
       { find: /^@tessera\/broker\/aws-iam$/, replacement: pkg('broker/src/aws-iam.ts') },
       { find: /^@tessera\/broker\/testing$/, replacement: pkg('broker/src/testing.ts') },
+      {
+        find: /^@tessera\/broker\/file-signer$/,
+        replacement: pkg('broker/src/adapters/file-signer.ts'),
+      },
       { find: /^@tessera\/broker\/provisioning$/, replacement: pkg('broker/src/provisioning.ts') },
       {
         find: /^@tessera\/broker\/aws-cloudtrail$/,

@@ -21,6 +21,8 @@
  *   AssumeRole are expected: one each). Also counted: JWKS fetches at init when the JWKS is not
  *   handed to the verifier, and the Queries 32 concurrent vends cause when the bindings cache has
  *   just expired (single flight: 1).
+ * - both credential vendors side by side (bench/lib/vendors.ts): AssumeRole and web-identity vends
+ *   as erin, interleaved, with the local ES256 signer's own time standing in for KMS Sign;
  * Targets are printed as pass/fail next to the figures. A benchmark, not a test: it exits 0 whatever
  * the figures (1 only when it could not run). Results: bench/results/vend.json, with the machine's
  * load average (the figures are only as quiet as the machine). `@tessera/*` resolve to the
@@ -71,6 +73,7 @@ import {
 import { type CountingProxy, startCountingProxy } from './lib/counting-proxy.js';
 import { type Distribution, distribution } from './lib/percentiles.js';
 import { environment, writeResults } from './lib/results.js';
+import { vendorsSideBySide } from './lib/vendors.js';
 
 const RESULTS = 'bench/results/vend.json';
 const TARGETS = {
@@ -739,6 +742,8 @@ async function main(): Promise<void> {
     console.log('bare AssumeRole / audit PutItem reference done');
     const floorRatio = floor.assumeRoleThenPutItem.p50 / floor.gci.p50;
     const own = await brokerOwnTime(stack, token);
+    const vendors = await vendorsSideBySide(stack.info.api, await signIn(stack, 'erin', 'cli'));
+    console.log('both vendors side by side done');
 
     const ratio = seq.vend.p50 / seq.gci.p50;
     const pass = {
@@ -829,6 +834,21 @@ async function main(): Promise<void> {
       ],
       ['STS calls per warm vend', JSON.stringify(traffic.warm.sts), ''],
       [
+        'vendors p50 / p99: AssumeRole (eng-readonly)',
+        `${round(vendors.assumeRole.ms.p50)} / ${round(vendors.assumeRole.ms.p99)} ms (${vendors.pairs} interleaved pairs, erin)`,
+        '',
+      ],
+      [
+        'vendors p50 / p99: web-identity (eng-workday)',
+        `${round(vendors.webIdentity.ms.p50)} / ${round(vendors.webIdentity.ms.p99)} ms`,
+        '',
+      ],
+      [
+        '  local ES256 signer (stands in for kms:Sign)',
+        `${round(vendors.localSigner.us.p50, 1)} / ${round(vendors.localSigner.us.p99, 1)} µs p50 / p99; KMS Sign not measured`,
+        '',
+      ],
+      [
         'Queries, 32 concurrent vends at cache expiry',
         `${traffic.cold.queriesFor32ConcurrentVendsAfterTtl} (single flight: 1)`,
         '',
@@ -856,6 +876,19 @@ async function main(): Promise<void> {
       targets: TARGETS,
       pass,
       load: { seconds: LOAD_SECONDS, maxRequests: LOAD_MAX_REQUESTS, c1, c32 },
+      vendors: {
+        pairs: vendors.pairs,
+        assumeRole: { binding: vendors.assumeRole.binding, latencyMs: msOf(vendors.assumeRole.ms) },
+        webIdentity: {
+          binding: vendors.webIdentity.binding,
+          latencyMs: msOf(vendors.webIdentity.ms),
+        },
+        localSigner: {
+          alg: vendors.localSigner.alg,
+          standsInFor: vendors.localSigner.standsInFor,
+          latencyUs: us(vendors.localSigner.us),
+        },
+      },
       sequential: {
         pairs: SEQUENTIAL_PAIRS,
         vendMs: msOf(seq.vend),

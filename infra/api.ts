@@ -15,6 +15,7 @@ import {
   sstHandler,
 } from './functions.js';
 import { functionName } from './naming.js';
+import { webIdentityOf } from './web-identity.js';
 
 export interface ApiInputs {
   readonly roleArns: Record<RoleKind, $util.Input<string>>;
@@ -22,7 +23,12 @@ export interface ApiInputs {
 }
 
 export function createApi(stage: Stage, inputs: ApiInputs): sst.aws.ApiGatewayV2 {
+  const webIdentity = webIdentityOf(stage);
   const api = new sst.aws.ApiGatewayV2('Api', {
+    // Tessera's issuer URL: a custom domain (point its DNS at the API's domain target yourself).
+    ...(webIdentity === null
+      ? {}
+      : { domain: { name: webIdentity.domain, cert: webIdentity.certificateArn, dns: false } }),
     cors: {
       allowOrigins: [...stage.portal.origins],
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],

@@ -146,6 +146,27 @@ function stageSchema(stage: StageName) {
         uploadBucket: text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
       }),
     ),
+    /**
+     * Tessera as an OIDC issuer for the web-identity vendor (infra/web-identity.ts): the API's
+     * custom domain (the issuer URL every trusting role names), its ACM certificate, and the
+     * audience of Tessera's tokens. `null` (the default): AssumeRole vendor only.
+     */
+    webIdentity: z._default(
+      z.nullable(
+        z.strictObject({
+          domain: text(
+            /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+            'must be a DNS name like id.example.com',
+          ),
+          certificateArn: text(
+            /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+            'must be an ACM certificate ARN',
+          ),
+          audience: text(/^[\x21-\x7e]{1,255}$/, 'must be 1..255 printable characters'),
+        }),
+      ),
+      null,
+    ),
   });
 }
 
@@ -156,6 +177,7 @@ export type PoolConfig = StageConfig['extraPools'][number];
 export type FederationConfig = NonNullable<StageConfig['federation']>;
 export type TargetRolesConfig = StageConfig['targetRoles'];
 export type ExamplesConfig = NonNullable<StageConfig['examples']>;
+export type WebIdentityConfig = NonNullable<StageConfig['webIdentity']>;
 
 export interface TesseraConfig {
   /** The SST app name: prefixes every physical name. */

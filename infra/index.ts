@@ -9,13 +9,15 @@ import { resolveStage, type Stage, type TesseraConfig } from './config.js';
 import { brokerRoleArn } from './naming.js';
 import { createExampleRoles, createExecutionRoles } from './roles.js';
 import { createTables, type Tables } from './tables.js';
+import { createWebIdentity } from './web-identity-deploy.js';
 
 export function deploy(stageName: string, tesseraConfig: TesseraConfig = config) {
   const stage = resolveStage(tesseraConfig, stageName);
   const tables = createTables(stage);
   const auth = createAuth(stage);
   const roles = createExecutionRoles(stage);
-  createExampleRoles(stage, roles.broker);
+  const webIdentity = createWebIdentity(stage, roles.broker);
+  createExampleRoles(stage, roles.broker, auth.userPoolId, webIdentity?.provider);
   const api = createApi(stage, {
     roleArns: {
       broker: roles.broker.arn,
@@ -23,7 +25,7 @@ export function deploy(stageName: string, tesseraConfig: TesseraConfig = config)
       admin: roles.admin.arn,
       basic: roles.basic.arn,
     },
-    environment: environment(stage, tables, auth),
+    environment: { ...environment(stage, tables, auth), ...webIdentity?.environment },
   });
   return {
     api: api.url,

@@ -10,12 +10,14 @@ import { auditTable, bindingsTable } from '../packages/broker/src/adapters/dynam
 import type { Stage } from './config.js';
 import { FUNCTIONS, type FunctionName, functionNames, type RoleKind } from './functions.js';
 import { indexArn, logStreamsArn, tableArn, tableName } from './naming.js';
+import { signStatement, webIdentityOf } from './web-identity.js';
 
 export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
   readonly Action: readonly string[];
   readonly Resource: readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface PolicyDocument {
@@ -27,7 +29,10 @@ export interface PolicyDocument {
 export interface TrustStatement {
   readonly Sid: string;
   readonly Effect: 'Allow';
-  readonly Principal: { readonly AWS: string } | { readonly Service: string };
+  readonly Principal:
+    | { readonly AWS: string }
+    | { readonly Service: string }
+    | { readonly Federated: string };
   readonly Action: readonly string[];
   readonly Condition?: Readonly<
     Record<string, Readonly<Record<string, string | readonly string[]>>>
@@ -46,11 +51,13 @@ export type Grant =
   | 'audit:read'
   | 'audit:write'
   | 'sts:assume-targets'
+  | 'kms:sign-web-identity'
   | 'iam:read-targets';
 
 /** What each execution role may do. The table is the policy; the statements are derived. */
 export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
-  broker: ['logs', 'bindings:read', 'audit:write', 'sts:assume-targets'],
+  // kms:sign-web-identity only when the stage deploys the web-identity vendor (webIdentity set).
+  broker: ['logs', 'bindings:read', 'audit:write', 'sts:assume-targets', 'kms:sign-web-identity'],
   reader: ['logs', 'bindings:read'],
   admin: [
     'logs',
@@ -74,7 +81,9 @@ export const ASSUME_ACTIONS = [
 export function rolePolicy(stage: Stage, kind: RoleKind): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: ROLE_GRANTS[kind].map((grant) => statementFor(stage, kind, grant)),
+    Statement: ROLE_GRANTS[kind]
+      .filter((grant) => grant !== 'kms:sign-web-identity' || webIdentityOf(stage) !== null)
+      .map((grant) => statementFor(stage, kind, grant)),
   };
 }
 
@@ -160,6 +169,9 @@ function statementFor(stage: Stage, kind: RoleKind, grant: Grant): PolicyStateme
       return allow('WriteAudit', ['dynamodb:PutItem'], [tables.audit]);
     case 'sts:assume-targets':
       return allow('AssumeTargetRoles', [...ASSUME_ACTIONS], targetRoleResources(stage));
+    case 'kms:sign-web-identity':
+      // The issuer's KMS key, by its alias; the key policy names the broker role too.
+      return signStatement(stage);
     case 'iam:read-targets':
       // MaxSessionDuration is read when a binding is written; a vend never calls IAM.
       return allow('ReadTargetRoles', ['iam:GetRole'], targetRoleResources(stage));

@@ -7,7 +7,7 @@ import type { Stage } from './config.js';
 import { ROLE_KINDS, type RoleKind } from './functions.js';
 import { roleName } from './naming.js';
 import { lambdaTrustPolicy, rolePolicy } from './permissions.js';
-import { exampleRoles, TARGET_MAX_SESSION_SECONDS } from './target-roles.js';
+import { exampleRoles } from './target-roles.js';
 
 const DESCRIPTIONS: Readonly<Record<RoleKind, string>> = {
   broker:
@@ -34,10 +34,18 @@ export function createExecutionRoles(stage: Stage): Record<RoleKind, aws.iam.Rol
 
 /**
  * The example target roles for jobs 1 and 2, when configured. IAM checks that a trust policy's
- * principal exists, so they are created after the broker role they trust.
+ * principal exists, so they are created after the broker role (or the OIDC provider) they trust.
+ * A trust policy naming `{{UserPoolId}}` gets the created pool's id.
  */
-export function createExampleRoles(stage: Stage, brokerRole: aws.iam.Role): void {
+export function createExampleRoles(
+  stage: Stage,
+  brokerRole: aws.iam.Role,
+  userPoolId: $util.Input<string>,
+  oidcProvider: aws.iam.OpenIdConnectProvider | undefined,
+): void {
   for (const example of exampleRoles(stage)) {
+    const trust = JSON.stringify(example.trustPolicy);
+    const federated = trust.includes(':oidc-provider/');
     const name = `Example${example.key.split('-').map(capitalize).join('')}Role`;
     new aws.iam.Role(
       name,
@@ -45,15 +53,17 @@ export function createExampleRoles(stage: Stage, brokerRole: aws.iam.Role): void
         name: example.name,
         path: example.path,
         description: example.description,
-        maxSessionDuration: TARGET_MAX_SESSION_SECONDS,
-        assumeRolePolicy: JSON.stringify(example.trustPolicy),
+        maxSessionDuration: example.maxSessionDuration,
+        assumeRolePolicy: $util
+          .output(userPoolId)
+          .apply((id: string) => trust.replaceAll('{{UserPoolId}}', id)),
         inlinePolicies:
           example.inlinePolicy === null
             ? []
             : [{ name: 'tessera-example', policy: JSON.stringify(example.inlinePolicy) }],
         managedPolicyArns: [...example.managedPolicyArns],
       },
-      { dependsOn: [brokerRole] },
+      { dependsOn: federated && oidcProvider ? [oidcProvider] : [brokerRole] },
     );
   }
 }

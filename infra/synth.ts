@@ -6,9 +6,16 @@ import type { Stage } from './config.js';
 import { ROLE_KINDS } from './functions.js';
 import { brokerRoleArn } from './naming.js';
 import { rolePolicy, targetsSummary } from './permissions.js';
-import { crossAccountTemplate, exampleRoles, targetTrustPolicy } from './target-roles.js';
+import {
+  crossAccountTemplate,
+  crossAccountWebIdentityTemplate,
+  exampleRoles,
+  targetTrustPolicy,
+} from './target-roles.js';
+import { signingKeyPolicy, webIdentityOf } from './web-identity.js';
 
 export const CROSS_ACCOUNT_TEMPLATE = 'cross-account-role.template.json';
+export const CROSS_ACCOUNT_WEB_IDENTITY_TEMPLATE = 'cross-account-web-identity-role.template.json';
 
 export function synthesize(stage: Stage): Map<string, unknown> {
   const files = new Map<string, unknown>();
@@ -18,5 +25,13 @@ export function synthesize(stage: Stage): Map<string, unknown> {
   // The in-account trust policy every other same-account target role should carry.
   files.set('trust/same-account-target.json', targetTrustPolicy(brokerRoleArn(stage), null));
   files.set(CROSS_ACCOUNT_TEMPLATE, crossAccountTemplate(stage));
+  const webIdentity = webIdentityOf(stage);
+  if (webIdentity !== null) {
+    files.set('web-identity-key-policy.json', signingKeyPolicy(stage, brokerRoleArn(stage)));
+    files.set(
+      CROSS_ACCOUNT_WEB_IDENTITY_TEMPLATE,
+      crossAccountWebIdentityTemplate(stage, webIdentity),
+    );
+  }
   return files;
 }

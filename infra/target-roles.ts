@@ -5,10 +5,16 @@
  * - the example roles for the three jobs, created in the broker's account when configured;
  * - the standalone CloudFormation template another account deploys to let the broker in.
  */
-import { ConfigError, type Stage } from './config.js';
+import { ConfigError, type Stage, type WebIdentityConfig } from './config.js';
 import { brokerRoleArn, prefix, roleArn } from './naming.js';
 import type { PolicyDocument, TrustPolicyDocument } from './permissions.js';
 import { targetRoleResources } from './permissions.js';
+import {
+  issuerUrl,
+  oidcProviderArn,
+  webIdentityOf,
+  webIdentityTrustPolicy,
+} from './web-identity.js';
 
 /** The session tag the app-upload binding sets from the verified `sub` claim. */
 export const SUBJECT_TAG = 'sub';
@@ -51,7 +57,19 @@ export function targetTrustPolicy(
   };
 }
 
-export type ExampleRoleKey = 'app-upload' | 'employee-readonly';
+export type ExampleRoleKey = 'app-upload' | 'employee-readonly' | 'employee-workday';
+
+/** AWS's ceiling for a role's MaxSessionDuration: what a web-identity session may reach. */
+export const WEB_IDENTITY_MAX_SESSION_SECONDS = 43_200;
+
+/**
+ * The `sub` pattern the example web-identity role accepts: users of this stage's pool. A pool this
+ * app creates is known only at deploy: `{{UserPoolId}}` is replaced with its id then.
+ */
+export function poolSubjectPattern(stage: Stage): string {
+  const pool = stage.userPool.kind === 'existing' ? stage.userPool.userPoolId : '{{UserPoolId}}';
+  return `${pool}|*`;
+}
 
 export interface ExampleRole {
   readonly key: ExampleRoleKey;
@@ -63,6 +81,7 @@ export interface ExampleRole {
   /** The role's own permissions, inline. */
   readonly inlinePolicy: PolicyDocument | null;
   readonly managedPolicyArns: readonly string[];
+  readonly maxSessionDuration: number;
 }
 
 /**
@@ -82,6 +101,7 @@ export function exampleRoles(stage: Stage): ExampleRole[] {
       trustPolicy,
       inlinePolicy: appUploadPolicy(stage, stage.examples.uploadBucket),
       managedPolicyArns: [],
+      maxSessionDuration: TARGET_MAX_SESSION_SECONDS,
     },
     {
       key: 'employee-readonly',
@@ -90,10 +110,35 @@ export function exampleRoles(stage: Stage): ExampleRole[] {
       trustPolicy,
       inlinePolicy: null,
       managedPolicyArns: [`arn:${stage.partition}:iam::aws:policy/job-function/ViewOnlyAccess`],
+      maxSessionDuration: TARGET_MAX_SESSION_SECONDS,
     },
   ];
   assertCovered(stage, roles);
+  const webIdentity = webIdentityOf(stage);
+  if (webIdentity !== null) roles.push(workdayRole(stage, webIdentity, path));
   return roles;
+}
+
+/**
+ * Job 2 for a working day: the same view-only role, assumed through the web-identity vendor
+ * (AssumeRoleWithWebIdentity, not role chaining) for up to 12 hours. It trusts Tessera's OIDC
+ * provider only, with conditions on aud and sub; the broker role cannot assume it (nor needs to).
+ */
+function workdayRole(stage: Stage, config: WebIdentityConfig, path: string): ExampleRole {
+  return {
+    key: 'employee-workday',
+    ...named(stage, 'employee-workday', path),
+    description:
+      'Tessera job 2, a working day: view-only, up to 12 h through the web-identity vendor',
+    trustPolicy: webIdentityTrustPolicy(
+      oidcProviderArn(stage, config),
+      config,
+      poolSubjectPattern(stage),
+    ),
+    inlinePolicy: null,
+    managedPolicyArns: [`arn:${stage.partition}:iam::aws:policy/job-function/ViewOnlyAccess`],
+    maxSessionDuration: WEB_IDENTITY_MAX_SESSION_SECONDS,
+  };
 }
 
 /**
@@ -214,6 +259,84 @@ function withRefs(document: unknown, names: readonly string[]): unknown {
   if (Array.isArray(document)) return document.map((item) => withRefs(item, names));
   if (document !== null && typeof document === 'object') {
     return Object.fromEntries(Object.entries(document).map(([k, v]) => [k, withRefs(v, names)]));
+  }
+  return document;
+}
+
+/**
+ * Job 3 with the web-identity vendor: another account creates Tessera's OIDC provider (the issuer
+ * and audience of this stage, no thumbprint: see infra/web-identity.ts) and a role trusting it with
+ * conditions on aud and sub, for sessions up to the role's MaxSessionDuration (default 12 h).
+ */
+export function crossAccountWebIdentityTemplate(
+  stage: Stage,
+  config: WebIdentityConfig,
+): CfnTemplate {
+  const trust = webIdentityTrustPolicy('{{ProviderArn}}', config, '{{SubjectPattern}}');
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `Lets people signed in to Tessera (${prefix(stage)}) assume a role in this account through Tessera's OIDC issuer (AssumeRoleWithWebIdentity).`,
+    Parameters: {
+      SubjectPattern: {
+        Type: 'String',
+        Default: poolSubjectPattern(stage),
+        AllowedPattern: '^[\\w-]+\\|[\\w*?-]+$',
+        Description:
+          'Who may assume the role: <user pool id>|<user sub>, wildcards allowed after the |.',
+      },
+      RoleName: {
+        Type: 'String',
+        Default: 'tessera-workday',
+        AllowedPattern: '^[\\w+=,.@-]{1,64}$',
+      },
+      MaxSessionDuration: {
+        Type: 'Number',
+        Default: WEB_IDENTITY_MAX_SESSION_SECONDS,
+        MinValue: 3600,
+        MaxValue: 43200,
+      },
+      ManagedPolicyArns: {
+        Type: 'CommaDelimitedList',
+        Default: 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
+        Description: 'What the role may do in this account.',
+      },
+    },
+    Resources: {
+      TesseraOidcProvider: {
+        Type: 'AWS::IAM::OIDCProvider',
+        Properties: { Url: issuerUrl(config), ClientIdList: [config.audience] },
+      },
+      TesseraWorkdayRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: { Ref: 'RoleName' },
+          Description: 'Assumed with a Tessera web-identity token on behalf of a signed-in person',
+          MaxSessionDuration: { Ref: 'MaxSessionDuration' },
+          AssumeRolePolicyDocument: withRefs(
+            withGetAtt(trust, 'ProviderArn', ['TesseraOidcProvider', 'Arn']),
+            ['SubjectPattern'],
+          ),
+          ManagedPolicyArns: { Ref: 'ManagedPolicyArns' },
+        },
+      },
+    },
+    Outputs: {
+      RoleArn: {
+        Description: 'Add a binding with "vendor": "web-identity" for this ARN',
+        Value: { 'Fn::GetAtt': ['TesseraWorkdayRole', 'Arn'] },
+      },
+    },
+  };
+}
+
+/** Replaces `{{name}}` strings with `{"Fn::GetAtt": [resource, attribute]}`. */
+function withGetAtt(document: unknown, name: string, getAtt: readonly [string, string]): unknown {
+  if (document === `{{${name}}}`) return { 'Fn::GetAtt': [...getAtt] };
+  if (Array.isArray(document)) return document.map((item) => withGetAtt(item, name, getAtt));
+  if (document !== null && typeof document === 'object') {
+    return Object.fromEntries(
+      Object.entries(document).map(([k, v]) => [k, withGetAtt(v, name, getAtt)]),
+    );
   }
   return document;
 }

@@ -140,6 +140,8 @@ describe('example roles', () => {
     expect(roles.map((r) => r.arn)).toEqual([
       'arn:aws:iam::210987654321:role/tessera-dev/tessera-dev-app-upload',
       'arn:aws:iam::210987654321:role/tessera-dev/tessera-dev-employee-readonly',
+      // Trusts Tessera's OIDC provider, not the broker role: not a target role of the broker.
+      'arn:aws:iam::210987654321:role/tessera-dev/tessera-dev-employee-workday',
     ]);
   });
 });

@@ -128,9 +128,14 @@ export function installStandIns(stage: {
     $config: (config: unknown) => config,
     $app: { name: 'tessera', stage: stage.name },
     $jsonStringify: (value: unknown) => JSON.stringify(value),
+    $util: { output: (value: unknown) => ({ apply: (f: (v: unknown) => unknown) => f(value) }) },
     sst: { aws: { Dynamo, CognitoUserPool, ApiGatewayV2, Function: LambdaFunction }, Secret },
     aws: {
-      iam: { Role: plain('aws.iam.Role') },
+      iam: {
+        Role: plain('aws.iam.Role'),
+        OpenIdConnectProvider: plain('aws.iam.OpenIdConnectProvider'),
+      },
+      kms: { Key: plain('aws.kms.Key'), Alias: plain('aws.kms.Alias') },
       cognito: {
         UserGroup: plain('aws.cognito.UserGroup'),
         UserPoolDomain: plain('aws.cognito.UserPoolDomain'),

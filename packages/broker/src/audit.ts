@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Code } from './codes.js';
 import type { Stage } from './outcome.js';
-import type { ClampedBy, Tag, TraceEntry } from './types.js';
+import type { ClampedBy, Tag, TraceEntry, VendorKind } from './types.js';
 
 export type AuditResult = 'grant' | 'deny' | 'error';
 
@@ -62,6 +62,10 @@ export interface AuditEvent {
   readonly trace: readonly TraceEntry[];
   /** Role listings: the binding ids revealed to the caller. */
   readonly rolesRevealed?: readonly string[];
+  /** Grants and mint-stage outcomes: the vendor the binding chose. */
+  readonly vendor?: VendorKind;
+  /** The web-identity vendor: the `jti` of the token presented to STS (CloudTrail shows it). */
+  readonly webIdentityTokenId?: string;
   /** An administrator's simulation for someone else: the `sub` of the claims simulated. */
   readonly simulatedSub?: string | undefined;
   /** The trace was too large to keep whole: explanations were dropped. */
@@ -243,6 +247,10 @@ function boundedExtras(event: AuditEvent, out: Mutable<AuditEvent>): void {
     out.rolesRevealed = event.rolesRevealed.slice(0, MAX_ROLES).map((r) => bounded(r, 128));
   }
   if (event.simulatedSub !== undefined) out.simulatedSub = bounded(event.simulatedSub, 256);
+  if (event.vendor !== undefined) out.vendor = event.vendor;
+  if (event.webIdentityTokenId !== undefined) {
+    out.webIdentityTokenId = bounded(event.webIdentityTokenId, 128);
+  }
   if (event.previousVersion !== undefined) {
     out.previousVersion = event.previousVersion === null ? null : int(event.previousVersion);
   }

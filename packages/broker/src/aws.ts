@@ -1,6 +1,6 @@
 /**
  * @tessera/broker/aws: the AWS adapters of the broker's ports — DynamoDB binding store and audit
- * sink, STS credential vendor, Cognito token verifier. The IAM role inspector is on
+ * sink, STS credential vendor, Cognito token verifier, KMS signer (Tessera's OIDC issuer key). The IAM role inspector is on
  * `@tessera/broker/aws-iam`, so a vend bundle never carries the IAM client.
  */
 
@@ -18,8 +18,18 @@ export {
 } from './adapters/dynamodb.js';
 export { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
 export {
+  createKmsClient,
+  createKmsSigner,
+  derToJose,
+  type KmsSignerOptions,
+} from './adapters/kms.js';
+export {
   type AwsCredentials,
   createStsClient,
   StsCredentialVendor,
   type StsVendorOptions,
 } from './adapters/sts.js';
+export {
+  WebIdentityCredentialVendor,
+  type WebIdentityVendorOptions,
+} from './adapters/web-identity.js';

@@ -13,7 +13,7 @@ import { type AuditAction, type AuditEvent, storableEvent } from './audit.js';
 import { accountOf, BindingCompiler, type CompiledBinding, roleNameOf } from './binding.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Decided, decide } from './decision.js';
-import { effectiveMaxDuration } from './duration.js';
+import { chainingCapApplies, effectiveMaxDuration } from './duration.js';
 import { deny, failure, type Outcome, type Step } from './outcome.js';
 import {
   type BrokerLog,
@@ -46,6 +46,8 @@ export interface BrokerDeps {
   readonly verifier: TokenVerifier;
   readonly bindings: BindingStore;
   readonly vendor: CredentialVendor;
+  /** Bindings with `"vendor": "web-identity"`; null or absent: such bindings fail (ConfigInvalid). */
+  readonly webIdentityVendor?: CredentialVendor | null;
   readonly audit: AuditSink;
   readonly clock?: Clock;
   /** The broker's own credentials are a role session (Lambda): cap sessions at 3600 s. Default true. */
@@ -213,7 +215,7 @@ async function vendStages(
   if (token.kind !== 'ok') return token;
   const decided = await toDecision(env, trail, token.value, request);
   if (decided.kind !== 'ok') return decided;
-  const vended = await mint(env, trail, decided.value);
+  const vended = await mint(env, trail, decided.value, token.value);
   if (vended.kind !== 'ok') return vended;
   const { params, duration, binding } = decided.value;
   return {
@@ -282,7 +284,7 @@ function roleEntry(env: RunEnv, compiled: CompiledBinding, decided: Decided): Ro
   const max = effectiveMaxDuration(
     binding.durationSeconds,
     binding.roleMaxSessionDuration,
-    env.roleChaining,
+    chainingCapApplies(binding.vendor, env.roleChaining),
   );
   return {
     bindingId: binding.id,
@@ -345,6 +347,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     verifier: deps.verifier,
     bindings: deps.bindings,
     vendor: deps.vendor,
+    webIdentityVendor: deps.webIdentityVendor ?? null,
     audit: deps.audit,
     clock: deps.clock ?? systemClock,
     compiler: new BindingCompiler(),

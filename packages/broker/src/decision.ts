@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { CompiledBinding } from './binding.js';
 import { federatedPrincipal, requestContext } from './context.js';
-import { resolveDuration } from './duration.js';
+import { chainingCapApplies, resolveDuration } from './duration.js';
 import {
   checkSessionName,
   checkSessionPolicyText,
@@ -32,6 +32,7 @@ import type {
   ResolvedDuration,
   Tag,
   TraceEntry,
+  VendorKind,
   VerifiedToken,
 } from './types.js';
 
@@ -54,6 +55,8 @@ export interface DecisionInput {
 /** A decision to grant: the exact AssumeRole parameters, and why. */
 export interface Decided {
   readonly binding: BindingRef;
+  /** Who mints the session (the binding's choice). */
+  readonly vendor: VendorKind;
   readonly params: AssumeRoleParams;
   readonly duration: ResolvedDuration;
   /** SHA-256 (hex) of the inline session policy sent, when one is. */
@@ -253,10 +256,11 @@ export function decide(input: DecisionInput): Decision {
     requested: input.requestedDuration,
     binding: binding.durationSeconds,
     roleMaxSessionDuration: binding.roleMaxSessionDuration,
-    roleChaining: input.roleChaining,
+    roleChaining: chainingCapApplies(binding.vendor, input.roleChaining),
   });
   return ok({
     binding: ref(chosen.value),
+    vendor: binding.vendor,
     params: {
       RoleArn: binding.roleArn,
       RoleSessionName: name,

@@ -5,7 +5,7 @@
  */
 import { STS_LIMITS } from './limits.js';
 import { type Deny, deny, type Ok, ok } from './outcome.js';
-import type { DurationBounds, ResolvedDuration } from './types.js';
+import type { DurationBounds, ResolvedDuration, VendorKind } from './types.js';
 
 export interface DurationInput {
   readonly requested: number | undefined;
@@ -33,6 +33,14 @@ export function checkRequestedDuration(requested: unknown): Ok<number | undefine
     return deny('verify', 'DurationInvalid', 'durationSeconds is over 43200', field);
   }
   return ok(requested);
+}
+
+/**
+ * Does AWS's 1-hour role-chaining cap apply? Only to the AssumeRole vendor, and only when the
+ * broker's own credentials are a role session; AssumeRoleWithWebIdentity is never role chaining.
+ */
+export function chainingCapApplies(vendor: VendorKind, brokerIsRoleSession: boolean): boolean {
+  return vendor === 'assume-role' && brokerIsRoleSession;
 }
 
 export function resolveDuration(input: DurationInput): ResolvedDuration {

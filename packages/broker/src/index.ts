@@ -45,6 +45,23 @@ export { federatedPrincipal, requestContext } from './context.js';
 export { type Decided, type Decision, type DecisionInput, decide, sha256Hex } from './decision.js';
 export { checkRequestedDuration, resolveDuration } from './duration.js';
 export * from './errors.js';
+export { signJwt } from './jwt.js';
+export {
+  activeKey,
+  type KeyScheduleOptions,
+  publishedKeys,
+  retiredKeys,
+  type ScheduledKey,
+} from './key-rotation.js';
+export {
+  discoveryDocument,
+  jwksDocument,
+  oidcProviderArn,
+  providerKey,
+  type SigningKeys,
+  scheduledKeys,
+  wellKnownUrls,
+} from './oidc-issuer.js';
 export type { BindingRef, Deny, Failure, Grant, Outcome, Stage } from './outcome.js';
 export type {
   AuditSink,
@@ -92,4 +109,22 @@ export {
   type SchemaResult,
 } from './schema/problems.js';
 export { sessionName } from './session-name.js';
+export {
+  jwkThumbprint,
+  type PublicJwk,
+  type Signer,
+  SignerError,
+  type SignerErrorCode,
+  type SigningAlgorithm,
+} from './signer.js';
 export type * from './types.js';
+export {
+  AWS_SOURCE_IDENTITY_CLAIM,
+  AWS_TAGS_CLAIM,
+  type MintedToken,
+  mintWebIdentityToken,
+  WEB_IDENTITY_TOKEN_SECONDS,
+  type WebIdentityTokenInput,
+  webIdentityClaims,
+  webIdentitySubject,
+} from './web-identity-token.js';

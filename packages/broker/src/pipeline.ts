@@ -9,7 +9,7 @@ import type { BindingCompiler, CompiledBinding } from './binding.js';
 import type { Clock } from './clock.js';
 import { type Decided, type DecisionInput, decide, sha256Hex } from './decision.js';
 import { checkRequestedDuration } from './duration.js';
-import { attempt, deny, ok, type Stage, type Step } from './outcome.js';
+import { attempt, deny, failure, ok, type Stage, type Step } from './outcome.js';
 import type { BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { RequestOrigin, VendedCredentials, VendRequest, VerifiedToken } from './types.js';
@@ -25,6 +25,8 @@ export interface StageEnv {
   readonly verifier: TokenVerifier;
   readonly bindings: BindingStore;
   readonly vendor: CredentialVendor;
+  /** The web-identity vendor; null when this deployment has no OIDC issuer. */
+  readonly webIdentityVendor: CredentialVendor | null;
   readonly clock: Clock;
   readonly compiler: BindingCompiler;
   readonly roleChaining: boolean;
@@ -182,21 +184,32 @@ export function decideStage(trail: Trail, input: DecisionInput): Step<Decided> {
   return decision;
 }
 
-/** mint: the CredentialVendor port (AssumeRole today; the web-identity vendor behind the same port). */
+/**
+ * mint: the binding's CredentialVendor — AssumeRole, or the web-identity vendor (a token Tessera
+ * signs for the caller, exchanged with AssumeRoleWithWebIdentity). A binding asking for a vendor
+ * this deployment lacks is a Failure (ConfigInvalid), never a fallback to the other vendor.
+ */
 export async function mint(
   env: StageEnv,
   trail: Trail,
   decided: Decided,
+  caller: VerifiedToken,
 ): Promise<Step<VendedCredentials>> {
   trail.stage = 'mint';
+  trail.note({ vendor: decided.vendor });
+  const vendor = decided.vendor === 'web-identity' ? env.webIdentityVendor : env.vendor;
+  if (vendor === null) {
+    return failure('mint', 'ConfigInvalid', new Error('no web-identity vendor is configured'));
+  }
   const vended = await attempt('mint', 'StsUnavailable', () =>
-    env.vendor.assumeRole(decided.params),
+    vendor.assumeRole(decided.params, caller),
   );
   if (vended.kind === 'ok') {
     trail.note({
       stsRequestId: vended.value.requestId,
       accessKeyId: vended.value.credentials.accessKeyId,
       assumedRoleArn: vended.value.assumedRoleArn,
+      webIdentityTokenId: vended.value.webIdentityTokenId,
     });
   }
   return vended;

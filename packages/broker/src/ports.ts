@@ -19,9 +19,12 @@ export interface BindingStore {
   delete(issuer: string, id: string, version: number): Promise<void>;
 }
 
+/**
+ * Mints the decided session: AssumeRole (StsCredentialVendor) or AssumeRoleWithWebIdentity with a
+ * token Tessera signs for `caller` (WebIdentityCredentialVendor). Throws VendError.
+ */
 export interface CredentialVendor {
-  /** Throws VendError. */
-  assumeRole(params: AssumeRoleParams): Promise<VendedCredentials>;
+  assumeRole(params: AssumeRoleParams, caller: VerifiedToken): Promise<VendedCredentials>;
 }
 
 export interface AuditSink {

@@ -34,6 +34,9 @@ export interface VerifiedToken {
 /** A validated binding and its duration bounds: derived from the schema (schema/binding.ts). */
 export type { Binding, DurationBounds } from './schema/binding.js';
 
+/** How a binding's credentials are minted (the binding's `vendor`, schema/binding.ts). */
+export type VendorKind = import('./schema/binding.js').Binding['vendor'];
+
 export interface Tag {
   readonly Key: string;
   readonly Value: string;
@@ -63,6 +66,8 @@ export interface VendedCredentials {
   readonly credentials: Credentials;
   readonly assumedRoleArn: string;
   readonly requestId: string;
+  /** The web-identity vendor's token id (`jti`), joined to CloudTrail; undefined for AssumeRole. */
+  readonly webIdentityTokenId?: string;
 }
 
 export type ClampedBy = 'none' | 'binding-max' | 'role-max' | 'role-chaining';

@@ -69,6 +69,7 @@ export function trustFor(groups: string[], extra: Record<string, unknown> = {}) 
 export function binding(overrides: Partial<Binding> = {}): Binding {
   return {
     id: 'app-upload',
+    vendor: 'assume-role',
     issuer: ISSUER,
     roleArn: `arn:aws:iam::${ACCOUNT}:role/app-upload`,
     trustPolicy: trustFor(['uploaders']),

@@ -9,20 +9,34 @@ import {
   createBroker,
   MemoryRateLimiter,
   parseCredentialsBody,
+  type SigningKeys,
+  scheduledKeys,
 } from '@tessera/broker';
-import { StsCredentialVendor } from '@tessera/broker/aws';
+import {
+  createKmsSigner,
+  StsCredentialVendor,
+  WebIdentityCredentialVendor,
+} from '@tessera/broker/aws';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
-import { granted, invalidBody } from './errors.js';
+import { ConfigError, granted, invalidBody } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
 import type { VendHandlerName } from './routes.js';
+import { wellKnownHandlers } from './well-known.js';
 import { type SharedDeps, sharedDeps } from './wiring.js';
 
 export interface AppDeps extends SharedDeps {
   readonly vendor: CredentialVendor;
+  /** Tessera's OIDC issuer keys; default the KMS keys of TESSERA_OIDC_KEYS (local stack: a key file). */
+  readonly signingKeys?: SigningKeys;
+  /** The web-identity vendor; default one over the issuer's keys when TESSERA_OIDC_* is set. */
+  readonly webIdentityVendor?: CredentialVendor | null;
 }
 
-/** One handler per route (routes.ts): `credentials` POST /v1/credentials, `roles` GET /v1/roles, `health` GET /healthz. */
+/**
+ * One handler per route (routes.ts): `credentials` POST /v1/credentials, `roles` GET /v1/roles,
+ * `health` GET /healthz, `openidConfiguration` and `jwks` the issuer's well-known documents.
+ */
 export type App = { readonly [K in VendHandlerName]: HttpHandler };
 
 export function createLogger(): Logger {
@@ -56,13 +70,69 @@ function defaultDeps(config: TesseraConfig, logger: Logger, overrides: Partial<A
   };
 }
 
+/**
+ * The issuer's keys, loaded at init (KMS GetPublicKey per key, single flight) so the warm path only
+ * signs. Null without an issuer. A failure is logged here and answered 5xx by whoever awaits it.
+ */
+function issuerKeys(
+  config: TesseraConfig,
+  logger: Logger,
+  injected: SigningKeys | undefined,
+): Promise<SigningKeys> | null {
+  if (!config.oidc) return null;
+  if (injected) return Promise.resolve(injected);
+  if (config.oidc.keys.length === 0) {
+    throw new ConfigError([
+      {
+        code: 'ConfigInvalid',
+        pointer: '/TESSERA_OIDC_KEYS',
+        message: 'must name at least one KMS key',
+      },
+    ]);
+  }
+  const keys = Promise.all(
+    config.oidc.keys.map(async (k) => ({
+      signsFrom: k.signsFrom,
+      signer: await createKmsSigner(k.keyId, {
+        region: config.region,
+        endpoint: config.endpoints?.kms,
+        credentials: config.credentials,
+      }),
+    })),
+  ).then((scheduled) => scheduledKeys(scheduled));
+  keys.catch((err: unknown) =>
+    logger.error('OIDC signing keys not loaded', { errorName: (err as Error)?.name }),
+  );
+  return keys;
+}
+
+/** The web-identity vendor over the issuer's keys (STS's endpoint as the AssumeRole vendor's). */
+function webIdentityVendor(
+  config: TesseraConfig,
+  keys: Promise<SigningKeys> | null,
+  deps: AppDeps,
+): CredentialVendor | null {
+  if (deps.webIdentityVendor !== undefined) return deps.webIdentityVendor;
+  if (!config.oidc || keys === null) return null;
+  return new WebIdentityCredentialVendor({
+    keys,
+    issuer: config.oidc.issuer,
+    audience: config.oidc.audience,
+    clock: deps.clock,
+    region: config.region,
+    endpoint: config.endpoints?.sts,
+  });
+}
+
 export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {}): App {
   const logger = overrides.logger ?? createLogger();
   const deps = defaultDeps(config, logger, overrides);
+  const keys = issuerKeys(config, logger, overrides.signingKeys);
   const broker = createBroker({
     verifier: deps.verifier,
     bindings: deps.bindings,
     vendor: deps.vendor,
+    webIdentityVendor: webIdentityVendor(config, keys, { ...deps, ...overrides }),
     audit: deps.audit,
     clock: deps.clock,
     roleChaining: config.roleChainingCap,
@@ -126,5 +196,6 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
 
   const health = httpStack(async () => json(200, { status: 'ok' }), { ...stack, jsonBody: false });
 
-  return { credentials, roles, health };
+  const wellKnown = wellKnownHandlers(config.oidc ?? null, keys, deps.clock, stack);
+  return { credentials, roles, health, ...wellKnown };
 }

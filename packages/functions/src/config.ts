@@ -7,7 +7,8 @@
 import { parseWith, type RateLimit, type RateLimits } from '@tessera/broker';
 import type { AwsCredentials } from '@tessera/broker/aws';
 import * as z from 'zod/mini';
-import { ConfigError } from './errors.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
+import { type OidcConfig, oidcConfig, oidcEnvSchemas } from './oidc-config.js';
 
 const POOL_ID = /^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -100,6 +101,7 @@ export const envSchema = z.object({
   TESSERA_CORS_ORIGINS: z._default(originList, []),
   TESSERA_RATE_LIMIT_PER_IP: z._default(intText(0), 600),
   TESSERA_RATE_LIMIT_PER_SUBJECT: z._default(intText(0), 120),
+  ...oidcEnvSchemas(jsonText),
 });
 
 export interface TesseraConfig {
@@ -117,8 +119,15 @@ export interface TesseraConfig {
   readonly corsOrigins: readonly string[];
   /** Per source IP and per subject, in this instance (API Gateway throttles across instances). */
   readonly rateLimits: RateLimits;
+  /** Tessera's own OIDC issuer (the web-identity vendor); absent or null: not deployed. */
+  readonly oidc?: OidcConfig | null;
   /** In-process use (local stack, tests): endpoint overrides. In Lambda the SDK reads AWS_ENDPOINT_URL_*. */
-  readonly endpoints?: { readonly sts?: string; readonly dynamodb?: string; readonly iam?: string };
+  readonly endpoints?: {
+    readonly sts?: string;
+    readonly dynamodb?: string;
+    readonly iam?: string;
+    readonly kms?: string;
+  };
   /** In-process use: credentials for the SDK clients. In Lambda the default provider chain. */
   readonly credentials?: AwsCredentials;
 }
@@ -130,7 +139,11 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
   const parsed = parseWith(envSchema, set);
   if (!parsed.ok) throw new ConfigError(parsed.problems as ConfigError['problems']);
   const v = parsed.value;
+  const problems: ConfigProblem[] = [];
+  const oidc = oidcConfig(v, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
+    oidc,
     region: v.AWS_REGION,
     tables: { bindings: v.TESSERA_BINDINGS_TABLE, audit: v.TESSERA_AUDIT_TABLE },
     pools: v.TESSERA_POOLS,

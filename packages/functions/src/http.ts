@@ -104,10 +104,13 @@ function problems(logger: Logger, audience: Audience): Middleware {
   };
 }
 
-function noStore(): Middleware {
+/** `Cache-Control: no-store`, or public caching for `cacheSeconds` on a success (public documents). */
+function cacheControl(cacheSeconds: number | undefined): Middleware {
   const set = async (request: { response: APIGatewayProxyStructuredResultV2 | null }) => {
     if (!request.response) return;
-    request.response.headers = { ...request.response.headers, 'Cache-Control': 'no-store' };
+    const ok = (request.response.statusCode ?? 500) < 300;
+    const value = cacheSeconds !== undefined && ok ? `public, max-age=${cacheSeconds}` : 'no-store';
+    request.response.headers = { ...request.response.headers, 'Cache-Control': value };
   };
   return { after: set, onError: set };
 }
@@ -130,6 +133,8 @@ export interface StackOptions {
   readonly jsonBody: boolean;
   /** Who is answered: codes `seenBy: 'admin'` are shown on the admin routes only. Default caller. */
   readonly audience?: Audience;
+  /** Public documents only: successes may be cached this long. Default: `no-store`. */
+  readonly cacheSeconds?: number;
 }
 
 export function httpStack(handler: HttpHandler, options: StackOptions): HttpHandler {
@@ -149,7 +154,7 @@ export function httpStack(handler: HttpHandler, options: StackOptions): HttpHand
   }
   stack
     .use(httpSecurityHeaders())
-    .use(noStore())
+    .use(cacheControl(options.cacheSeconds))
     .use(problems(options.logger, options.audience ?? 'caller'));
   if (options.jsonBody) {
     stack.use(bodySizeCap()).use(jsonBody());

@@ -25,7 +25,8 @@ export {
   type InputLocation,
 } from './errors.js';
 export type { HttpHandler } from './http.js';
-export { configuredHandler, lambdaHandler } from './lambda.js';
+export { configuredHandler, functionHandler, lambdaHandler } from './lambda.js';
+export type { OidcConfig, OidcKeyConfig } from './oidc-config.js';
 export { type Problem, problemFor } from './problem.js';
 export {
   type AdminHandlerName,
@@ -35,3 +36,4 @@ export {
   routes,
   type VendHandlerName,
 } from './routes.js';
+export { WELL_KNOWN_MAX_AGE, type WellKnownHandlers, wellKnownHandlers } from './well-known.js';

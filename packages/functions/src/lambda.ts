@@ -7,8 +7,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { App } from './app.js';
 import { createApp, createLogger } from './app.js';
 import { loadConfig, type TesseraConfig } from './config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, HttpInputError } from './errors.js';
 import { type HttpHandler, httpStack } from './http.js';
+import { routeKey, routes, type VendHandlerName } from './routes.js';
 
 /**
  * The handler `build` makes from the environment's configuration; if the configuration (or
@@ -46,4 +47,30 @@ export function lambdaHandler(
   env: Record<string, string | undefined> = process.env,
 ): HttpHandler {
   return configuredHandler((config, logger) => createApp(config, { logger })[name], env);
+}
+
+/**
+ * The Lambda handler of a vend-app function serving several routes (`credentials`: the vend route
+ * and the issuer's well-known documents), dispatched on `event.routeKey`.
+ */
+export function functionHandler(
+  fn: string,
+  env: Record<string, string | undefined> = process.env,
+): HttpHandler {
+  return configuredHandler((config, logger) => {
+    const app = createApp(config, { logger });
+    const byRouteKey = new Map<string, HttpHandler>();
+    for (const route of routes) {
+      if (route.function === fn && route.handler in app) {
+        byRouteKey.set(routeKey(route), app[route.handler as VendHandlerName]);
+      }
+    }
+    const notFound = httpStack(
+      async (event) => {
+        throw new HttpInputError('RouteNotFound', `no route ${event.routeKey} in ${fn}`);
+      },
+      { logger, corsOrigins: config.corsOrigins, jsonBody: false },
+    );
+    return (event, context) => (byRouteKey.get(event.routeKey) ?? notFound)(event, context);
+  }, env);
 }

@@ -4,7 +4,7 @@
  */
 
 /** The vend app's handlers (`keyof App`, app.ts). */
-export type VendHandlerName = 'credentials' | 'roles' | 'health';
+export type VendHandlerName = 'credentials' | 'roles' | 'health' | 'openidConfiguration' | 'jwks';
 
 /** The binding-admin app's handlers (`keyof AdminApp`, admin-app.ts). */
 export type AdminHandlerName = 'listBindings' | 'getBinding' | 'putBinding' | 'deleteBinding';
@@ -30,6 +30,14 @@ export const routes: ReadonlyArray<Route> = [
   { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
   { method: 'GET', path: '/v1/roles', handler: 'roles', function: 'roles' },
   { method: 'GET', path: '/healthz', handler: 'health', function: 'health' },
+  // Tessera's OIDC issuer: served by the vend function, the only one allowed to read the KMS keys.
+  {
+    method: 'GET',
+    path: '/.well-known/openid-configuration',
+    handler: 'openidConfiguration',
+    function: 'credentials',
+  },
+  { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', function: 'credentials' },
   {
     method: 'GET',
     path: '/v1/admin/bindings',

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
         perSourceIp: { perMinute: 600, burst: 150 },
         perSubject: { perMinute: 120, burst: 30 },
       },
+      oidc: null,
     });
   });
 
@@ -107,6 +108,13 @@ describe('routes', () => {
       { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
       { method: 'GET', path: '/v1/roles', handler: 'roles', function: 'roles' },
       { method: 'GET', path: '/healthz', handler: 'health', function: 'health' },
+      {
+        method: 'GET',
+        path: '/.well-known/openid-configuration',
+        handler: 'openidConfiguration',
+        function: 'credentials',
+      },
+      { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', function: 'credentials' },
       {
         method: 'GET',
         path: '/v1/admin/bindings',

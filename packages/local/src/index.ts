@@ -13,6 +13,7 @@ export {
 export { LocalConfigError, type LocalErrorCode, LocalStackError } from './errors.js';
 export { KeyRing } from './issuer/keys.js';
 export { UserPool } from './issuer/pool.js';
+export { LOCAL_OIDC_AUDIENCE, LOCAL_OIDC_ISSUER } from './oidc.js';
 export type { QueryInputCode, QueryInputProblem } from './query.js';
 export {
   DEFAULT_PORTS,

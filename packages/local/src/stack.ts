@@ -18,6 +18,7 @@ import { startIam } from './iam/server.js';
 import { KeyRing } from './issuer/keys.js';
 import { UserPool } from './issuer/pool.js';
 import { startIssuer } from './issuer/server.js';
+import { localOidc } from './oidc.js';
 import { compileBuckets } from './s3/buckets.js';
 import { startS3 } from './s3/server.js';
 import { ObjectStore } from './s3/storage.js';
@@ -168,7 +169,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     const trail = LocalTrail.open(home);
     started.push({ close: async () => trail.close() });
     const deps = { directory, registry, region: config.region, now: clock, trail };
-    const sts = await startSts(deps, ports.sts);
+    let apiUrl = '';
+    const oidc = localOidc(home, config, () => apiUrl, new Date(clock()));
+    const sts = await startSts({ ...deps, providers: oidc.providers }, ports.sts);
     started.push(sts);
     const iam = await startIam(deps, ports.iam);
     started.push(iam);
@@ -250,6 +253,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       // Rate limits are off locally unless asked for (tests, demos and load runs come from one IP).
       TESSERA_RATE_LIMIT_PER_IP: env.TESSERA_RATE_LIMIT_PER_IP ?? '0',
       TESSERA_RATE_LIMIT_PER_SUBJECT: env.TESSERA_RATE_LIMIT_PER_SUBJECT ?? '0',
+      ...oidc.env,
     };
     const appConfig = {
       ...loadConfig(functionsEnv),
@@ -257,7 +261,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       credentials: brokerCredentials,
     };
     const app = {
-      ...createApp(appConfig),
+      ...createApp(appConfig, { signingKeys: oidc.keys }),
       ...createAdminApp(appConfig),
     } as unknown as Record<string, LambdaHandler>;
     const apiRoutes: ApiRoute[] = routes.map((r) => {
@@ -272,6 +276,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     });
     const api = await startApi(apiRoutes, { ...ports.api, log });
     started.push(api);
+    apiUrl = api.url;
 
     const cognitoIdp = issuer.url;
     const info: StackInfo = {

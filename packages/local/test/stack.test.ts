@@ -41,7 +41,7 @@ describe('startStack', () => {
       s3: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       buckets: ['tessera-local-media'],
       region: 'eu-west-1',
-      bindings: ['app-upload', 'eng-readonly', 'partner-audit'],
+      bindings: ['app-upload', 'eng-readonly', 'eng-workday', 'partner-audit'],
     });
     expect(info.users.map((u: { username: string }) => u.username)).toEqual([
       'alice',

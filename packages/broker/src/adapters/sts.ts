@@ -78,7 +78,7 @@ export class StsCredentialVendor implements CredentialVendor {
         }),
       );
     } catch (err) {
-      throw this.#map(err);
+      throw stsFault(err, 'AssumeRole', this.#retryAfter);
     }
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
@@ -95,35 +95,41 @@ export class StsCredentialVendor implements CredentialVendor {
       requestId: out.$metadata.requestId ?? '',
     };
   }
+}
 
-  #map(err: unknown): VendError {
-    const name = (err as { name?: string }).name ?? '';
-    const message = `STS AssumeRole failed: ${name}`;
-    if (THROTTLING.has(name)) {
-      return new VendError('StsThrottled', message, {
-        cause: err,
-        retryAfterSeconds: this.#retryAfter,
-      });
-    }
-    switch (name) {
-      case 'AccessDenied':
-      case 'AccessDeniedException':
-        return new VendError('StsAccessDenied', message, { cause: err });
-      case 'RegionDisabledException':
-        return new VendError('StsRegionDisabled', message, { cause: err });
-      case 'ExpiredTokenException':
-      case 'ExpiredToken':
-        return new VendError('StsCredentialsExpired', message, { cause: err });
-      case 'PackedPolicyTooLargeException':
-        return new VendError('StsLimitExceeded', message, { cause: err });
-      case 'MalformedPolicyDocumentException':
-      case 'ValidationError':
-        return new VendError('StsRequestRejected', message, { cause: err });
-      default:
-        return new VendError('StsUnavailable', message, {
-          cause: err,
-          retryAfterSeconds: this.#retryAfter,
-        });
-    }
+/**
+ * An STS fault as a VendError: throttling past the SDK's retries -> StsThrottled (503 +
+ * Retry-After); AccessDenied -> StsAccessDenied (a deny); the web-identity faults (our token
+ * refused: InvalidIdentityToken, IDPRejectedClaim, ExpiredTokenException of the token) ->
+ * StsRequestRejected; IDPCommunicationError (STS could not read our JWKS) -> StsUnavailable; the
+ * rest by their own codes. Classified by the SDK's error name, never by message text.
+ */
+export function stsFault(err: unknown, operation: string, retryAfterSeconds: number): VendError {
+  const name = (err as { name?: string }).name ?? '';
+  const message = `STS ${operation} failed: ${name}`;
+  if (THROTTLING.has(name)) {
+    return new VendError('StsThrottled', message, { cause: err, retryAfterSeconds });
+  }
+  switch (name) {
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+      return new VendError('StsAccessDenied', message, { cause: err });
+    case 'RegionDisabledException':
+      return new VendError('StsRegionDisabled', message, { cause: err });
+    case 'ExpiredTokenException':
+    case 'ExpiredToken':
+      // AssumeRole: the broker's own credentials; AssumeRoleWithWebIdentity: the token we minted.
+      return operation === 'AssumeRole'
+        ? new VendError('StsCredentialsExpired', message, { cause: err })
+        : new VendError('StsRequestRejected', message, { cause: err });
+    case 'PackedPolicyTooLargeException':
+      return new VendError('StsLimitExceeded', message, { cause: err });
+    case 'MalformedPolicyDocumentException':
+    case 'ValidationError':
+    case 'InvalidIdentityTokenException':
+    case 'IDPRejectedClaimException':
+      return new VendError('StsRequestRejected', message, { cause: err });
+    default:
+      return new VendError('StsUnavailable', message, { cause: err, retryAfterSeconds });
   }
 }

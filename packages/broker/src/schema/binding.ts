@@ -37,6 +37,8 @@ export type BindingProblemCode =
   | 'UnknownTagKey'
   | 'DefaultAboveMax'
   | 'PlaceholderInKey'
+  /** `externalId` with the web-identity vendor (AssumeRoleWithWebIdentity takes none). */
+  | 'ExternalIdWithWebIdentity'
   /** Admin writes: the issuer is not a pool this broker trusts. */
   | 'IssuerNotConfigured'
   /** Admin writes: IAM has no such role. */
@@ -100,6 +102,12 @@ function sourceIdentityRenders(template: string): boolean {
  */
 export const bindingSchema = z.strictObject({
   id: z.string().check(z.regex(BINDING_ID, 'id must be 1..64 characters of [a-z0-9-]')),
+  /**
+   * Who mints the session: `assume-role` (STS AssumeRole with the broker's credentials; role
+   * chaining in Lambda, 1 h at most) or `web-identity` (Tessera's own token and
+   * AssumeRoleWithWebIdentity; up to the role's MaxSessionDuration). README "Session length".
+   */
+  vendor: z._default(z.enum(['assume-role', 'web-identity']), 'assume-role'),
   issuer: z.url({ protocol: /^https$/, error: 'issuer must be an https URL' }),
   roleArn: z.string().check(z.regex(ROLE_ARN, 'roleArn must be an IAM role ARN')),
   trustPolicy: policyDocument,
@@ -209,6 +217,19 @@ function transitiveChecks(raw: Record<string, unknown>): SchemaProblem<BindingIs
   );
 }
 
+/** The web-identity vendor takes no ExternalId: the role's trust names Tessera's provider instead. */
+function vendorChecks(raw: Record<string, unknown>): SchemaProblem<BindingIssueCode>[] {
+  if (raw['vendor'] !== 'web-identity' || raw['externalId'] === null) return [];
+  if (raw['externalId'] === undefined) return [];
+  return [
+    {
+      code: 'ExternalIdWithWebIdentity',
+      pointer: '/externalId',
+      message: 'externalId must be null with the web-identity vendor',
+    },
+  ];
+}
+
 /**
  * Validate an untrusted binding: the schema, then the policies and the cross-field rules. Every
  * problem is answered, in one list, each with its JSON Pointer.
@@ -224,6 +245,7 @@ export function checkBinding(raw: unknown): SchemaResult<CheckedBinding, Binding
       ...policyChecks(raw['trustPolicy'], 'trustPolicy', policyWarnings),
       ...policyChecks(raw['sessionPolicy'], 'sessionPolicy', policyWarnings),
       ...transitiveChecks(raw),
+      ...vendorChecks(raw),
     );
   }
   if (!shape.ok || problems.length > 0) return { ok: false, problems: inFieldOrder(problems) };

@@ -1,4 +1,4 @@
-/** Lambda entry for the `credentials` routes (see routes.ts). Built once, at import. */
-import { lambdaHandler } from '../lambda.js';
+/** Lambda entry for the `credentials` function's routes (see routes.ts), dispatched on `routeKey`. Built once, at import. */
+import { functionHandler } from '../lambda.js';
 
-export const handler = lambdaHandler('credentials');
+export const handler = functionHandler('credentials');

@@ -9,10 +9,10 @@ import * as z from 'zod/mini';
 import { type QueryInputProblem, queryInputProblems } from '../query.js';
 
 export const MAX_TAGS = 50;
-const NAME = /^[\w+=,.@-]*$/;
+export const NAME = /^[\w+=,.@-]*$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** AssumeRole's `Policy` pattern (API reference): tab, LF, CR and U+0020..U+00FF. */
 const POLICY_TEXT = /^[\t\n\r\u0020-\u00FF]+$/;
 

@@ -27,7 +27,9 @@ import {
 } from '../query.js';
 import { verifySigV4 } from '../sigv4/index.js';
 import { assumeRole } from './assume-role.js';
+import type { OidcProviders } from './oidc-providers.js';
 import type { Caller, SessionRegistry } from './sessions.js';
+import { answerWebIdentity } from './web-identity-answer.js';
 
 const VERSION = '2011-06-15';
 const MAX_BODY = 256 * 1024;
@@ -84,12 +86,10 @@ export function recordedAnswer(
   sendQueryResult(res, ns, base.action, answered.result, call.requestId);
 }
 
-/** Reads the Query request and verifies its signature; shared by STS and IAM. */
-export async function readSignedQuery(
+/** Reads a Query request: the query string's and the form body's parameters, and the raw body. */
+export async function readQuery(
   req: IncomingMessage,
-  service: 'sts' | 'iam',
-  deps: QueryServerDeps,
-): Promise<{ params: Record<string, string>; caller: Caller }> {
+): Promise<{ params: Record<string, string>; body: Buffer }> {
   let body: Buffer;
   try {
     body = await readBody(req, MAX_BODY);
@@ -104,6 +104,16 @@ export async function readSignedQuery(
   if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
     Object.assign(params, parseForm(body.toString('utf8')));
   }
+  return { params, body };
+}
+
+/** Verifies the signature of a request read by readQuery. */
+async function verifyQuery(
+  req: IncomingMessage,
+  body: Buffer,
+  service: 'sts' | 'iam',
+  deps: QueryServerDeps,
+): Promise<Caller> {
   const verified = await verifySigV4(
     {
       method: req.method ?? 'GET',
@@ -120,7 +130,17 @@ export async function readSignedQuery(
     },
   );
   if (!verified.ok) throw new QueryError(verified.code, verified.status, verified.message);
-  return { params, caller: verified.caller };
+  return verified.caller;
+}
+
+/** Reads the Query request and verifies its signature; shared by STS and IAM. */
+export async function readSignedQuery(
+  req: IncomingMessage,
+  service: 'sts' | 'iam',
+  deps: QueryServerDeps,
+): Promise<{ params: Record<string, string>; caller: Caller }> {
+  const { params, body } = await readQuery(req);
+  return { params, caller: await verifyQuery(req, body, service, deps) };
 }
 
 export function sourceIpOf(req: IncomingMessage): string {
@@ -213,7 +233,7 @@ function assumeRoleAction(
 }
 
 export async function startSts(
-  deps: QueryServerDeps,
+  deps: QueryServerDeps & { readonly providers: OidcProviders },
   options: { port: number; fallbackToRandom: boolean },
 ): Promise<LocalServer> {
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -222,7 +242,12 @@ export async function startSts(
       if (req.method !== 'POST' && req.method !== 'GET') {
         throw new QueryError('InvalidAction', 400, `${req.method} is not supported; use POST`);
       }
-      const { params, caller } = await readSignedQuery(req, 'sts', deps);
+      const { params, body } = await readQuery(req);
+      // Unsigned, as in AWS: the web identity token is the credential.
+      if (params.Action === 'AssumeRoleWithWebIdentity' && params.Version === VERSION) {
+        return await answerWebIdentity(req, res, params, deps, requestId);
+      }
+      const caller = await verifyQuery(req, body, 'sts', deps);
       recordedAnswer('sts', req, res, { params, caller, requestId }, deps, () =>
         stsAction(params, caller, req, deps),
       );
