@@ -18,6 +18,7 @@ describe('the local config', () => {
     expect(config.bindings.map((b) => b.id)).toEqual([
       'app-upload',
       'eng-readonly',
+      'eng-workday',
       'partner-audit',
     ]);
     expect(config.users.find((u) => u.username === 'admin')?.groups).toContain(config.adminGroup);
@@ -50,12 +51,14 @@ describe('the local config', () => {
       ['/roles/0/account', 'UnknownAccount'],
       ['/roles/1/account', 'UnknownAccount'],
       ['/roles/2/account', 'UnknownAccount'],
+      ['/roles/3/account', 'UnknownAccount'],
       ['/iamUsers/0/account', 'UnknownAccount'],
       ['/buckets/0/account', 'UnknownAccount'],
       ['/bindings/0/issuer', 'IssuerMismatch'],
       ['/bindings/0/roleArn', 'UnknownRole'],
       ['/bindings/1/issuer', 'IssuerMismatch'],
       ['/bindings/2/issuer', 'IssuerMismatch'],
+      ['/bindings/3/issuer', 'IssuerMismatch'],
     ]);
     expect(e.message).toContain('bad.json is invalid');
     expect(e.message).toContain('/clients: needs a client "cli" (MissingClient)');
