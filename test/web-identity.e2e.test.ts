@@ -6,9 +6,11 @@
  * only: an AssumeRole binding on a 12-hour role (the cap clamps), a web-identity binding on a
  * 2-hour role (the role's maximum clamps) and one on a role whose trust does not name the provider.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
@@ -199,4 +201,38 @@ describe('the web-identity vendor, end to end', () => {
       'eng-readonly-long': 3600,
     });
   });
+
+  it("the AWS CLI and boto3 use erin's 8-hour web-identity session against the local STS", async () => {
+    const { json } = await vend(await idToken('erin'), { role: 'eng-workday' });
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: json.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: json.credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: json.credentials.sessionToken,
+      AWS_DEFAULT_REGION: stack.info.region,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
+    // Asynchronous: the stack answers from this process, so a blocking spawn would deadlock.
+    const run = async (file: string, args: string[]) =>
+      (await promisify(execFile)(file, args, { env, encoding: 'utf8' })).stdout;
+    const arn = `arn:aws:sts::111111111111:assumed-role/eng-workday/${json.sessionName}`;
+    const cli = JSON.parse(
+      await run('aws', [
+        'sts',
+        'get-caller-identity',
+        '--endpoint-url',
+        stack.info.sts,
+        '--output',
+        'json',
+      ]),
+    ) as { Arn: string };
+    expect(cli.Arn).toBe(arn);
+    const py = await run('python3', [
+      '-c',
+      "import sys, boto3; print(boto3.client('sts', endpoint_url=sys.argv[1]).get_caller_identity()['Arn'])",
+      stack.info.sts,
+    ]);
+    expect(py.trim()).toBe(arn);
+  }, 60_000);
 });
