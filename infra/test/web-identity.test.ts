@@ -27,32 +27,70 @@ const PROVIDER = oidcProviderArn(production, web);
 const POOL = 'eu-west-1_Pool1';
 
 const role = (kind: string) => files.get(`${kind}-role-policy.json`) as PolicyDocument;
-const sign = (policy: PolicyDocument, aliases: string[], action = 'kms:Sign') =>
+const sessionOf = (kind: string) =>
+  `arn:aws:sts::${ACCOUNT}:assumed-role/tessera-production-${kind}/tessera-production-x`;
+/**
+ * A key policy that delegates to IAM (the account may do anything with the key): what a function
+ * role may do then is its identity policy alone. (Without the key policy's permission an IAM
+ * Allow has no effect: AWS's rule, and @tessera/policy's.)
+ */
+const DELEGATING_KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+};
+const sign = (
+  kind: string,
+  aliases: string[],
+  action = 'kms:Sign',
+  keyPolicy: object = DELEGATING_KEY_POLICY,
+) =>
   evaluate({
-    request: { action, resource: KEY, context: { 'kms:ResourceAliases': aliases } },
-    identityPolicies: [policy],
+    request: {
+      action,
+      resource: KEY,
+      principal: { type: 'AWS', id: sessionOf(kind) },
+      context: { 'kms:ResourceAliases': aliases },
+    },
+    identityPolicies: [role(kind)],
+    resourcePolicy: keyPolicy,
   }).decision;
 
 describe('the signing key', () => {
-  it('the broker role signs and reads the public key of the key behind the stage alias only', () => {
+  it('with the deployed key policy, the broker role signs and no other function role can', () => {
+    const keyPolicy = files.get('web-identity-key-policy.json') as object;
     const alias = signingKeyAlias(production);
-    expect(sign(role('broker'), [alias])).toBe('Allow');
-    expect(sign(role('broker'), [alias], 'kms:GetPublicKey')).toBe('Allow');
-    expect(sign(role('broker'), ['alias/some-other-key'])).toBe('ImplicitDeny');
-    expect(sign(role('broker'), [])).toBe('ImplicitDeny');
+    expect(sign('broker', [alias], 'kms:Sign', keyPolicy)).toBe('Allow');
+    for (const kind of ['reader', 'admin', 'basic']) {
+      expect(sign(kind, [alias], 'kms:Sign', keyPolicy)).toBe('ImplicitDeny');
+    }
+  });
+
+  it("the broker role's own policy signs and reads the public key of the key behind the stage alias only", () => {
+    const alias = signingKeyAlias(production);
+    expect(sign('broker', [alias])).toBe('Allow');
+    expect(sign('broker', [alias], 'kms:GetPublicKey')).toBe('Allow');
+    expect(sign('broker', ['alias/some-other-key'])).toBe('ImplicitDeny');
+    expect(sign('broker', [])).toBe('ImplicitDeny');
     for (const action of [
       'kms:Decrypt',
       'kms:Encrypt',
       'kms:CreateGrant',
       'kms:ScheduleKeyDeletion',
     ]) {
-      expect(sign(role('broker'), [alias], action)).toBe('ImplicitDeny');
+      expect(sign('broker', [alias], action)).toBe('ImplicitDeny');
     }
   });
 
-  it('no other function role may sign', () => {
+  it("no other function role's own policy allows signing", () => {
     for (const kind of ['reader', 'admin', 'basic']) {
-      expect(sign(role(kind), [signingKeyAlias(production)])).toBe('ImplicitDeny');
+      expect(sign(kind, [signingKeyAlias(production)])).toBe('ImplicitDeny');
     }
   });
 
