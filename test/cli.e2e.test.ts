@@ -136,7 +136,11 @@ describe('tessera login, configure and the AWS CLI', () => {
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({
       changed: true,
-      profiles: [{ profile: 'eng-readonly', role: 'eng-readonly' }],
+      // erin (engineering) may use the AssumeRole and the web-identity employee bindings.
+      profiles: [
+        { profile: 'eng-readonly', role: 'eng-readonly' },
+        { profile: 'eng-workday', role: 'eng-workday' },
+      ],
     });
     const text = readFileSync(erin.env.AWS_CONFIG_FILE!, 'utf8');
     expect(text).toContain('[profile mine]\nregion = us-east-2\noutput = text\n');
