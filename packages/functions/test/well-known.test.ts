@@ -16,6 +16,7 @@ const base: TesseraConfig = {
   cache: { bindingsSeconds: 0 },
   auditTtlDays: 30,
   corsOrigins: [],
+  rateLimits: { perSourceIp: null, perSubject: null },
 };
 const ISSUER = 'https://id.tessera.example.com';
 
