@@ -36,6 +36,10 @@ export default defineConfig({
           'arn:aws:acm:eu-west-1:210987654321:certificate/00000000-0000-4000-8000-000000000001',
         audience: 'sts.amazonaws.com',
       },
+      accounts: { '210987654321': 'dev' },
+      // Users may set their own team; no trust policy may check only that.
+      customAttributes: [{ name: 'custom:team', userWritable: true }],
+      console: { portalUrl: 'http://localhost:5173/', federationEndpoint: null, destination: null },
     },
     production: {
       account: '111122223333',
@@ -75,6 +79,16 @@ export default defineConfig({
         certificateArn:
           'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-4000-8000-000000000002',
         audience: 'sts.amazonaws.com',
+      },
+      accounts: { '111122223333': 'production', '444455556666': 'partner' },
+      customAttributes: [
+        { name: 'custom:team', userWritable: true },
+        { name: 'custom:employee_id', userWritable: false },
+      ],
+      console: {
+        portalUrl: 'https://access.example.com/',
+        federationEndpoint: null,
+        destination: null,
       },
     },
   },

@@ -21,17 +21,17 @@ export function createAuth(stage: Stage): Auth {
   const portal = pool.addClient('Portal', {
     providers,
     callbackUrls: [...stage.portal.callbackUrls],
-    transform: { client: publicCodeClient([...stage.portal.logoutUrls]) },
+    transform: { client: publicCodeClient(stage, [...stage.portal.logoutUrls]) },
   });
   const cli = pool.addClient('Cli', {
     providers,
     callbackUrls: [...stage.cliCallbackUrls],
-    transform: { client: publicCodeClient([]) },
+    transform: { client: publicCodeClient(stage, []) },
   });
   const apps = pool.addClient('Apps', {
     providers: ['COGNITO'],
     callbackUrls: [...stage.portal.callbackUrls],
-    transform: { client: appClient },
+    transform: { client: appClient(stage) },
   });
   // An adopted pool keeps its own domain and groups: its admin group must already exist.
   if (stage.userPool.kind === 'create') {
@@ -70,6 +70,13 @@ function userPool(stage: Stage): sst.aws.CognitoUserPool {
             requireSymbols: false,
             temporaryPasswordValidityDays: 3,
           };
+          // The custom attributes tokens carry as `custom:<name>` (configuration lists them).
+          args.schemas = stage.customAttributes.map((a) => ({
+            name: a.name.slice('custom:'.length),
+            attributeDataType: 'String',
+            mutable: true,
+            stringAttributeConstraints: { minLength: '0', maxLength: '256' },
+          }));
         },
       },
     },
@@ -100,9 +107,29 @@ function federation(pool: sst.aws.CognitoUserPool, config: FederationConfig) {
   }
 }
 
+/** Standard attributes users may update themselves; custom ones only when configured writable. */
+const USER_WRITABLE_STANDARD = [
+  'email',
+  'name',
+  'given_name',
+  'family_name',
+  'preferred_username',
+  'locale',
+  'zoneinfo',
+];
+
+/** What a client lets users write: never a custom attribute the configuration does not call writable. */
+function writeAttributes(stage: Stage): string[] {
+  return [
+    ...USER_WRITABLE_STANDARD,
+    ...stage.customAttributes.filter((a) => a.userWritable).map((a) => a.name),
+  ];
+}
+
 /** Portal and CLI: authorization code with PKCE, no secret, short-lived tokens, revocable refresh. */
-function publicCodeClient(logoutUrls: string[]) {
+function publicCodeClient(stage: Stage, logoutUrls: string[]) {
   return (args: aws.cognito.UserPoolClientArgs) => {
+    args.writeAttributes = writeAttributes(stage);
     args.generateSecret = false;
     args.allowedOauthFlows = ['code'];
     args.allowedOauthScopes = OIDC_SCOPES;
@@ -113,13 +140,14 @@ function publicCodeClient(logoutUrls: string[]) {
 }
 
 /** Mobile and web apps: SRP sign-in with the SDK (or the hosted UI with code + PKCE), no secret. */
-function appClient(args: aws.cognito.UserPoolClientArgs) {
+const appClient = (stage: Stage) => (args: aws.cognito.UserPoolClientArgs) => {
+  args.writeAttributes = writeAttributes(stage);
   args.generateSecret = false;
   args.allowedOauthFlows = ['code'];
   args.allowedOauthScopes = OIDC_SCOPES;
   args.explicitAuthFlows = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
   tokenSettings(args);
-}
+};
 
 function tokenSettings(args: aws.cognito.UserPoolClientArgs) {
   args.preventUserExistenceErrors = 'ENABLED';

@@ -167,6 +167,41 @@ function stageSchema(stage: StageName) {
       ),
       null,
     ),
+    /** Account id -> name, shown beside account ids in `GET /v1/roles`. */
+    accounts: z.record(account, z.string().check(z.minLength(1), z.maxLength(64))),
+    /**
+     * The pool's custom attributes: declared in the pool schema, the `token:custom:*` keys trust
+     * policies may check, and which ones users may write themselves (the only ones app clients
+     * may write; a trust policy checking only those is refused).
+     */
+    customAttributes: z.array(
+      z.strictObject({
+        name: text(/^custom:[\w.-]{1,20}$/, 'must be custom:<name> (1-20 characters of [\\w.-])'),
+        userWritable: z.boolean(),
+      }),
+    ),
+    /** Console sign-in links (POST /v1/console). */
+    console: z.strictObject({
+      /** The portal's URL: the login URL's `Issuer`, where an expired console session sends users. */
+      portalUrl: z
+        .string()
+        .check(
+          z.refine(
+            (u) => isHttps(u) || (stage === 'dev' && isLoopback(u)),
+            stage === 'dev'
+              ? 'must be an https URL (or http://localhost in dev)'
+              : 'must be an https URL',
+          ),
+        ),
+      /** The AWS federation endpoint; `null`: the stage region's. */
+      federationEndpoint: z.nullable(
+        z.string().check(z.refine(isHttps, 'must be an https URL, or null for the region default')),
+      ),
+      /** The console page opened by default; `null`: the stage region's console home. */
+      destination: z.nullable(
+        z.string().check(z.refine(isHttps, 'must be an https URL, or null for the region default')),
+      ),
+    }),
   });
 }
 

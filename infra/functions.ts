@@ -6,8 +6,11 @@
 import { type Route as HandlerRoute, routes } from '../packages/functions/src/routes.js';
 import { ConfigError } from './config.js';
 
-/** The execution roles. Only `broker` may assume target roles; only `admin` may read them with IAM. */
-export const ROLE_KINDS = ['broker', 'reader', 'admin', 'basic'] as const;
+/**
+ * The execution roles. Only `broker` may assume target roles; only `admin` may read them with IAM;
+ * only `admin` and `auditor` may read the audit log.
+ */
+export const ROLE_KINDS = ['broker', 'reader', 'admin', 'auditor', 'basic'] as const;
 export type RoleKind = (typeof ROLE_KINDS)[number];
 
 export interface LambdaFunction {
@@ -31,6 +34,22 @@ export const FUNCTIONS = {
   /** Lists the bindings whose trust policy allows the caller; never calls STS. */
   roles: { source: `${HANDLERS}/roles.ts`, role: 'reader', memoryMb: 1024, timeoutSeconds: 10 },
   health: { source: `${HANDLERS}/health.ts`, role: 'basic', memoryMb: 256, timeoutSeconds: 3 },
+  /** A dry run of a vend: reads bindings, never calls STS. */
+  simulate: {
+    source: `${HANDLERS}/simulate.ts`,
+    role: 'reader',
+    memoryMb: 1024,
+    timeoutSeconds: 10,
+  },
+  /** A vend (audited as a console grant), then the AWS federation endpoint's getSigninToken. */
+  console: {
+    source: `${HANDLERS}/console.ts`,
+    role: 'broker',
+    memoryMb: 1024,
+    timeoutSeconds: 15,
+  },
+  /** Audit queries (admin: by subject, binding, role, result, time; everyone: their own grants). */
+  audit: { source: `${HANDLERS}/audit.ts`, role: 'auditor', memoryMb: 1024, timeoutSeconds: 10 },
   /** Binding writes: validates, reads the role's MaxSessionDuration with iam:GetRole. */
   'admin-bindings': {
     source: `${HANDLERS}/admin-bindings.ts`,

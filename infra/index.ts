@@ -23,6 +23,7 @@ export function deploy(stageName: string, tesseraConfig: TesseraConfig = config)
       broker: roles.broker.arn,
       reader: roles.reader.arn,
       admin: roles.admin.arn,
+      auditor: roles.auditor.arn,
       basic: roles.basic.arn,
     },
     environment: { ...environment(stage, tables, auth), ...webIdentity?.environment },
@@ -56,5 +57,15 @@ function environment(
     // A Lambda runs on role-session credentials: every AssumeRole is role chaining (1 h cap).
     TESSERA_ROLE_CHAINING: 'true',
     TESSERA_CORS_ORIGINS: stage.portal.origins.join(','),
+    TESSERA_ACCOUNTS: JSON.stringify(stage.accounts),
+    TESSERA_CUSTOM_ATTRIBUTES: JSON.stringify(stage.customAttributes),
+    // Console sign-in links: the region's federation endpoint and console unless configured.
+    ...(stage.console.federationEndpoint
+      ? { TESSERA_FEDERATION_ENDPOINT: stage.console.federationEndpoint }
+      : {}),
+    ...(stage.console.destination
+      ? { TESSERA_CONSOLE_DESTINATION: stage.console.destination }
+      : {}),
+    TESSERA_PORTAL_URL: stage.console.portalUrl,
   };
 }

@@ -52,13 +52,15 @@ export type Grant =
   | 'audit:write'
   | 'sts:assume-targets'
   | 'kms:sign-web-identity'
-  | 'iam:read-targets';
+  | 'iam:read-targets'
+  | 'iam:read-target-policies';
 
 /** What each execution role may do. The table is the policy; the statements are derived. */
 export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
   // kms:sign-web-identity only when the stage deploys the web-identity vendor (webIdentity set).
   broker: ['logs', 'bindings:read', 'audit:write', 'sts:assume-targets', 'kms:sign-web-identity'],
-  reader: ['logs', 'bindings:read'],
+  // The roles listing and simulate are audited (the roles revealed; an administrator's simulation).
+  reader: ['logs', 'bindings:read', 'audit:write'],
   admin: [
     'logs',
     'bindings:read',
@@ -66,9 +68,22 @@ export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
     'audit:read',
     'audit:write',
     'iam:read-targets',
+    'iam:read-target-policies',
   ],
+  auditor: ['logs', 'audit:read'],
   basic: ['logs'],
 };
+
+/** The IAM reads of a binding write: the role, its inline and its attached policies. */
+export const ROLE_READ_ACTIONS = [
+  'iam:GetRole',
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
+  'iam:ListAttachedRolePolicies',
+] as const;
+
+/** Reading an attached managed policy's default version. */
+export const POLICY_READ_ACTIONS = ['iam:GetPolicy', 'iam:GetPolicyVersion'] as const;
 
 /** The STS actions a vend needs: assume, with session tags, stamping SourceIdentity. */
 export const ASSUME_ACTIONS = [
@@ -93,6 +108,7 @@ export function rolePolicies(stage: Stage): Record<RoleKind, PolicyDocument> {
     broker: rolePolicy(stage, 'broker'),
     reader: rolePolicy(stage, 'reader'),
     admin: rolePolicy(stage, 'admin'),
+    auditor: rolePolicy(stage, 'auditor'),
     basic: rolePolicy(stage, 'basic'),
   };
 }
@@ -132,6 +148,8 @@ export function tableResources(stage: Stage) {
     auditIndexes: [
       indexArn(stage, audit, auditTable.byRoleIndex.name),
       indexArn(stage, audit, auditTable.byDayIndex.name),
+      indexArn(stage, audit, auditTable.byBindingIndex.name),
+      indexArn(stage, audit, auditTable.byResultDayIndex.name),
     ],
   };
 }
@@ -173,8 +191,19 @@ function statementFor(stage: Stage, kind: RoleKind, grant: Grant): PolicyStateme
       // The issuer's KMS key, by its alias; the key policy names the broker role too.
       return signStatement(stage);
     case 'iam:read-targets':
-      // MaxSessionDuration is read when a binding is written; a vend never calls IAM.
-      return allow('ReadTargetRoles', ['iam:GetRole'], targetRoleResources(stage));
+      // MaxSessionDuration, description and permission policies are read when a binding is
+      // written (simulate's `check` evaluates them); a vend never calls IAM.
+      return allow('ReadTargetRoles', [...ROLE_READ_ACTIONS], targetRoleResources(stage));
+    case 'iam:read-target-policies':
+      // The managed policies attached to target roles: AWS managed, and this account's own.
+      return allow(
+        'ReadAttachedPolicies',
+        [...POLICY_READ_ACTIONS],
+        [
+          `arn:${stage.partition}:iam::aws:policy/*`,
+          `arn:${stage.partition}:iam::${stage.account}:policy/*`,
+        ],
+      );
   }
 }
 

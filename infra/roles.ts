@@ -12,8 +12,10 @@ import { exampleRoles } from './target-roles.js';
 const DESCRIPTIONS: Readonly<Record<RoleKind, string>> = {
   broker:
     'Tessera broker: reads bindings, assumes the configured target roles, writes audit events',
-  reader: 'Tessera roles listing: reads bindings',
-  admin: 'Tessera admin: writes bindings, reads target roles (MaxSessionDuration), reads audit',
+  reader: 'Tessera roles listing and simulate: reads bindings, writes audit events',
+  admin:
+    'Tessera admin: writes bindings, reads target roles (MaxSessionDuration, policies), reads audit',
+  auditor: 'Tessera audit queries: reads the audit log',
   basic: 'Tessera health check: logs only',
 };
 

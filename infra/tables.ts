@@ -33,18 +33,28 @@ export function bindingsArgs(stage: Stage): sst.aws.DynamoArgs {
 }
 
 export function auditArgs(stage: Stage): sst.aws.DynamoArgs {
-  const { byRoleIndex, byDayIndex } = auditTable;
+  const { byRoleIndex, byDayIndex, byBindingIndex, byResultDayIndex } = auditTable;
   return {
     fields: {
       [auditTable.partitionKey]: 'string',
       [auditTable.sortKey]: 'string',
       [byRoleIndex.partitionKey]: 'string',
       [byDayIndex.partitionKey]: 'string',
+      [byBindingIndex.partitionKey]: 'string',
+      [byResultDayIndex.partitionKey]: 'string',
     },
     primaryIndex: { hashKey: auditTable.partitionKey, rangeKey: auditTable.sortKey },
     globalIndexes: {
       [byRoleIndex.name]: { hashKey: byRoleIndex.partitionKey, rangeKey: byRoleIndex.sortKey },
       [byDayIndex.name]: { hashKey: byDayIndex.partitionKey, rangeKey: byDayIndex.sortKey },
+      [byBindingIndex.name]: {
+        hashKey: byBindingIndex.partitionKey,
+        rangeKey: byBindingIndex.sortKey,
+      },
+      [byResultDayIndex.name]: {
+        hashKey: byResultDayIndex.partitionKey,
+        rangeKey: byResultDayIndex.sortKey,
+      },
     },
     ttl: auditTable.ttlAttribute,
     deletionProtection: stage.production,

@@ -24,6 +24,9 @@ const ACCEPTED: Readonly<Record<FunctionName, readonly number[]>> = {
   roles: [401, 503],
   health: [200, 503],
   'admin-bindings': [401, 403, 503],
+  simulate: [401, 503],
+  console: [401, 503],
+  audit: [401, 503],
 };
 
 /** What the vend path never needs: the IAM client and the binding writer's code. */

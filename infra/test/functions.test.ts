@@ -13,7 +13,7 @@ describe('deployedRoutes', () => {
 
   it('refuses a route whose function has no deployment declaration', () => {
     const table = [
-      { method: 'GET', path: '/v1/audit', handler: 'health', function: 'audit' },
+      { method: 'GET', path: '/v1/reports', handler: 'health', function: 'reports' },
     ] as const;
     expect(() => deployedRoutes(table)).toThrow(ConfigError);
   });
@@ -26,10 +26,15 @@ describe('functions', () => {
     }
   });
 
-  it('only the vend function runs as the broker role', () => {
+  it('only the vending functions (credentials, console links) run as the broker role', () => {
     expect(functionNames().filter((fn) => FUNCTIONS[fn].role === 'broker')).toEqual([
       'credentials',
+      'console',
     ]);
+  });
+
+  it('only the audit function runs as the auditor role', () => {
+    expect(functionNames().filter((fn) => FUNCTIONS[fn].role === 'auditor')).toEqual(['audit']);
   });
 });
 

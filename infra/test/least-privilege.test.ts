@@ -26,6 +26,7 @@ const broker = doc('broker-role-policy.json');
 const reader = doc('reader-role-policy.json');
 const admin = doc('admin-role-policy.json');
 const basic = doc('basic-role-policy.json');
+const auditor = doc('auditor-role-policy.json');
 
 const ACCOUNT = production.account;
 const APP_UPLOAD = `arn:aws:iam::${ACCOUNT}:role/tessera-production-app-upload`;
@@ -132,22 +133,59 @@ describe('the other execution roles', () => {
     expect(identity(admin, 'sts:AssumeRole', APP_UPLOAD)).toBe('ImplicitDeny');
     expect(identity(admin, 'dynamodb:PutItem', BINDINGS)).toBe('Allow');
     expect(identity(admin, 'dynamodb:Query', `${AUDIT}/index/byRole`)).toBe('Allow');
+    // The role's permission policies, snapshotted onto the binding for simulate's `check`.
+    for (const action of [
+      'iam:ListRolePolicies',
+      'iam:GetRolePolicy',
+      'iam:ListAttachedRolePolicies',
+    ]) {
+      expect(identity(admin, action, APP_UPLOAD)).toBe('Allow');
+      expect(identity(admin, action, OTHER_ROLE)).toBe('ImplicitDeny');
+    }
+    const viewOnly = 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess';
+    expect(identity(admin, 'iam:GetPolicyVersion', viewOnly)).toBe('Allow');
+    expect(identity(admin, 'iam:GetPolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/mine`)).toBe(
+      'Allow',
+    );
+    expect(identity(admin, 'iam:GetPolicyVersion', 'arn:aws:iam::999999999999:policy/theirs')).toBe(
+      'ImplicitDeny',
+    );
+    for (const write of ['iam:CreatePolicyVersion', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']) {
+      expect(identity(admin, write, APP_UPLOAD)).toBe('ImplicitDeny');
+    }
   });
 
-  it('the roles listing and the health check cannot assume or write anything', () => {
+  it('the audit reader queries the audit table and its indexes, and nothing else', () => {
+    for (const index of ['byRole', 'byDay', 'byBinding', 'byResultDay']) {
+      expect(identity(auditor, 'dynamodb:Query', `${AUDIT}/index/${index}`)).toBe('Allow');
+    }
+    expect(identity(auditor, 'dynamodb:Query', AUDIT)).toBe('Allow');
+    expect(identity(auditor, 'dynamodb:Scan', AUDIT)).toBe('ImplicitDeny');
+    expect(identity(auditor, 'dynamodb:PutItem', AUDIT)).toBe('ImplicitDeny');
+    expect(identity(auditor, 'dynamodb:Query', BINDINGS)).toBe('ImplicitDeny');
+    expect(identity(auditor, 'sts:AssumeRole', APP_UPLOAD)).toBe('ImplicitDeny');
+    expect(identity(auditor, 'iam:GetRole', APP_UPLOAD)).toBe('ImplicitDeny');
+  });
+
+  it('the roles listing / simulate and the health check cannot assume or write bindings', () => {
     for (const policy of [reader, basic]) {
       expect(identity(policy, 'sts:AssumeRole', APP_UPLOAD)).toBe('ImplicitDeny');
       expect(identity(policy, 'iam:GetRole', APP_UPLOAD)).toBe('ImplicitDeny');
-      expect(identity(policy, 'dynamodb:PutItem', AUDIT)).toBe('ImplicitDeny');
+      expect(identity(policy, 'dynamodb:PutItem', BINDINGS)).toBe('ImplicitDeny');
+      expect(identity(policy, 'dynamodb:Query', AUDIT)).toBe('ImplicitDeny');
     }
     expect(identity(reader, 'dynamodb:Query', BINDINGS)).toBe('Allow');
     expect(identity(basic, 'dynamodb:Query', BINDINGS)).toBe('ImplicitDeny');
+    // Their answers are audited (the roles revealed; an administrator's simulation).
+    expect(identity(reader, 'dynamodb:PutItem', AUDIT)).toBe('Allow');
+    expect(identity(basic, 'dynamodb:PutItem', AUDIT)).toBe('ImplicitDeny');
   });
 
   it.each([
     ['broker', broker],
     ['reader', reader],
     ['admin', admin],
+    ['auditor', auditor],
     ['basic', basic],
   ])('%s: valid, no wildcard action or resource, no IAM write, no PassRole', (_name, policy) => {
     expect(
@@ -157,7 +195,9 @@ describe('the other execution roles', () => {
       expect(statement.Effect).toBe('Allow');
       for (const action of statement.Action) {
         expect(action).not.toMatch(/\*/);
-        expect(action).not.toMatch(/^iam:(?!GetRole$)/);
+        expect(action).toMatch(
+          /^(?!iam:)|^iam:(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|GetPolicy|GetPolicyVersion)$/,
+        );
       }
       for (const resource of statement.Resource) expect(resource).not.toBe('*');
     }

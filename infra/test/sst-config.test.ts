@@ -83,12 +83,16 @@ describe('tables', () => {
       globalIndexes: {
         [auditTable.byRoleIndex.name]: { hashKey: 'roleArn', rangeKey: 'at' },
         [auditTable.byDayIndex.name]: { hashKey: 'day', rangeKey: 'at' },
+        [auditTable.byBindingIndex.name]: { hashKey: 'bindingId', rangeKey: 'at' },
+        [auditTable.byResultDayIndex.name]: { hashKey: 'resultDay', rangeKey: 'at' },
       },
       ttl: auditTable.ttlAttribute,
     });
     expect(Object.keys(table.args.fields as object).sort()).toEqual([
       'at',
+      'bindingId',
       'day',
+      'resultDay',
       'roleArn',
       'subject',
     ]);

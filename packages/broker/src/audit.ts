@@ -18,10 +18,17 @@ import type { ClampedBy, Tag, TraceEntry, VendorKind } from './types.js';
 export type AuditResult = 'grant' | 'deny' | 'error';
 
 /**
- * What was decided: a vend, a simulation (recorded when an administrator simulates for someone
- * else), a role listing, or a write to the trust-policy table.
+ * What was decided: a vend (CLI/API credentials, or `console`: a console sign-in link), a
+ * simulation (recorded when an administrator simulates for someone else), a role listing, or a
+ * write to the trust-policy table.
  */
-export type AuditAction = 'vend' | 'simulate' | 'roles' | 'binding.put' | 'binding.delete';
+export type AuditAction =
+  | 'vend'
+  | 'console'
+  | 'simulate'
+  | 'roles'
+  | 'binding.put'
+  | 'binding.delete';
 
 export interface AuditEvent {
   readonly eventId: string;

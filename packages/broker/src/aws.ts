@@ -16,6 +16,7 @@ export {
   DynamoBindingStore,
   type DynamoBindingStoreOptions,
 } from './adapters/dynamodb.js';
+export { DynamoAuditReader, type DynamoAuditReaderOptions } from './adapters/dynamodb-audit.js';
 export { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
 export {
   createKmsClient,

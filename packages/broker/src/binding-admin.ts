@@ -1,18 +1,23 @@
 /**
  * Validated binding writes (the admin API, `tessera bindings apply`, seeding): parse the untrusted
- * document, read the role's MaxSessionDuration with IAM GetRole (never on a vend), stamp
+ * document, check its trust policy's vocabulary (trust-vocabulary.ts), read what IAM says about
+ * the role — MaxSessionDuration, description and permission policies (never on a vend) — stamp
  * `updatedAt` / `updatedBy`, and write with the store's conditional single-item put (optimistic
  * concurrency on `version`: 1 creates, n replaces n-1).
  */
-import { type ParsedBinding, parseBinding } from './binding.js';
+import { type BindingWarning, type ParsedBinding, parseBinding } from './binding.js';
 import { type Clock, systemClock } from './clock.js';
-import { BindingError } from './errors.js';
+import { BindingError, type FieldIssue } from './errors.js';
 import type { BindingStore, RoleInspector } from './ports.js';
+import { type ClaimVocabulary, checkTrustVocabulary } from './trust-vocabulary.js';
+import type { JsonObject } from './types.js';
 
 export interface BindingAdminDeps {
   readonly store: BindingStore;
   readonly inspector: RoleInspector;
   readonly clock?: Clock;
+  /** The pool's known claims; default: the standard Cognito claims and no custom attributes. */
+  readonly vocabulary?: ClaimVocabulary;
 }
 
 export interface BindingAdmin {
@@ -22,7 +27,47 @@ export interface BindingAdmin {
 }
 
 /** Fields the server sets; a document may omit them. */
-const SERVER_FIELDS = ['roleMaxSessionDuration', 'updatedAt', 'updatedBy'] as const;
+const SERVER_FIELDS = [
+  'roleMaxSessionDuration',
+  'roleDescription',
+  'permissionPolicies',
+  'updatedAt',
+  'updatedBy',
+] as const;
+
+const NO_VOCABULARY: ClaimVocabulary = { customAttributes: [] };
+
+/** Every document problem at once: the parser's and the vocabulary's. */
+function validate(
+  document: Record<string, unknown>,
+  vocabulary: ClaimVocabulary,
+): readonly BindingWarning[] {
+  const trust = document['trustPolicy'];
+  const words =
+    typeof trust === 'object' && trust !== null && !Array.isArray(trust)
+      ? checkTrustVocabulary(trust as JsonObject, vocabulary)
+      : { errors: [], warnings: [], unknownKeys: new Set<string>() };
+  let issues: readonly FieldIssue[] = [];
+  let warnings: readonly BindingWarning[] = [];
+  try {
+    warnings = parseBinding({ ...document, roleMaxSessionDuration: 3600 }).warnings;
+  } catch (err) {
+    if (!(err instanceof BindingError)) throw err;
+    issues = err.issues;
+  }
+  if (issues.length > 0 || words.errors.length > 0) {
+    const id = typeof document['id'] === 'string' ? document['id'] : '(no id)';
+    throw new BindingError('BindingInvalid', `binding ${id} is invalid`, [
+      ...issues,
+      ...words.errors,
+    ]);
+  }
+  // A warning about how an unknown key is used (e.g. "single-valued") is beside the point.
+  const relevant = warnings.filter(
+    (w) => ![...words.unknownKeys].some((key) => w.field.toLowerCase().endsWith(`/${key}`)),
+  );
+  return [...words.warnings, ...relevant];
+}
 
 export function createBindingAdmin(deps: BindingAdminDeps): BindingAdmin {
   const clock = deps.clock ?? systemClock;
@@ -40,18 +85,18 @@ export function createBindingAdmin(deps: BindingAdminDeps): BindingAdmin {
       const document: Record<string, unknown> = { ...unverifiedBinding };
       for (const field of SERVER_FIELDS) delete document[field];
       // First pass: every document problem, before any call to IAM.
-      parseBinding({ ...document, roleMaxSessionDuration: 3600 });
-      const roleMaxSessionDuration = await deps.inspector.maxSessionDuration(
-        String(document['roleArn']),
-      );
+      const warnings = validate(document, deps.vocabulary ?? NO_VOCABULARY);
+      const role = await deps.inspector.inspect(String(document['roleArn']));
       const parsed = parseBinding({
         ...document,
-        roleMaxSessionDuration,
+        roleMaxSessionDuration: role.maxSessionDuration,
+        roleDescription: role.description,
+        permissionPolicies: role.permissionPolicies,
         updatedAt: clock.now().toISOString(),
         updatedBy: actor,
       });
       await deps.store.put(parsed.binding);
-      return parsed;
+      return { binding: parsed.binding, warnings };
     },
     remove(issuer, id, version) {
       return deps.store.delete(issuer, id, version);

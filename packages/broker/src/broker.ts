@@ -290,6 +290,7 @@ function roleEntry(env: RunEnv, compiled: CompiledBinding, decided: Decided): Ro
     bindingId: binding.id,
     roleArn: binding.roleArn,
     roleName: roleNameOf(binding.roleArn),
+    description: binding.roleDescription,
     defaultDurationSeconds: Math.min(decided.duration.seconds, max),
     maxDurationSeconds: max,
   };
@@ -360,7 +361,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   };
   return {
     vend(request) {
-      const trail = open(env, 'vend', request.rawToken, request.origin);
+      const trail = open(env, request.purpose ?? 'vend', request.rawToken, request.origin);
       return run(env, true, trail, () => vendStages(env, trail, request));
     },
     simulate(request) {

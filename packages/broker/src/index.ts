@@ -3,6 +3,7 @@
  * (DynamoDB, STS, Cognito) and `@tessera/broker/aws-iam` (IAM role inspector), table provisioning
  * on `@tessera/broker/provisioning`, test doubles on `@tessera/broker/testing`.
  */
+
 export {
   type AuditAction,
   type AuditEvent,
@@ -12,6 +13,17 @@ export {
   storableEvent,
   subjectOf,
 } from './audit.js';
+export {
+  type AuditFilter,
+  type AuditPage,
+  type AuditPlan,
+  type AuditQuery,
+  type AuditReader,
+  auditPlan,
+  DEFAULT_AUDIT_WINDOW_DAYS,
+  isCursorOf,
+  MAX_AUDIT_LIMIT,
+} from './audit-query.js';
 export {
   accountOf,
   type BindingWarning,
@@ -63,6 +75,10 @@ export {
   wellKnownUrls,
 } from './oidc-issuer.js';
 export type { BindingRef, Deny, Failure, Grant, Outcome, Stage } from './outcome.js';
+export {
+  canonicalJson,
+  permissionSnapshot,
+} from './permission-snapshot.js';
 export type {
   AuditSink,
   BindingStore,
@@ -117,6 +133,26 @@ export {
   type SignerErrorCode,
   type SigningAlgorithm,
 } from './signer.js';
+export {
+  type CheckResult,
+  checkSession,
+  parseChecks,
+  type SessionCheck,
+  type SimulatedDecision,
+  type SimulationAnswer,
+  type SimulationAudience,
+  type SimulationReason,
+  simulatedDecision,
+  simulationAnswer,
+} from './simulation.js';
+export {
+  type ClaimVocabulary,
+  type CustomAttribute,
+  checkTrustVocabulary,
+  knownTokenKeys,
+  STANDARD_CLAIMS,
+  TRUST_POLICY_ACTIONS,
+} from './trust-vocabulary.js';
 export type * from './types.js';
 export {
   AWS_SOURCE_IDENTITY_CLAIM,

@@ -3,7 +3,13 @@
  * (`@tessera/broker/testing`, testing.ts) for tests and the local stack, and AWS adapters on the `./aws` subpath.
  */
 import type { AuditEvent } from './audit.js';
-import type { AssumeRoleParams, Binding, VendedCredentials, VerifiedToken } from './types.js';
+import type {
+  AssumeRoleParams,
+  Binding,
+  RoleFacts,
+  VendedCredentials,
+  VerifiedToken,
+} from './types.js';
 
 export interface BindingStore {
   /** Every binding of one issuer (user pool), enabled or not. */
@@ -37,7 +43,12 @@ export interface TokenVerifier {
   verify(rawToken: string): Promise<VerifiedToken>;
 }
 
-/** Reads a role's MaxSessionDuration (IAM GetRole) when a binding is written or seeded. */
+/**
+ * Reads what IAM says about a role when a binding is written or seeded: MaxSessionDuration and
+ * description (GetRole), and the permission policies (ListRolePolicies + GetRolePolicy,
+ * ListAttachedRolePolicies + GetPolicy + GetPolicyVersion). Never called on a vend.
+ */
 export interface RoleInspector {
   maxSessionDuration(roleArn: string): Promise<number>;
+  inspect(roleArn: string): Promise<RoleFacts>;
 }

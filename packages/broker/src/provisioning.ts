@@ -81,12 +81,19 @@ function auditTableInput(name: string): CreateTableCommandInput {
       { AttributeName: a.sortKey, AttributeType: 'S' },
       { AttributeName: a.byRoleIndex.partitionKey, AttributeType: 'S' },
       { AttributeName: a.byDayIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.byBindingIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.byResultDayIndex.partitionKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: a.partitionKey, KeyType: 'HASH' },
       { AttributeName: a.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [index(a.byRoleIndex), index(a.byDayIndex)],
+    GlobalSecondaryIndexes: [
+      index(a.byRoleIndex),
+      index(a.byDayIndex),
+      index(a.byBindingIndex),
+      index(a.byResultDayIndex),
+    ],
   };
 }
 

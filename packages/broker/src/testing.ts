@@ -11,7 +11,13 @@ import type {
   RoleInspector,
   TokenVerifier,
 } from './ports.js';
-import type { AssumeRoleParams, Binding, VendedCredentials, VerifiedToken } from './types.js';
+import type {
+  AssumeRoleParams,
+  Binding,
+  RoleFacts,
+  VendedCredentials,
+  VerifiedToken,
+} from './types.js';
 
 export class MemoryBindingStore implements BindingStore {
   readonly #items = new Map<string, Binding>();
@@ -130,12 +136,18 @@ export class MemoryTokenVerifier implements TokenVerifier {
   }
 }
 
+/** Roles by ARN: a MaxSessionDuration alone, or everything IAM would say. */
 export class MemoryRoleInspector implements RoleInspector {
-  constructor(private readonly roles: Readonly<Record<string, number>> = {}) {}
+  constructor(private readonly roles: Readonly<Record<string, number | RoleFacts>> = {}) {}
   async maxSessionDuration(roleArn: string): Promise<number> {
-    const max = this.roles[roleArn];
-    if (max === undefined)
+    return (await this.inspect(roleArn)).maxSessionDuration;
+  }
+  async inspect(roleArn: string): Promise<RoleFacts> {
+    const role = this.roles[roleArn];
+    if (role === undefined)
       throw new BindingError('BindingInvalid', `role ${roleArn} does not exist`);
-    return max;
+    return typeof role === 'number'
+      ? { maxSessionDuration: role, description: '', permissionPolicies: null }
+      : role;
   }
 }

@@ -36,6 +36,32 @@ export type { Binding, DurationBounds } from './schema/binding.js';
 
 /** How a binding's credentials are minted (the binding's `vendor`, schema/binding.ts). */
 export type VendorKind = import('./schema/binding.js').Binding['vendor'];
+export type ExplainLevel = 'keys' | 'full';
+
+/** One permission policy of a role, as IAM returned it. */
+export interface RolePermissionPolicy {
+  readonly kind: 'inline' | 'managed';
+  /** The inline policy's name, or the managed policy's name. */
+  readonly name: string;
+  /** Managed policies: the policy ARN and the default version read. */
+  readonly arn?: string;
+  readonly versionId?: string;
+  readonly document: JsonObject;
+}
+
+/** A role's permission policies at the time a binding was written. */
+export interface PermissionSnapshot {
+  readonly policies: readonly RolePermissionPolicy[];
+  /** SHA-256 (hex) of the canonical JSON of `policies`. */
+  readonly sha256: string;
+}
+
+/** What IAM says about a role when a binding is written. */
+export interface RoleFacts {
+  readonly maxSessionDuration: number;
+  readonly description: string;
+  readonly permissionPolicies: PermissionSnapshot | null;
+}
 
 export interface Tag {
   readonly Key: string;
@@ -94,6 +120,8 @@ export interface VendRequest {
   /** Caller-supplied scope-down session policy (untrusted JSON). */
   readonly policy?: unknown;
   readonly origin: RequestOrigin;
+  /** What the credentials are for: the audit event's action (`console`: a sign-in link). Default `vend`. */
+  readonly purpose?: 'vend' | 'console';
 }
 
 export interface VendResult {
@@ -125,6 +153,8 @@ export interface RoleEntry {
   readonly bindingId: string;
   readonly roleArn: string;
   readonly roleName: string;
+  /** The role's IAM description, read when the binding was written ('' when none). */
+  readonly description: string;
   readonly defaultDurationSeconds: number;
   readonly maxDurationSeconds: number;
 }

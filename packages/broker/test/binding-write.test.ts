@@ -50,6 +50,8 @@ describe('parseBindingWrite', () => {
       ['/updatedAt', 'ServerFieldChanged'],
       ['/updatedBy', 'ServerFieldChanged'],
       ['/roleMaxSessionDuration', 'ServerFieldChanged'],
+      ['/roleDescription', 'ServerFieldChanged'],
+      ['/permissionPolicies', 'ServerFieldChanged'],
     ]);
   });
 

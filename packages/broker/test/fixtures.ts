@@ -93,6 +93,9 @@ export function binding(overrides: Partial<Binding> = {}): Binding {
     updatedAt: '2026-11-24T00:00:00.000Z',
     updatedBy: 'tests',
     roleMaxSessionDuration: 3600,
+    roleDescription: '',
+    permissionPolicies: null,
+    explain: 'keys',
     ...overrides,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The binding-admin application: `GET/PUT/DELETE /v1/admin/bindings[/{id}]` for members of the
  * administrators' group. Separate from the vend app (app.ts) so the vend bundle never carries the
- * IAM client or this code. Writes go through the broker's `createBindingAdmin` (validation, IAM
- * GetRole for MaxSessionDuration, conditional write on `version`), audited first (admin-audit.ts).
+ * IAM client or this code. Writes go through the broker's `createBindingAdmin` (validation and the
+ * trust-policy vocabulary, IAM reads of the role and its policies, conditional write on
+ * `version`), audited first (admin-audit.ts).
  *
  * HTTP conventions: a binding's ETag is `"<version>"`. `PUT` with `If-Match: "<n>"` replaces
  * version n with n+1 (200), `If-Match: *` whatever is stored; `PUT` without `If-Match` (or with
@@ -146,6 +147,7 @@ class AdminContext {
       store: this.audit.store(this.deps.bindings, actor),
       inspector: this.deps.inspector,
       clock: this.deps.clock,
+      vocabulary: { customAttributes: this.config.customAttributes },
     });
   }
 }

@@ -21,6 +21,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
 import { ConfigError, granted, invalidBody } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
+import { consoleHandler, simulateHandler } from './operate.js';
 import type { VendHandlerName } from './routes.js';
 import { wellKnownHandlers } from './well-known.js';
 import { type SharedDeps, sharedDeps } from './wiring.js';
@@ -31,11 +32,14 @@ export interface AppDeps extends SharedDeps {
   readonly signingKeys?: SigningKeys;
   /** The web-identity vendor; default one over the issuer's keys when TESSERA_OIDC_* is set. */
   readonly webIdentityVendor?: CredentialVendor | null;
+  /** The HTTP client of the console route's federation endpoint calls (default global fetch). */
+  readonly fetch?: typeof fetch;
 }
 
 /**
  * One handler per route (routes.ts): `credentials` POST /v1/credentials, `roles` GET /v1/roles,
- * `health` GET /healthz, `openidConfiguration` and `jwks` the issuer's well-known documents.
+ * `health` GET /healthz, `openidConfiguration` and `jwks` the issuer's well-known documents,
+ * `simulate` POST /v1/simulate, `console` POST /v1/console.
  */
 export type App = { readonly [K in VendHandlerName]: HttpHandler };
 
@@ -184,18 +188,25 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
   );
 
   const roles = httpStack(
-    async (event: APIGatewayProxyEventV2) =>
-      json(
-        200,
-        granted(
-          await broker.listRoles({ rawToken: bearerToken(event), origin: requestOrigin(event) }),
-        ),
-      ),
+    async (event: APIGatewayProxyEventV2) => {
+      const listed = granted(
+        await broker.listRoles({ rawToken: bearerToken(event), origin: requestOrigin(event) }),
+      );
+      const accounts = listed.accounts.map((a) => ({
+        accountId: a.accountId,
+        accountName: config.accounts[a.accountId] ?? null,
+        roles: a.roles,
+      }));
+      return json(200, { accounts });
+    },
     { ...stack, jsonBody: false },
   );
 
   const health = httpStack(async () => json(200, { status: 'ok' }), { ...stack, jsonBody: false });
 
   const wellKnown = wellKnownHandlers(config.oidc ?? null, keys, deps.clock, stack);
-  return { credentials, roles, health, ...wellKnown };
+  const simulate = simulateHandler(broker, deps, config, stack);
+  const consoleLink = consoleHandler(broker, config, stack, overrides.fetch);
+
+  return { credentials, roles, health, ...wellKnown, simulate, console: consoleLink };
 }

@@ -4,7 +4,7 @@
  * as one ConfigError, each with the JSON Pointer of what is wrong (`/TESSERA_POOLS/0/clientIds`):
  * misconfiguration is loud, never a silent fallback. An empty variable counts as unset.
  */
-import { parseWith, type RateLimit, type RateLimits } from '@tessera/broker';
+import { type CustomAttribute, parseWith, type RateLimit, type RateLimits } from '@tessera/broker';
 import type { AwsCredentials } from '@tessera/broker/aws';
 import * as z from 'zod/mini';
 import { ConfigError, type ConfigProblem } from './errors.js';
@@ -81,6 +81,30 @@ const originList = z.pipe(
   ),
 );
 
+/** A JSON object of 12-digit account id -> name. */
+const accountNames = z.pipe(
+  jsonText,
+  z.record(
+    z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+    z.string().check(z.minLength(1), z.maxLength(64)),
+  ),
+);
+
+/** A JSON array of the pool's custom attributes and whether users may write them. */
+const customAttributes = z.pipe(
+  jsonText,
+  z.array(
+    z.strictObject({
+      name: z.string().check(z.regex(/^custom:[\w.-]{1,20}$/, 'must be custom:<name>')),
+      userWritable: z.boolean(),
+    }),
+  ),
+);
+
+const serviceUrl = z
+  .string()
+  .check(z.refine(httpsOrLoopback, 'must be an https URL (or http on a loopback address)'));
+
 export const envSchema = z.object({
   AWS_REGION: z.string(),
   TESSERA_BINDINGS_TABLE: z.string(),
@@ -102,7 +126,48 @@ export const envSchema = z.object({
   TESSERA_RATE_LIMIT_PER_IP: z._default(intText(0), 600),
   TESSERA_RATE_LIMIT_PER_SUBJECT: z._default(intText(0), 120),
   ...oidcEnvSchemas(jsonText),
+  /** Account id -> name, answered beside account ids by GET /v1/roles. */
+  TESSERA_ACCOUNTS: z._default(accountNames, {}),
+  TESSERA_CUSTOM_ATTRIBUTES: z._default(customAttributes, []),
+  /** Console links: the login URL's Issuer (the portal). */
+  TESSERA_PORTAL_URL: z.optional(serviceUrl),
+  /** Console links: the AWS federation endpoint; default the region's. */
+  TESSERA_FEDERATION_ENDPOINT: z.optional(serviceUrl),
+  /** Console links: the page opened by default; default the region's console home. */
+  TESSERA_CONSOLE_DESTINATION: z.optional(serviceUrl),
 });
+
+export interface ConsoleConfig {
+  /** The AWS federation endpoint (`getSigninToken`, `login`); region-aware by default. */
+  readonly federationEndpoint: string;
+  /** Where the console opens when the request names no destination. */
+  readonly destination: string;
+  /** The `Issuer` of the login URL: the portal's URL (where an expired session sends the user). */
+  readonly issuer: string | null;
+}
+
+/** The federation endpoint and console home of a region, by partition (AWS IAM User Guide). */
+export function consoleDefaults(region: string): {
+  federationEndpoint: string;
+  destination: string;
+} {
+  if (region.startsWith('cn-')) {
+    return {
+      federationEndpoint: 'https://signin.amazonaws.cn/federation',
+      destination: `https://console.amazonaws.cn/console/home?region=${region}`,
+    };
+  }
+  if (region.startsWith('us-gov-')) {
+    return {
+      federationEndpoint: 'https://signin.amazonaws-us-gov.com/federation',
+      destination: `https://console.amazonaws-us-gov.com/console/home?region=${region}`,
+    };
+  }
+  return {
+    federationEndpoint: `https://${region}.signin.aws.amazon.com/federation`,
+    destination: `https://${region}.console.aws.amazon.com/console/home?region=${region}`,
+  };
+}
 
 export interface TesseraConfig {
   readonly region: string;
@@ -121,6 +186,12 @@ export interface TesseraConfig {
   readonly rateLimits: RateLimits;
   /** Tessera's own OIDC issuer (the web-identity vendor); absent or null: not deployed. */
   readonly oidc?: OidcConfig | null;
+  /** Account id -> name, shown beside account ids (TESSERA_ACCOUNTS). */
+  readonly accounts: Readonly<Record<string, string>>;
+  /** The pool's custom attributes, and which ones users can write (TESSERA_CUSTOM_ATTRIBUTES). */
+  readonly customAttributes: readonly CustomAttribute[];
+  /** Console sign-in links (POST /v1/console). */
+  readonly console: ConsoleConfig;
   /** In-process use (local stack, tests): endpoint overrides. In Lambda the SDK reads AWS_ENDPOINT_URL_*. */
   readonly endpoints?: {
     readonly sts?: string;
@@ -156,6 +227,14 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     rateLimits: {
       perSourceIp: rateLimit(v.TESSERA_RATE_LIMIT_PER_IP),
       perSubject: rateLimit(v.TESSERA_RATE_LIMIT_PER_SUBJECT),
+    },
+    accounts: v.TESSERA_ACCOUNTS,
+    customAttributes: v.TESSERA_CUSTOM_ATTRIBUTES,
+    console: {
+      federationEndpoint:
+        v.TESSERA_FEDERATION_ENDPOINT ?? consoleDefaults(v.AWS_REGION).federationEndpoint,
+      destination: v.TESSERA_CONSOLE_DESTINATION ?? consoleDefaults(v.AWS_REGION).destination,
+      issuer: v.TESSERA_PORTAL_URL ?? null,
     },
   };
 }

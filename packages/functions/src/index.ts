@@ -13,7 +13,22 @@ export {
 export type { AdminAction, AdminAuditEvent } from './admin-audit.js';
 export { poolIssuer } from './admin-request.js';
 export { type App, type AppDeps, createApp } from './app.js';
-export { envSchema, loadConfig, type PoolConfig, type TesseraConfig } from './config.js';
+export {
+  type AuditApp,
+  type AuditAppDeps,
+  auditDispatcher,
+  auditLambdaHandler,
+  createAuditApp,
+} from './audit-app.js';
+export {
+  type ConsoleConfig,
+  consoleDefaults,
+  envSchema,
+  loadConfig,
+  type PoolConfig,
+  type TesseraConfig,
+} from './config.js';
+export { consoleDestination, consoleSigninUrl } from './console-link.js';
 export {
   AdminRequiredError,
   ConfigError,
@@ -30,6 +45,7 @@ export type { OidcConfig, OidcKeyConfig } from './oidc-config.js';
 export { type Problem, problemFor } from './problem.js';
 export {
   type AdminHandlerName,
+  type AuditHandlerName,
   type HandlerName,
   type Route,
   routeKey,

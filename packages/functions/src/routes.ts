@@ -4,12 +4,22 @@
  */
 
 /** The vend app's handlers (`keyof App`, app.ts). */
-export type VendHandlerName = 'credentials' | 'roles' | 'health' | 'openidConfiguration' | 'jwks';
+export type VendHandlerName =
+  | 'credentials'
+  | 'roles'
+  | 'health'
+  | 'openidConfiguration'
+  | 'jwks'
+  | 'simulate'
+  | 'console';
+
+/** The audit app's handlers (`keyof AuditApp`, audit-app.ts). */
+export type AuditHandlerName = 'audit' | 'auditMe';
 
 /** The binding-admin app's handlers (`keyof AdminApp`, admin-app.ts). */
 export type AdminHandlerName = 'listBindings' | 'getBinding' | 'putBinding' | 'deleteBinding';
 
-export type HandlerName = VendHandlerName | AdminHandlerName;
+export type HandlerName = VendHandlerName | AdminHandlerName | AuditHandlerName;
 
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -38,6 +48,10 @@ export const routes: ReadonlyArray<Route> = [
     function: 'credentials',
   },
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', function: 'credentials' },
+  { method: 'POST', path: '/v1/simulate', handler: 'simulate', function: 'simulate' },
+  { method: 'POST', path: '/v1/console', handler: 'console', function: 'console' },
+  { method: 'GET', path: '/v1/audit', handler: 'audit', function: 'audit' },
+  { method: 'GET', path: '/v1/audit/me', handler: 'auditMe', function: 'audit' },
   {
     method: 'GET',
     path: '/v1/admin/bindings',

@@ -59,16 +59,36 @@ const userToken = sign(USER_SUB, 'alice', ['uploaders']);
 /** IAM's GetRole over the Query protocol: the roles it knows, with their MaxSessionDuration. */
 const IAM_ROLES: Record<string, number> = { 'app-upload': 7200, ops: 3600 };
 const getRoleCalls: string[] = [];
+const ROLE_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::media-bucket/uploads/*' },
+  ],
+};
 function iamServer(): Server {
   return createServer(async (req, res) => {
     const chunks: Uint8Array[] = [];
     for await (const c of req) chunks.push(c as Uint8Array);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const name = form.get('RoleName') ?? '';
-    getRoleCalls.push(name);
     const ns = 'https://iam.amazonaws.com/doc/2010-05-08/';
     const max = IAM_ROLES[name];
-    if (form.get('Action') !== 'GetRole' || max === undefined) {
+    const action = form.get('Action');
+    if (action === 'GetRole') getRoleCalls.push(name);
+    if (max !== undefined && action !== 'GetRole') {
+      res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': 'iam-req-2' });
+      const result =
+        action === 'ListRolePolicies'
+          ? '<PolicyNames><member>put-uploads</member></PolicyNames><IsTruncated>false</IsTruncated>'
+          : action === 'GetRolePolicy'
+            ? `<RoleName>${name}</RoleName><PolicyName>put-uploads</PolicyName><PolicyDocument>${encodeURIComponent(JSON.stringify(ROLE_POLICY))}</PolicyDocument>`
+            : '<AttachedPolicies></AttachedPolicies><IsTruncated>false</IsTruncated>';
+      res.end(
+        `<${action}Response xmlns="${ns}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>iam-req-2</RequestId></ResponseMetadata></${action}Response>`,
+      );
+      return;
+    }
+    if (action !== 'GetRole' || max === undefined) {
       res.writeHead(404, { 'content-type': 'text/xml', 'x-amzn-requestid': 'iam-req-404' });
       res.end(
         `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name ${name} cannot be found.</Message></Error><RequestId>iam-req-404</RequestId></ErrorResponse>`,
@@ -92,6 +112,8 @@ function document(overrides: Record<string, unknown> = {}): Record<string, unkno
     updatedAt: _a,
     updatedBy: _b,
     roleMaxSessionDuration: _r,
+    roleDescription: _d,
+    permissionPolicies: _p,
     ...doc
   } = binding();
   return { ...doc, ...overrides };
@@ -121,6 +143,13 @@ beforeAll(async () => {
     auditTtlDays: 7,
     corsOrigins: [],
     rateLimits: { perSourceIp: null, perSubject: null },
+    accounts: {},
+    customAttributes: [],
+    console: {
+      federationEndpoint: 'https://signin.aws.amazon.com/federation',
+      destination: 'https://console.aws.amazon.com/',
+      issuer: null,
+    },
     endpoints: {
       dynamodb: dynamo.endpoint,
       iam: `http://127.0.0.1:${(iam.address() as AddressInfo).port}`,
@@ -453,7 +482,13 @@ describe('validation', () => {
       }),
     });
     expect(res.statusCode).toBe(201);
+    // No custom attribute is configured here: custom:team is unknown to the pool, and the only key checked.
     expect(res.json.warnings).toEqual([
+      {
+        code: 'UnknownClaimKey',
+        path: '/trustPolicy/Statement/0/Condition/StringEquals/token:custom:team',
+        message: expect.stringContaining('not a claim'),
+      },
       {
         code: 'TrustOnlyUserWritableClaims',
         path: '/trustPolicy/Statement/0',

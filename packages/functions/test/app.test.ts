@@ -21,6 +21,13 @@ const config: TesseraConfig = {
   auditTtlDays: 30,
   corsOrigins: ['https://portal.example.com'],
   rateLimits: { perSourceIp: null, perSubject: null },
+  accounts: {},
+  customAttributes: [],
+  console: {
+    federationEndpoint: 'https://signin.aws.amazon.com/federation',
+    destination: 'https://console.aws.amazon.com/',
+    issuer: null,
+  },
 };
 
 function setup() {
@@ -300,11 +307,13 @@ describe('GET /v1/roles', () => {
       accounts: [
         {
           accountId: '111122223333',
+          accountName: null,
           roles: [
             {
               bindingId: 'app-upload',
               roleArn: 'arn:aws:iam::111122223333:role/app-upload',
               roleName: 'app-upload',
+              description: '',
               defaultDurationSeconds: 900,
               maxDurationSeconds: 3600,
             },

@@ -29,6 +29,13 @@ describe('loadConfig', () => {
         perSubject: { perMinute: 120, burst: 30 },
       },
       oidc: null,
+      accounts: {},
+      customAttributes: [],
+      console: {
+        federationEndpoint: 'https://eu-west-1.signin.aws.amazon.com/federation',
+        destination: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
+        issuer: null,
+      },
     });
   });
 
@@ -39,6 +46,32 @@ describe('loadConfig', () => {
     ).toEqual({ perSourceIp: null, perSubject: null });
   });
 
+  it('reads account names, custom attributes and the console settings', () => {
+    const config = loadConfig({
+      ...env,
+      TESSERA_ACCOUNTS: '{"111122223333":"production"}',
+      TESSERA_CUSTOM_ATTRIBUTES: '[{"name":"custom:team","userWritable":true}]',
+      TESSERA_PORTAL_URL: 'https://access.example.com/',
+      TESSERA_FEDERATION_ENDPOINT: 'http://127.0.0.1:9999/federation',
+    });
+    expect(config.accounts).toEqual({ '111122223333': 'production' });
+    expect(config.customAttributes).toEqual([{ name: 'custom:team', userWritable: true }]);
+    expect(config.console).toEqual({
+      federationEndpoint: 'http://127.0.0.1:9999/federation',
+      destination: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
+      issuer: 'https://access.example.com/',
+    });
+  });
+
+  it('derives the federation endpoint and console by partition', () => {
+    expect(loadConfig({ ...env, AWS_REGION: 'cn-north-1' }).console.federationEndpoint).toBe(
+      'https://signin.amazonaws.cn/federation',
+    );
+    expect(loadConfig({ ...env, AWS_REGION: 'us-gov-west-1' }).console.federationEndpoint).toBe(
+      'https://signin.amazonaws-us-gov.com/federation',
+    );
+  });
+
   it('lists every problem at once', () => {
     try {
       loadConfig({
@@ -46,6 +79,9 @@ describe('loadConfig', () => {
         TESSERA_ROLE_CHAINING: 'maybe',
         TESSERA_CORS_ORIGINS: '*',
         TESSERA_ACCOUNT_ID: '1234',
+        TESSERA_ACCOUNTS: '{"12":"short"}',
+        TESSERA_CUSTOM_ATTRIBUTES: '[{"name":"team"}]',
+        TESSERA_PORTAL_URL: 'http://portal.example.com/',
       });
       expect.unreachable();
     } catch (err) {
@@ -59,6 +95,10 @@ describe('loadConfig', () => {
         ['/TESSERA_ACCOUNT_ID', 'InvalidFormat'],
         ['/TESSERA_ROLE_CHAINING', 'InvalidValue'],
         ['/TESSERA_CORS_ORIGINS/0', 'InvalidValue'],
+        ['/TESSERA_ACCOUNTS/12', 'InvalidValue'],
+        ['/TESSERA_CUSTOM_ATTRIBUTES/0/name', 'InvalidFormat'],
+        ['/TESSERA_CUSTOM_ATTRIBUTES/0/userWritable', 'Required'],
+        ['/TESSERA_PORTAL_URL', 'InvalidValue'],
       ]);
     }
   });
@@ -108,6 +148,10 @@ describe('routes', () => {
       { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
       { method: 'GET', path: '/v1/roles', handler: 'roles', function: 'roles' },
       { method: 'GET', path: '/healthz', handler: 'health', function: 'health' },
+      { method: 'POST', path: '/v1/simulate', handler: 'simulate', function: 'simulate' },
+      { method: 'POST', path: '/v1/console', handler: 'console', function: 'console' },
+      { method: 'GET', path: '/v1/audit', handler: 'audit', function: 'audit' },
+      { method: 'GET', path: '/v1/audit/me', handler: 'auditMe', function: 'audit' },
       {
         method: 'GET',
         path: '/.well-known/openid-configuration',

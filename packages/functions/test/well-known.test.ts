@@ -17,6 +17,13 @@ const base: TesseraConfig = {
   auditTtlDays: 30,
   corsOrigins: [],
   rateLimits: { perSourceIp: null, perSubject: null },
+  accounts: {},
+  customAttributes: [],
+  console: {
+    federationEndpoint: 'https://signin.aws.amazon.com/federation',
+    destination: 'https://console.aws.amazon.com/',
+    issuer: null,
+  },
 };
 const ISSUER = 'https://id.tessera.example.com';
 

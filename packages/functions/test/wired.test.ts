@@ -81,6 +81,13 @@ describe('createApp wired to real adapters', () => {
       auditTtlDays: 7,
       corsOrigins: [],
       rateLimits: { perSourceIp: null, perSubject: null },
+      accounts: {},
+      customAttributes: [],
+      console: {
+        federationEndpoint: 'https://signin.aws.amazon.com/federation',
+        destination: 'https://console.aws.amazon.com/',
+        issuer: null,
+      },
       endpoints: { sts: stsEndpoint, dynamodb: dynamo.endpoint },
       credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
     };

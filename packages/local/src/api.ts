@@ -120,7 +120,11 @@ export function toEvent(
     }
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
-  headers['x-forwarded-for'] ??= req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  // As API Gateway: the source IP is the TCP peer; a client-sent X-Forwarded-For is kept as
+  // written with the peer appended, and never becomes the source IP.
+  const peer = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  headers['x-forwarded-for'] =
+    headers['x-forwarded-for'] === undefined ? peer : `${headers['x-forwarded-for']}, ${peer}`;
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-forwarded-port'] ??= String(req.socket.localPort ?? '');
   headers['x-amzn-trace-id'] ??=
@@ -159,7 +163,7 @@ export function toEvent(
         method: req.method ?? 'GET',
         path: decodedPath,
         protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: headers['x-forwarded-for']!.split(',')[0]!.trim(),
+        sourceIp: peer,
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: meta.requestId,
@@ -230,8 +234,9 @@ export function writeResult(
     };
   }
   const headers: Record<string, string | string[]> = { 'apigw-requestid': requestId };
+  // A middleware "removing" a header sets it to undefined: leave it out, never write "undefined".
   for (const [k, v] of Object.entries(structured.headers ?? {}))
-    headers[k.toLowerCase()] = String(v);
+    if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
   const multi = (
     structured as { multiValueHeaders?: Record<string, (string | number | boolean)[]> }
   ).multiValueHeaders;

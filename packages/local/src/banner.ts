@@ -28,6 +28,7 @@ Tessera local stack is up (pid ${info.pid}, state in ${info.home})
   IAM          ${info.iam}
   DynamoDB     ${info.dynamodb}
   S3           ${info.s3}   (path-style; buckets: ${info.buckets.join(', ')})
+  federation   ${info.federation}   (console sign-in links)
   clients      ${Object.entries(info.issuer.clients)
     .map(([k, v]) => `${k}=${v}`)
     .join('  ')}
@@ -57,6 +58,12 @@ Try it (copy-paste):
   aws s3 cp hello.txt "s3://${bucket}/uploads/$SUB/hello.txt" ${s3}
   aws s3 cp hello.txt s3://${bucket}/uploads/someone-else/hello.txt ${s3} \\
     || echo 'refused, as it should be: only uploads/<your sub>/ is yours'
+
+  # Why is ${alice?.username} refused partner-audit? Then a console sign-in link (open its url):
+  curl -s -X POST "$API/v1/simulate" -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -d '{"role":"partner-audit"}'
+  curl -s -X POST "$API/v1/console" -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -d '{"role":"app-upload"}'
 
 Ctrl-C stops everything. Reset all local state: rm -rf ${info.home}
 `;

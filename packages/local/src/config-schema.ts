@@ -74,6 +74,11 @@ const role = z.strictObject({
   maxSessionDuration: seconds(3600, 43_200),
   trustPolicy: policyDocument,
   policies,
+  /**
+   * Customer managed policies attached to the role, by name: each is the policy
+   * `arn:aws:iam::<account>:policy/<name>` (IAM ListAttachedRolePolicies / GetPolicyVersion).
+   */
+  managedPolicies: policies,
 });
 
 /** An IAM user with a long-term (AKIA) access key, generated on first start. */
@@ -124,6 +129,35 @@ export const localConfigSchema = z.strictObject({
   buckets: z._default(z.array(bucket), []),
   /** The broker's own identity: a role session of this role, as in Lambda. */
   broker: z.strictObject({ role: text, account }),
+  /** The pool's custom attributes (`custom:<name>`) and whether users may write them themselves. */
+  customAttributes: z._default(
+    z.array(
+      z.strictObject({
+        name: matching(/^custom:[\w.-]{1,20}$/, 'must be custom:<name> (1..20 of [\\w.-])'),
+        userWritable: z.boolean(),
+      }),
+    ),
+    [],
+  ),
+  /** Ports per server; `TESSERA_PORTS` / `TESSERA_PORT` override them. */
+  ports: z._default(
+    z.strictObject({
+      api: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+      issuer: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+      sts: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+      iam: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+      dynamodb: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+      federation: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+      s3: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+      cloudtrail: z.optional(z.int().check(z.minimum(0), z.maximum(65_535))),
+    }),
+    {},
+  ),
+  /** The portal's URL: the `Issuer` of console sign-in links; `null`: none. */
+  portalUrl: z._default(
+    z.nullable(z.string().check(z.refine((u) => URL.canParse(u), 'must be an absolute URL'))),
+    null,
+  ),
   /** Seed bindings, written through the broker's binding parsing on first start. */
   bindings: z.array(z.record(z.string(), z.unknown())),
   /** Lifetimes of issued tokens, seconds (as in Cognito: 300..86400). */

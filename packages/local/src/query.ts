@@ -28,13 +28,23 @@ export function xmlEscape(s: string): string {
   );
 }
 
-/** `{a: 'x', b: {c: 'y'}}` → `<a>x</a><b><c>y</c></b>`; undefined members are left out. */
-export type XmlNode = string | number | undefined | { readonly [k: string]: XmlNode };
+/**
+ * `{a: 'x', b: {c: 'y'}}` → `<a>x</a><b><c>y</c></b>`; arrays are `<member>` lists (as the Query
+ * protocol writes them); undefined members are left out.
+ */
+export type XmlNode =
+  | string
+  | number
+  | boolean
+  | undefined
+  | readonly XmlNode[]
+  | { readonly [k: string]: XmlNode };
 
 export function toXml(node: XmlNode): string {
   if (node === undefined) return '';
   if (typeof node === 'string') return xmlEscape(node);
-  if (typeof node === 'number') return String(node);
+  if (typeof node === 'number' || typeof node === 'boolean') return String(node);
+  if (Array.isArray(node)) return node.map((m) => `<member>${toXml(m)}</member>`).join('');
   return Object.entries(node)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)

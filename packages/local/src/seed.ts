@@ -6,7 +6,7 @@
  * admin's edit, wins over the seed).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { checkBinding, type RoleInspector } from '@tessera/broker';
+import { checkBinding, type RoleFacts, type RoleInspector } from '@tessera/broker';
 import { DynamoBindingStore } from '@tessera/broker/aws';
 import { LocalStackError } from './errors.js';
 import type { LocalConfig } from './types.js';
@@ -43,23 +43,30 @@ export async function seedBindings(
     }
     const roleArn = String(raw.roleArn);
     const roleAccount = roleArn.split(':')[4];
-    let roleMaxSessionDuration: number;
+    let facts: RoleFacts;
     if (roleAccount === deps.brokerAccount) {
-      roleMaxSessionDuration = await deps.inspector.maxSessionDuration(roleArn);
+      facts = await deps.inspector.inspect(roleArn);
     } else {
-      // A role in another account is not visible to the broker's IAM GetRole (as in AWS); the
-      // partner account's administrator states its MaxSessionDuration: here, the config.
+      // A role in another account is not visible to the broker's IAM (as in AWS): its
+      // MaxSessionDuration and description are stated by the partner's administrator (here, the
+      // config) and its permission policies are unknown.
       const role = config.roles.find(
         (r) => `arn:aws:iam::${r.account}:role${r.path}${r.name}` === roleArn,
       );
-      roleMaxSessionDuration = role?.maxSessionDuration ?? 3600;
+      facts = {
+        maxSessionDuration: role?.maxSessionDuration ?? 3600,
+        description: role?.description ?? '',
+        permissionPolicies: null,
+      };
     }
     const checked = checkBinding({
       ...raw,
       version: 1,
       updatedAt: deps.now().toISOString(),
       updatedBy: 'tessera-local seed',
-      roleMaxSessionDuration,
+      roleMaxSessionDuration: facts.maxSessionDuration,
+      roleDescription: facts.description,
+      permissionPolicies: facts.permissionPolicies,
     });
     if (!checked.ok) {
       const problems = checked.problems.map((p) => `  - ${p.pointer}: ${p.code}: ${p.message}`);

@@ -7,12 +7,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IamRoleInspector } from '@tessera/broker/aws-iam';
-import { createAdminApp, createApp, loadConfig, routes } from '@tessera/functions';
+import { createAdminApp, createApp, createAuditApp, loadConfig, routes } from '@tessera/functions';
 import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
 import { startCloudTrail } from './cloudtrail/server.js';
 import { LocalTrail } from './cloudtrail/trail.js';
 import { configPathFor, issuerUrl, loadLocalConfig, resolveHome, roleArn } from './config.js';
 import { LocalStackError } from './errors.js';
+import { startFederation } from './federation/server.js';
 import { Directory } from './iam/directory.js';
 import { startIam } from './iam/server.js';
 import { KeyRing } from './issuer/keys.js';
@@ -30,7 +31,15 @@ import { startSts } from './sts/server.js';
 import { type RoleSession, SessionRegistry } from './sts/sessions.js';
 import type { LocalConfig, StackInfo } from './types.js';
 
-export type PortName = 'api' | 'issuer' | 'sts' | 'iam' | 'dynamodb' | 's3' | 'cloudtrail';
+export type PortName =
+  | 'api'
+  | 'issuer'
+  | 'sts'
+  | 'iam'
+  | 'dynamodb'
+  | 's3'
+  | 'cloudtrail'
+  | 'federation';
 
 export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   api: 8787,
@@ -40,6 +49,7 @@ export const DEFAULT_PORTS: Readonly<Record<PortName, number>> = {
   dynamodb: 8791,
   s3: 8792,
   cloudtrail: 8793,
+  federation: 8794,
 };
 
 export interface StartStackOptions {
@@ -62,6 +72,8 @@ export interface StartStackOptions {
    * instead of the embedded store; the stack creates its tables there. Default: embedded.
    */
   readonly storeEndpoint?: string;
+  /** Told the operation (`DynamoDB_20120810.Query`, ...) of every request the embedded store receives. */
+  readonly onStoreRequest?: (operation: string) => void;
 }
 
 export interface LocalStack {
@@ -84,33 +96,65 @@ export interface LocalStack {
 const BROKER_SESSION_SECONDS = 3600;
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
 
+function portNumber(raw: string, what: string): number {
+  const port = Number(raw);
+  if (raw === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new LocalStackError(
+      'InvalidConfig',
+      `${what} must be a port number (0-65535), got "${raw}"`,
+    );
+  }
+  return port;
+}
+
+/** `TESSERA_PORTS=api=8787,sts=9000` (or one number for every server). */
+function portsFromEnv(raw: string | undefined): Partial<Record<PortName, number>> {
+  if (raw === undefined || raw === '') return {};
+  if (/^\d+$/.test(raw)) {
+    const port = portNumber(raw, 'TESSERA_PORTS');
+    return Object.fromEntries(Object.keys(DEFAULT_PORTS).map((n) => [n, port]));
+  }
+  const out: Partial<Record<PortName, number>> = {};
+  for (const part of raw.split(',')) {
+    const [name, value] = part.split('=').map((x) => x.trim());
+    if (!name || !(name in DEFAULT_PORTS) || value === undefined) {
+      throw new LocalStackError(
+        'InvalidConfig',
+        `TESSERA_PORTS must be <server>=<port>,... with servers ${Object.keys(DEFAULT_PORTS).join(', ')}; got "${part}"`,
+      );
+    }
+    out[name as PortName] = portNumber(value, `TESSERA_PORTS ${name}`);
+  }
+  return out;
+}
+
+/**
+ * Each server's port: `options.ports`, else `TESSERA_PORTS`, else (the API) `TESSERA_PORT`, else the
+ * config file's `ports`, else the default. A port chosen by the user that is busy is an error; a
+ * default one moves to a free port (local.json says where), except the API's, which users type.
+ */
 function portsFor(
   options: StartStackOptions,
   env: Record<string, string | undefined>,
+  config: LocalConfig,
 ): Record<PortName, { port: number; fallbackToRandom: boolean }> {
   const given = options.ports;
+  const fromEnv = portsFromEnv(env.TESSERA_PORTS);
   const out = {} as Record<PortName, { port: number; fallbackToRandom: boolean }>;
   for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) {
-    let port: number;
-    let explicit = false;
-    if (typeof given === 'number') {
-      port = given;
-      explicit = true;
-    } else if (given?.[name] !== undefined) {
-      port = given[name]!;
-      explicit = true;
-    } else if (name === 'api' && env.TESSERA_PORT !== undefined && env.TESSERA_PORT !== '') {
-      port = Number(env.TESSERA_PORT);
-      explicit = true;
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new LocalStackError(
-          'InvalidConfig',
-          `TESSERA_PORT must be a port number (0-65535), got "${env.TESSERA_PORT}"`,
-        );
-      }
-    } else port = DEFAULT_PORTS[name];
-    // The API port is the one users type: busy is an error. The others may move (local.json says where).
-    out[name] = { port, fallbackToRandom: name !== 'api' && !explicit };
+    const chosen =
+      typeof given === 'number'
+        ? given
+        : (given?.[name] ??
+          fromEnv[name] ??
+          (name === 'api' && env.TESSERA_PORT !== undefined && env.TESSERA_PORT !== ''
+            ? portNumber(env.TESSERA_PORT, 'TESSERA_PORT')
+            : undefined) ??
+          config.ports[name]);
+    out[name] = {
+      port: chosen ?? DEFAULT_PORTS[name],
+      fallbackToRandom: name !== 'api' && chosen === undefined,
+    };
   }
   return out;
 }
@@ -142,7 +186,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
   mkdirSync(home, { recursive: true, mode: 0o700 });
   refuseIfRunning(home);
   const config = options.config ?? loadLocalConfig(configPathFor(home));
-  const ports = portsFor(options, env);
+  const ports = portsFor(options, env, config);
   const secrets = loadOrCreateSecrets(home, config);
   const keys = await KeyRing.open(home);
   const pool = new UserPool(config, secrets.users, keys);
@@ -162,7 +206,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
   try {
     const store: LocalStore = options.storeEndpoint
       ? await connectStore(options.storeEndpoint, config.region)
-      : await startStore(home, { ...ports.dynamodb, region: config.region });
+      : await startStore(home, {
+          ...ports.dynamodb,
+          region: config.region,
+          ...(options.onStoreRequest ? { onRequest: options.onStoreRequest } : {}),
+        });
     started.push(store);
     const issuer = await startIssuer(pool, keys, ports.issuer);
     started.push(issuer);
@@ -181,8 +229,10 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     started.push(s3);
     const cloudtrail = await startCloudTrail(deps, ports.cloudtrail);
     started.push(cloudtrail);
+    const federation = await startFederation({ registry, now: clock }, ports.federation);
+    started.push(federation);
     log(
-      `store ${store.url}, issuer ${issuer.url}, sts ${sts.url}, iam ${iam.url}, s3 ${s3.url}, cloudtrail ${cloudtrail.url}`,
+      `store ${store.url}, issuer ${issuer.url}, sts ${sts.url}, iam ${iam.url}, s3 ${s3.url}, cloudtrail ${cloudtrail.url}, federation ${federation.url}`,
     );
 
     // The broker's own identity: a role session of its execution role, as Lambda provides it.
@@ -254,6 +304,12 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       TESSERA_RATE_LIMIT_PER_IP: env.TESSERA_RATE_LIMIT_PER_IP ?? '0',
       TESSERA_RATE_LIMIT_PER_SUBJECT: env.TESSERA_RATE_LIMIT_PER_SUBJECT ?? '0',
       ...oidc.env,
+      TESSERA_ACCOUNTS: JSON.stringify(
+        Object.fromEntries(config.accounts.map((a) => [a.id, a.name])),
+      ),
+      TESSERA_CUSTOM_ATTRIBUTES: JSON.stringify(config.customAttributes),
+      TESSERA_FEDERATION_ENDPOINT: `${federation.url}/federation`,
+      ...(config.portalUrl ? { TESSERA_PORTAL_URL: config.portalUrl } : {}),
     };
     const appConfig = {
       ...loadConfig(functionsEnv),
@@ -263,6 +319,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     const app = {
       ...createApp(appConfig, { signingKeys: oidc.keys }),
       ...createAdminApp(appConfig),
+      ...createAuditApp(appConfig),
     } as unknown as Record<string, LambdaHandler>;
     const apiRoutes: ApiRoute[] = routes.map((r) => {
       const handler = app[r.handler as string];
@@ -294,6 +351,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       sts: sts.url,
       iam: iam.url,
       cloudtrail: cloudtrail.url,
+      federation: `${federation.url}/federation`,
       dynamodb: store.url,
       s3: s3.url,
       buckets: config.buckets.map((b) => b.name),

@@ -64,7 +64,13 @@ export async function connectStore(endpoint: string, region: string): Promise<Lo
 
 export async function startStore(
   home: string | null,
-  options: { port: number; fallbackToRandom: boolean; region: string },
+  options: {
+    port: number;
+    fallbackToRandom: boolean;
+    region: string;
+    /** Told the `X-Amz-Target` (`DynamoDB_20120810.Query`, ...) of every request. */
+    onRequest?: (operation: string) => void;
+  },
 ): Promise<LocalStore> {
   let path: string | undefined;
   if (home !== null) {
@@ -77,6 +83,12 @@ export async function startStore(
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  const observe = options.onRequest;
+  if (observe) {
+    server.prependListener('request', (req: { headers: Record<string, unknown> }) =>
+      observe(String(req.headers['x-amz-target'] ?? '')),
+    );
+  }
   const bound = await bind(server, {
     port: options.port,
     fallbackToRandom: options.fallbackToRandom,

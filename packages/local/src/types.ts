@@ -17,6 +17,7 @@ export type LocalIamUser = LocalConfig['iamUsers'][number];
 export type LocalBucket = LocalConfig['buckets'][number];
 /** A bucket CORS rule, in S3's PutBucketCors shape. */
 export type LocalCorsRule = LocalBucket['cors'][number];
+export type LocalCustomAttribute = LocalConfig['customAttributes'][number];
 
 export interface StackUserInfo {
   readonly username: string;
@@ -43,6 +44,8 @@ export interface StackInfo {
   readonly iam: string;
   /** The local CloudTrail (LookupEvents over every STS, IAM and S3 call served). */
   readonly cloudtrail: string;
+  /** The AWS federation endpoint stand-in (console sign-in links). */
+  readonly federation: string;
   readonly dynamodb: string;
   /** The local S3 endpoint (path-style addressing: `<s3>/<bucket>/<key>`). */
   readonly s3: string;

@@ -124,8 +124,16 @@ describe('admin bindings round-trip (local stack, real HTTP)', () => {
 
   it('If-Match: * with nothing stored is 412', async () => {
     const got = await call('GET', 'app-upload');
-    const { id, version, updatedAt, updatedBy, roleMaxSessionDuration, ...document } =
-      got.json.binding!;
+    const {
+      id,
+      version,
+      updatedAt,
+      updatedBy,
+      roleMaxSessionDuration,
+      roleDescription,
+      permissionPolicies,
+      ...document
+    } = got.json.binding!;
     const put = await call('PUT', 'nobody-here', { body: document, headers: { 'if-match': '*' } });
     expect([put.status, put.json.code]).toEqual([412, 'BindingVersionConflict']);
   });

@@ -24,6 +24,7 @@ function registryAt(start: number) {
       tags: {},
       transitiveTagKeys: [],
       sourceIdentity: undefined,
+      roleChained: false,
     });
   return { clock, registry, issue };
 }

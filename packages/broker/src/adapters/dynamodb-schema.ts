@@ -21,6 +21,10 @@ export const auditTable = {
   byRoleIndex: { name: 'byRole', partitionKey: 'roleArn', sortKey: 'at' },
   /** Events by UTC day (`YYYY-MM-DD`), for time-range reads. */
   byDayIndex: { name: 'byDay', partitionKey: 'day', sortKey: 'at' },
+  /** Events by binding id (sparse: token failures name none), newest first. */
+  byBindingIndex: { name: 'byBinding', partitionKey: 'bindingId', sortKey: 'at' },
+  /** Events by result and UTC day (`grant#YYYY-MM-DD`): one partition per result per day, never a hot key. */
+  byResultDayIndex: { name: 'byResultDay', partitionKey: 'resultDay', sortKey: 'at' },
   /** Epoch seconds; DynamoDB TTL deletes lazily, so reads also filter on it. */
   ttlAttribute: 'expiresAt',
 } as const;

@@ -239,6 +239,7 @@ export class DynamoAuditSink implements AuditSink {
       time: event.at,
       [auditTable.sortKey]: `${event.at}#${event.eventId}`,
       day: event.at.slice(0, 10),
+      [auditTable.byResultDayIndex.partitionKey]: `${event.result}#${event.at.slice(0, 10)}`,
     };
     try {
       await this.#doc.send(

@@ -1,16 +1,26 @@
 /**
- * The IAM role inspector: GetRole -> MaxSessionDuration, read when a binding is written or
- * seeded (a vend never calls IAM). Kept on its own subpath (`@tessera/broker/aws-iam`) so the
+ * The IAM role inspector: GetRole -> MaxSessionDuration and description; ListRolePolicies +
+ * GetRolePolicy and ListAttachedRolePolicies + GetPolicy + GetPolicyVersion -> the permission
+ * policies snapshotted onto the binding. Read when a binding is written or seeded (a vend never
+ * calls IAM). Kept on its own subpath (`@tessera/broker/aws-iam`) so the
  * vend bundle never contains `@aws-sdk/client-iam`.
  */
 import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
+  type GetRoleCommandOutput,
+  GetRolePolicyCommand,
   IAMClient,
   type IAMClientConfig,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { BindingError, StoreError } from '../errors.js';
+import { permissionSnapshot } from '../permission-snapshot.js';
 import type { RoleInspector } from '../ports.js';
+import type { JsonObject, PermissionSnapshot, RoleFacts, RolePermissionPolicy } from '../types.js';
 
 export interface IamRoleInspectorOptions {
   /**
@@ -58,22 +68,42 @@ export class IamRoleInspector implements RoleInspector {
   }
 
   async maxSessionDuration(roleArn: string): Promise<number> {
-    const account = accountOf(roleArn);
-    if (this.#accountId !== null && account !== this.#accountId) {
-      return CROSS_ACCOUNT_MAX_SESSION_SECONDS;
+    return (await this.#role(roleArn)).maxSessionDuration;
+  }
+
+  async inspect(roleArn: string): Promise<RoleFacts> {
+    const role = await this.#role(roleArn);
+    if (!role.readable) {
+      return {
+        maxSessionDuration: role.maxSessionDuration,
+        description: '',
+        permissionPolicies: null,
+      };
     }
+    return {
+      maxSessionDuration: role.maxSessionDuration,
+      description: role.description,
+      permissionPolicies: await this.#permissions(roleArn.slice(roleArn.lastIndexOf('/') + 1)),
+    };
+  }
+
+  /** GetRole; `readable: false` for a role IAM cannot show this account (another account's). */
+  async #role(
+    roleArn: string,
+  ): Promise<{ maxSessionDuration: number; description: string; readable: boolean }> {
+    const account = accountOf(roleArn);
+    const other = {
+      maxSessionDuration: CROSS_ACCOUNT_MAX_SESSION_SECONDS,
+      description: '',
+      readable: false,
+    };
+    if (this.#accountId !== null && account !== this.#accountId) return other;
     const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
-    let returnedArn: string | undefined;
-    let maxSession: number | undefined;
+    let out: GetRoleCommandOutput;
     try {
-      const out = await this.#client.send(new GetRoleCommand({ RoleName: roleName }));
-      returnedArn = out.Role?.Arn;
-      maxSession = out.Role?.MaxSessionDuration;
+      out = await this.#client.send(new GetRoleCommand({ RoleName: roleName }));
     } catch (err) {
-      if (
-        err instanceof NoSuchEntityException ||
-        (err as { name?: string }).name === 'NoSuchEntity'
-      ) {
+      if (isNoSuchEntity(err)) {
         const hint =
           this.#accountId === null
             ? ' (a role of another account needs the broker account id configured)'
@@ -82,12 +112,75 @@ export class IamRoleInspector implements RoleInspector {
       }
       throw new StoreError('StoreUnavailable', 'IAM GetRole failed', { cause: err });
     }
+    const returnedArn = out.Role?.Arn;
     // GetRole looks a name up in the caller's account: a same-named role there (or one on another
-    // path) is not the role the binding names, and its MaxSessionDuration says nothing about it.
-    if (returnedArn === roleArn) return maxSession ?? CROSS_ACCOUNT_MAX_SESSION_SECONDS;
-    if (returnedArn !== undefined && accountOf(returnedArn) !== account) {
-      return CROSS_ACCOUNT_MAX_SESSION_SECONDS;
+    // path) is not the role the binding names, and what IAM says of it says nothing about it.
+    if (returnedArn === roleArn) {
+      return {
+        maxSessionDuration: out.Role?.MaxSessionDuration ?? CROSS_ACCOUNT_MAX_SESSION_SECONDS,
+        description: out.Role?.Description ?? '',
+        readable: true,
+      };
     }
+    if (returnedArn !== undefined && accountOf(returnedArn) !== account) return other;
     throw roleNotFound(roleArn);
   }
+
+  async #permissions(roleName: string): Promise<PermissionSnapshot> {
+    const policies: RolePermissionPolicy[] = [];
+    try {
+      let marker: string | undefined;
+      do {
+        const page = await this.#client.send(
+          new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
+        );
+        for (const name of page.PolicyNames ?? []) {
+          const got = await this.#client.send(
+            new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }),
+          );
+          policies.push({ kind: 'inline', name, document: policyDocument(got.PolicyDocument) });
+        }
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+      do {
+        const page = await this.#client.send(
+          new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
+        );
+        for (const attached of page.AttachedPolicies ?? []) {
+          const arn = attached.PolicyArn ?? '';
+          const policy = await this.#client.send(new GetPolicyCommand({ PolicyArn: arn }));
+          const versionId = policy.Policy?.DefaultVersionId ?? 'v1';
+          const version = await this.#client.send(
+            new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }),
+          );
+          policies.push({
+            kind: 'managed',
+            name: attached.PolicyName ?? arn,
+            arn,
+            versionId,
+            document: policyDocument(version.PolicyVersion?.Document),
+          });
+        }
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+    } catch (err) {
+      throw new StoreError('StoreUnavailable', 'IAM could not list the role policies', {
+        cause: err,
+      });
+    }
+    return permissionSnapshot(policies);
+  }
+}
+
+function isNoSuchEntity(err: unknown): boolean {
+  return err instanceof NoSuchEntityException || (err as { name?: string }).name === 'NoSuchEntity';
+}
+
+/** IAM answers policy documents URL-encoded (RFC 3986). */
+function policyDocument(encoded: string | undefined): JsonObject {
+  const parsed: unknown = JSON.parse(decodeURIComponent(encoded ?? '{}'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error('IAM returned a policy document that is not a JSON object');
+  }
+  return parsed as JsonObject;
 }

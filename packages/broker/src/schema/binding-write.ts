@@ -4,6 +4,8 @@
  * ignored when they equal what is stored and refused — each with its pointer, together with
  * every other problem of the write — only when they differ.
  */
+
+import { canonicalJson } from '../permission-snapshot.js';
 import { type Binding, type BindingIssueCode, checkBinding, inFieldOrder } from './binding.js';
 import type { SchemaProblem, SchemaResult } from './problems.js';
 
@@ -14,6 +16,8 @@ export const SERVER_FIELDS = [
   'updatedAt',
   'updatedBy',
   'roleMaxSessionDuration',
+  'roleDescription',
+  'permissionPolicies',
 ] as const;
 type ServerField = (typeof SERVER_FIELDS)[number];
 
@@ -61,7 +65,11 @@ function changedServerFields(
   const stale =
     target.expectedVersion !== undefined && target.expectedVersion !== target.stored?.version;
   return SERVER_FIELDS.filter((field) => !stale || field === 'id')
-    .filter((field) => Object.hasOwn(body, field) && body[field] !== serverValue(field, target))
+    .filter(
+      (field) =>
+        Object.hasOwn(body, field) &&
+        canonicalJson(body[field]) !== canonicalJson(serverValue(field, target)),
+    )
     .map((field) => {
       const expected = serverValue(field, target);
       const hint =

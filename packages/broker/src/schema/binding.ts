@@ -10,9 +10,10 @@
 import type { Finding } from '@tessera/policy';
 import * as z from 'zod/mini';
 import { checkTagKey, checkTagValue, STS_LIMITS } from '../limits.js';
+import { permissionSnapshot } from '../permission-snapshot.js';
 import { placeholderKeys } from '../render.js';
 import { findings } from '../trust.js';
-import type { JsonObject } from '../types.js';
+import type { JsonObject, PermissionSnapshot, RolePermissionPolicy } from '../types.js';
 import {
   coded,
   parseWith,
@@ -44,7 +45,13 @@ export type BindingProblemCode =
   /** Admin writes: IAM has no such role. */
   | 'RoleNotFound'
   /** Admin writes: a server-managed field differs from what is stored. */
-  | 'ServerFieldChanged';
+  | 'ServerFieldChanged'
+  /** A stored permission snapshot whose policies do not match its hash. */
+  | 'SnapshotHashMismatch'
+  /** Admin writes (trust-vocabulary.ts): an action a trust policy cannot grant. */
+  | 'UnknownTrustAction'
+  /** Admin writes: a trust statement that checks only claims users can write. */
+  | 'TrustOnlyUserWritableClaims';
 
 /** A code of `@tessera/policy`'s validator (`InvalidEffect`, `UnknownConditionOperator`, ...). */
 export type PolicyFindingCode = Finding['code'];
@@ -95,6 +102,21 @@ function sourceIdentityRenders(template: string): boolean {
   return !/[^\w+=,.@-]/.test(literal) && !(literal === template && literal.length < 2);
 }
 
+/** One permission policy of a role, as IAM returned it. */
+const rolePermissionPolicy = z.strictObject({
+  kind: z.enum(['inline', 'managed']),
+  name: z.string(),
+  arn: z.optional(z.string()),
+  versionId: z.optional(z.string()),
+  document: policyDocument,
+});
+
+/** A role's permission policies with their hash (checked by `checkBinding`). */
+const permissionSnapshotSchema = z.strictObject({
+  policies: z.array(rolePermissionPolicy),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 hex characters')),
+});
+
 /**
  * One item of the trust-policy table (DESIGN.md "The trust-policy table"). Server-managed
  * fields (`version`, `updatedAt`, `updatedBy`, `roleMaxSessionDuration`) are part of it: a
@@ -138,15 +160,32 @@ export const bindingSchema = z.strictObject({
   updatedBy: z._default(z.string(), ''),
   /** The role's MaxSessionDuration, read with IAM GetRole when the binding is written. */
   roleMaxSessionDuration: z.int().check(z.minimum(3600), z.maximum(43_200)),
+  /** The role's IAM description, read with GetRole when the binding is written. */
+  roleDescription: z._default(z.string().check(z.maxLength(1000)), ''),
+  /**
+   * The role's permission policies (inline and attached) read with IAM when the binding is
+   * written, with the SHA-256 of their canonical JSON; `null` when IAM cannot read them (a role
+   * of another account). Simulate's `check` evaluates them; a vend never calls IAM.
+   */
+  permissionPolicies: z._default(z.nullable(permissionSnapshotSchema), null),
+  /**
+   * What simulate tells a caller this binding refuses: `keys` (the failing condition keys and
+   * operators) or `full` (also the expected values).
+   */
+  explain: z._default(z.enum(['keys', 'full']), 'keys'),
 });
 
 type BindingOutput = z.output<typeof bindingSchema>;
-type PolicyField = 'trustPolicy' | 'sessionPolicy';
+type PolicyField = 'trustPolicy' | 'sessionPolicy' | 'permissionPolicies';
 
 /** A validated binding (derived from `bindingSchema`; policies typed as the JSON they are). */
 export type Binding = {
   readonly [K in Exclude<keyof BindingOutput, PolicyField>]: Readonly<BindingOutput[K]>;
-} & { readonly trustPolicy: JsonObject; readonly sessionPolicy: JsonObject | null };
+} & {
+  readonly trustPolicy: JsonObject;
+  readonly sessionPolicy: JsonObject | null;
+  readonly permissionPolicies: PermissionSnapshot | null;
+};
 
 /** A binding file as written (server-managed and defaulted fields optional). */
 export type BindingDocument = z.input<typeof bindingSchema>;
@@ -230,6 +269,21 @@ function vendorChecks(raw: Record<string, unknown>): SchemaProblem<BindingIssueC
   ];
 }
 
+/** A permission snapshot's hash must be its policies' hash. */
+function snapshotChecks(snapshot: unknown): SchemaProblem<BindingIssueCode>[] {
+  if (!isPlainObject(snapshot) || !Array.isArray(snapshot['policies'])) return [];
+  const computed = permissionSnapshot(snapshot['policies'] as RolePermissionPolicy[]).sha256;
+  return computed === snapshot['sha256']
+    ? []
+    : [
+        {
+          code: 'SnapshotHashMismatch',
+          pointer: '/permissionPolicies/sha256',
+          message: 'the permission policies do not match their hash',
+        },
+      ];
+}
+
 /**
  * Validate an untrusted binding: the schema, then the policies and the cross-field rules. Every
  * problem is answered, in one list, each with its JSON Pointer.
@@ -246,6 +300,7 @@ export function checkBinding(raw: unknown): SchemaResult<CheckedBinding, Binding
       ...policyChecks(raw['sessionPolicy'], 'sessionPolicy', policyWarnings),
       ...transitiveChecks(raw),
       ...vendorChecks(raw),
+      ...snapshotChecks(raw['permissionPolicies']),
     );
   }
   if (!shape.ok || problems.length > 0) return { ok: false, problems: inFieldOrder(problems) };

@@ -23,6 +23,17 @@ export interface DirectoryRole {
   readonly createDate: Date;
 }
 
+/** A customer managed policy of the config (`managedPolicies` of a role), attached to its role. */
+export interface DirectoryManagedPolicy {
+  readonly arn: string;
+  readonly name: string;
+  readonly account: string;
+  readonly policyId: string;
+  readonly document: PolicyDocument;
+  readonly attachments: number;
+  readonly createDate: Date;
+}
+
 export interface DirectoryUser {
   readonly config: LocalIamUser;
   readonly arn: string;
@@ -45,6 +56,7 @@ export function stableId(prefix: string, seed: string): string {
 export class Directory {
   private readonly roles = new Map<string, DirectoryRole>();
   private readonly users = new Map<string, DirectoryUser>();
+  private readonly managed = new Map<string, DirectoryManagedPolicy>();
 
   constructor(readonly config: LocalConfig) {
     const problems: LocalConfigProblem[] = [];
@@ -64,6 +76,21 @@ export class Directory {
         compile(doc, pointerOf(['roles', i, 'policies', name])),
       );
       const arn = roleArn(role);
+      for (const [name, doc] of Object.entries(role.managedPolicies)) {
+        const policy = compile(doc, `$.roles[${i}].managedPolicies.${name}`);
+        if (policy) policies.push(policy);
+        const policyArn = `arn:aws:iam::${role.account}:policy/${name}`;
+        const seen = this.managed.get(policyArn);
+        this.managed.set(policyArn, {
+          arn: policyArn,
+          name,
+          account: role.account,
+          policyId: stableId('ANPA', policyArn),
+          document: doc,
+          attachments: (seen?.attachments ?? 0) + 1,
+          createDate: CREATED,
+        });
+      }
       if (trust && policies.every((p) => p !== undefined)) {
         this.roles.set(arn, {
           config: role,
@@ -103,6 +130,17 @@ export class Directory {
   roleByName(account: string, name: string): DirectoryRole | undefined {
     for (const r of this.roles.values()) if (r.account === account && r.name === name) return r;
     return undefined;
+  }
+
+  managedPolicy(arn: string): DirectoryManagedPolicy | undefined {
+    return this.managed.get(arn);
+  }
+
+  /** The managed policies attached to a role (its config's `managedPolicies`). */
+  attachedPolicies(role: DirectoryRole): DirectoryManagedPolicy[] {
+    return Object.keys(role.config.managedPolicies).map(
+      (name) => this.managed.get(`arn:aws:iam::${role.account}:policy/${name}`)!,
+    );
   }
 
   user(name: string): DirectoryUser | undefined {

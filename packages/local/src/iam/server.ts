@@ -1,7 +1,10 @@
 /**
- * The local IAM endpoint: Query protocol (`Version=2010-05-08`), SigV4 verified, answering
- * GetRole for the roles of the caller's account (NoSuchEntity otherwise); the caller's identity
- * policies must allow iam:GetRole on the role.
+ * The local IAM endpoint: Query protocol (`Version=2010-05-08`), SigV4 verified, answering for the
+ * roles of the caller's account (NoSuchEntity otherwise) the reads a binding write makes: GetRole,
+ * ListRolePolicies + GetRolePolicy (inline policies), ListAttachedRolePolicies + GetPolicy +
+ * GetPolicyVersion (managed policies, from the config's `managedPolicies`). The caller's identity
+ * policies must allow each action on the role (or policy) ARN. Policy documents are URL-encoded,
+ * as IAM answers them. Every call is recorded in the local CloudTrail.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +16,7 @@ import {
   queryInputProblems,
   sendQueryError,
   validationMessage,
+  type XmlNode,
 } from '../query.js';
 import {
   type QueryAnswer,
@@ -23,11 +27,42 @@ import {
 } from '../sts/server.js';
 import type { Caller } from '../sts/sessions.js';
 import { authorize, principalContext } from './authorize.js';
+import type { DirectoryRole } from './directory.js';
 
 const VERSION = '2010-05-08';
+const ACTIONS = [
+  'GetRole',
+  'ListRolePolicies',
+  'GetRolePolicy',
+  'ListAttachedRolePolicies',
+  'GetPolicy',
+  'GetPolicyVersion',
+] as const;
+type Action = (typeof ACTIONS)[number];
 
-/** GetRole's parameters, with IAM's constraints (API reference: RoleName). */
-const getRoleInputSchema = z.object({
+const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const encoded = (doc: unknown) => encodeURIComponent(JSON.stringify(doc));
+
+function required(params: Record<string, string>, name: string, member: string): string {
+  const v = params[name];
+  if (!v) {
+    throw new QueryError(
+      'ValidationError',
+      400,
+      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return v;
+}
+
+interface Request {
+  readonly params: Record<string, string>;
+  readonly caller: Caller;
+  readonly allow: (action: string, resource: string) => void;
+}
+
+/** A RoleName parameter, with IAM's constraints (API reference: RoleName). */
+const roleNameInputSchema = z.object({
   roleName: z
     .string()
     .check(
@@ -37,8 +72,110 @@ const getRoleInputSchema = z.object({
     ),
 });
 
-/** GetRole for an authenticated caller (the only IAM action the local IAM answers). */
-function getRole(
+function roleFor(deps: QueryServerDeps, req: Request, action: Action): DirectoryRole {
+  const name = required(req.params, 'RoleName', 'roleName');
+  const problems = queryInputProblems(roleNameInputSchema, { roleName: name });
+  if (problems.length > 0)
+    throw new QueryError('ValidationError', 400, validationMessage(problems));
+  const role = deps.directory.roleByName(req.caller.account, name);
+  req.allow(`iam:${action}`, role?.arn ?? `arn:aws:iam::${req.caller.account}:role/${name}`);
+  if (!role)
+    throw new QueryError('NoSuchEntity', 404, `The role with name ${name} cannot be found.`);
+  return role;
+}
+
+function managed(deps: QueryServerDeps, req: Request, action: Action) {
+  const arn = required(req.params, 'PolicyArn', 'policyArn');
+  req.allow(`iam:${action}`, arn);
+  const policy = deps.directory.managedPolicy(arn);
+  if (!policy || policy.account !== req.caller.account) {
+    throw new QueryError('NoSuchEntity', 404, `Policy ${arn} does not exist or is not attachable.`);
+  }
+  return policy;
+}
+
+function answer(deps: QueryServerDeps, req: Request, action: Action): XmlNode {
+  switch (action) {
+    case 'GetRole': {
+      const role = roleFor(deps, req, action);
+      return {
+        Role: {
+          Path: role.config.path,
+          AssumeRolePolicyDocument: encoded(role.config.trustPolicy),
+          MaxSessionDuration: role.config.maxSessionDuration,
+          RoleId: role.roleId,
+          RoleName: role.name,
+          Description: role.config.description || undefined,
+          Arn: role.arn,
+          CreateDate: isoSeconds(role.createDate),
+        },
+      };
+    }
+    case 'ListRolePolicies':
+      return {
+        PolicyNames: Object.keys(roleFor(deps, req, action).config.policies).sort(),
+        IsTruncated: false,
+      };
+    case 'GetRolePolicy': {
+      const role = roleFor(deps, req, action);
+      const name = required(req.params, 'PolicyName', 'policyName');
+      const doc = role.config.policies[name];
+      if (!doc) {
+        throw new QueryError(
+          'NoSuchEntity',
+          404,
+          `The role policy with name ${name} cannot be found.`,
+        );
+      }
+      return { RoleName: role.name, PolicyName: name, PolicyDocument: encoded(doc) };
+    }
+    case 'ListAttachedRolePolicies':
+      return {
+        AttachedPolicies: deps.directory
+          .attachedPolicies(roleFor(deps, req, action))
+          .map((p) => ({ PolicyName: p.name, PolicyArn: p.arn })),
+        IsTruncated: false,
+      };
+    case 'GetPolicy': {
+      const p = managed(deps, req, action);
+      return {
+        Policy: {
+          PolicyName: p.name,
+          PolicyId: p.policyId,
+          Arn: p.arn,
+          Path: '/',
+          DefaultVersionId: 'v1',
+          AttachmentCount: p.attachments,
+          IsAttachable: true,
+          CreateDate: isoSeconds(p.createDate),
+          UpdateDate: isoSeconds(p.createDate),
+        },
+      };
+    }
+    case 'GetPolicyVersion': {
+      const p = managed(deps, req, action);
+      const version = required(req.params, 'VersionId', 'versionId');
+      if (version !== 'v1') {
+        throw new QueryError(
+          'NoSuchEntity',
+          404,
+          `Policy ${p.arn} version ${version} does not exist.`,
+        );
+      }
+      return {
+        PolicyVersion: {
+          Document: encoded(p.document),
+          VersionId: 'v1',
+          IsDefaultVersion: true,
+          CreateDate: isoSeconds(p.createDate),
+        },
+      };
+    }
+  }
+}
+
+/** One authenticated IAM call: the action checked, the caller authorized, the answer built. */
+function iamCall(
   params: Record<string, string>,
   caller: Caller,
   req: IncomingMessage,
@@ -46,51 +183,29 @@ function getRole(
 ): QueryAnswer {
   const action = params.Action;
   if (!action) throw new QueryError('MissingAction', 400, 'Missing Action');
-  if (params.Version !== VERSION || action !== 'GetRole') {
+  if (params.Version !== VERSION || !(ACTIONS as readonly string[]).includes(action)) {
     throw new QueryError(
       'InvalidAction',
       400,
-      `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'} (the local IAM answers GetRole)`,
+      `Could not find operation ${action} for version ${params.Version ?? 'NO_VERSION_SPECIFIED'} (the local IAM answers ${ACTIONS.join(', ')})`,
     );
   }
-  const problems = queryInputProblems(getRoleInputSchema, { roleName: params.RoleName });
-  if (problems.length > 0)
-    throw new QueryError('ValidationError', 400, validationMessage(problems));
-  const name = params.RoleName as string;
-  const resource = `arn:aws:iam::${caller.account}:role/${name}`;
-  const role = deps.directory.roleByName(caller.account, name);
   const context = principalContext(caller, {
     sourceIp: sourceIpOf(req),
     userAgent: String(req.headers['user-agent'] ?? ''),
     region: deps.region,
     now: deps.now(),
   });
-  if (
-    authorize(caller, { action: 'iam:GetRole', resource: role?.arn ?? resource, context })
-      .decision !== 'Allow'
-  ) {
-    throw new QueryError(
-      'AccessDenied',
-      403,
-      `User: ${caller.arn} is not authorized to perform: iam:GetRole on resource: role ${name} because no identity-based policy allows the iam:GetRole action`,
-    );
-  }
-  if (!role)
-    throw new QueryError('NoSuchEntity', 404, `The role with name ${name} cannot be found.`);
-  return {
-    result: {
-      Role: {
-        Path: role.config.path,
-        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(role.config.trustPolicy)),
-        MaxSessionDuration: role.config.maxSessionDuration,
-        RoleId: role.roleId,
-        RoleName: role.name,
-        Description: role.config.description || undefined,
-        Arn: role.arn,
-        CreateDate: role.createDate.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      },
-    },
+  const allow = (iamAction: string, resource: string) => {
+    if (authorize(caller, { action: iamAction, resource, context }).decision !== 'Allow') {
+      throw new QueryError(
+        'AccessDenied',
+        403,
+        `User: ${caller.arn} is not authorized to perform: ${iamAction} on resource: ${resource} because no identity-based policy allows the ${iamAction} action`,
+      );
+    }
   };
+  return { result: answer(deps, { params, caller, allow }, action as Action) };
 }
 
 export async function startIam(
@@ -102,7 +217,7 @@ export async function startIam(
     try {
       const { params, caller } = await readSignedQuery(req, 'iam', deps);
       recordedAnswer('iam', req, res, { params, caller, requestId }, deps, () =>
-        getRole(params, caller, req, deps),
+        iamCall(params, caller, req, deps),
       );
     } catch (err) {
       if (err instanceof QueryError) return sendQueryError(res, IAM_NS, err, requestId);

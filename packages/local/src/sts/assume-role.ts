@@ -275,6 +275,7 @@ export function assumeRole(
     tags: allTags,
     transitiveTagKeys: [...transitive],
     sourceIdentity,
+    roleChained: caller.kind === 'session',
   });
   return { session, packedPolicySize: packed };
 }
@@ -303,5 +304,6 @@ export function assumeRoleAsService(
     tags: {},
     transitiveTagKeys: [],
     sourceIdentity: undefined,
+    roleChained: false,
   });
 }

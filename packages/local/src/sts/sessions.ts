@@ -27,6 +27,8 @@ export interface RoleSession {
   readonly tags: Readonly<Record<string, string>>;
   readonly transitiveTagKeys: readonly string[];
   readonly sourceIdentity: string | undefined;
+  /** Issued to a caller that was itself a role session (role chaining: at most 1 h, no console SessionDuration). */
+  readonly roleChained?: boolean;
 }
 
 export interface UserPrincipal {
