@@ -3,7 +3,7 @@
  * (Debian's awscli) and boto3 reading the profiles `tessera configure` writes, the binding files
  * applied through the admin API, the browser login driven in Chromium through the local
  * issuer's login page to the CLI's loopback redirect, and `tessera exec -- aws s3 cp` against the
- * local S3 (job 1).
+ * local S3 (job 1); simulate, console --print and audit against the issue-16 routes.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -328,6 +328,85 @@ describe('tessera bindings (the trust table as code)', () => {
     const res = await tessera(erin, ['bindings', 'apply', FIXTURES]);
     expect(res.code).toBe(4);
     expect(res.stderr).toContain('tessera: AdminRequired:');
+  });
+});
+
+describe('tessera simulate, console and audit (issue 16)', () => {
+  it("simulate explains erin's refusal of partner-audit by key and operator, without expected values", async () => {
+    const res = await tessera(erin, ['simulate', '--role', 'partner-audit', '--json']);
+    expect(res.code).toBe(0);
+    const answer = JSON.parse(res.stdout);
+    expect(answer.decision).toBe('deny');
+    expect(answer.reasons).toEqual([
+      expect.objectContaining({
+        code: 'ConditionNotMet',
+        bindingId: 'partner-audit',
+        key: 'token:cognito:groups',
+        operator: 'ForAnyValue:StringEquals',
+      }),
+    ]);
+    expect(res.stdout).not.toContain('auditors');
+    const words = await tessera(erin, ['simulate', '--role', 'partner-audit']);
+    expect(words.code).toBe(0);
+    expect(words.stdout).toContain('DENIED: you may not use partner-audit.');
+    expect(words.stdout).toContain(
+      'condition ForAnyValue:StringEquals on token:cognito:groups is not met',
+    );
+  });
+
+  it('console --print gives a sign-in URL the local federation stand-in accepts', async () => {
+    const res = await tessera(erin, ['console', '--role', 'eng-readonly', '--print']);
+    expect(res.code).toBe(0);
+    const url = new URL(res.stdout.trim());
+    expect(`${url.origin}${url.pathname}`).toBe(stack.info.federation);
+    expect(url.searchParams.get('Action')).toBe('login');
+    const page = await fetch(url);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('arn:aws:iam::111111111111:role/eng-readonly');
+    expect(html).toContain('assumed-role/eng-readonly/erin');
+  });
+
+  it("audit --subject --since (an administrator) lists erin's events newest first, her console grant among them; erin is refused", async () => {
+    const who = JSON.parse((await tessera(erin, ['whoami', '--json'])).stdout);
+    const subject = `${who.issuer}|${who.subject}`;
+    const res = await tessera(admin, [
+      'audit',
+      '--subject',
+      subject,
+      '--since',
+      '1h',
+      '--limit',
+      '1000',
+      '--json',
+    ]);
+    expect(res.code).toBe(0);
+    const { events } = JSON.parse(res.stdout) as { events: Record<string, unknown>[] };
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(e.subject).toBe(subject);
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    const times = events.map((e) => String(e.at));
+    expect([...times].sort().reverse()).toEqual(times);
+    const consoleGrant = events.find((e) => e.action === 'console' && e.result === 'grant');
+    expect(consoleGrant).toMatchObject({ bindingId: 'eng-readonly' });
+    expect(consoleGrant?.accessKeyId).toMatch(/^ASIA/);
+    // The same question by role: every event names that role.
+    const byRole = await tessera(admin, [
+      'audit',
+      '--role',
+      'arn:aws:iam::111111111111:role/eng-readonly',
+      '--since',
+      '7d',
+      '--json',
+    ]);
+    expect(byRole.code).toBe(0);
+    const roleEvents = JSON.parse(byRole.stdout).events as Record<string, unknown>[];
+    expect(roleEvents.length).toBeGreaterThan(0);
+    for (const e of roleEvents)
+      expect(e.roleArn).toBe('arn:aws:iam::111111111111:role/eng-readonly');
+    const refused = await tessera(erin, ['audit', '--since', '1h']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('tessera: AdminRequired:');
   });
 });
 

@@ -112,13 +112,17 @@ export interface SimulateAnswer {
 }
 
 /** `GET /v1/audit`, `GET /v1/audit/me` (issue 16). */
+/** The query parameters of `GET /v1/audit`, named as the route reads them. */
 export interface AuditQuery {
+  /** `<iss>|<sub>`. */
   readonly subject?: string;
-  readonly bindingId?: string;
+  /** A binding id. */
+  readonly binding?: string;
   readonly roleArn?: string;
   readonly result?: 'grant' | 'deny' | 'error';
-  readonly since?: string;
-  readonly until?: string;
+  /** ISO 8601, inclusive bounds. */
+  readonly from?: string;
+  readonly to?: string;
   readonly limit?: number;
   readonly cursor?: string;
 }

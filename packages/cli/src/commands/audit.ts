@@ -37,10 +37,10 @@ export async function auditCommand(options: AuditOptions): Promise<void> {
   const query: AuditQuery = {
     ...(options.subject ? { subject: options.subject } : {}),
     ...(options.role ? { roleArn: options.role } : {}),
-    ...(options.binding ? { bindingId: options.binding } : {}),
+    ...(options.binding ? { binding: options.binding } : {}),
     ...(options.result ? { result: options.result as 'grant' | 'deny' | 'error' } : {}),
-    ...(options.since ? { since: sinceToIso(options.since)! } : {}),
-    ...(options.until ? { until: sinceToIso(options.until)! } : {}),
+    ...(options.since ? { from: sinceToIso(options.since)! } : {}),
+    ...(options.until ? { to: sinceToIso(options.until)! } : {}),
   };
   const events: AuditEventSummary[] = [];
   let cursor: string | undefined;
