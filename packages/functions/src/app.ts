@@ -11,6 +11,7 @@ import {
   parseCredentialsBody,
   type SigningKeys,
   scheduledKeys,
+  type VendResult,
 } from '@tessera/broker';
 import {
   createKmsSigner,
@@ -128,6 +129,27 @@ function webIdentityVendor(
   });
 }
 
+/** A vend's answer: Tessera's shape, or the AWS CLI's `credential_process` shape when asked. */
+function credentialsAnswer(result: VendResult, format: string | undefined): object {
+  if (format === 'credential_process') {
+    return {
+      Version: 1,
+      AccessKeyId: result.credentials.accessKeyId,
+      SecretAccessKey: result.credentials.secretAccessKey,
+      SessionToken: result.credentials.sessionToken,
+      Expiration: result.credentials.expiration,
+    };
+  }
+  return {
+    credentials: result.credentials,
+    roleArn: result.roleArn,
+    durationSeconds: result.durationSeconds,
+    clampedBy: result.clampedBy,
+    sourceIdentity: result.sourceIdentity,
+    sessionName: result.sessionName,
+  };
+}
+
 export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {}): App {
   const logger = overrides.logger ?? createLogger();
   const deps = defaultDeps(config, logger, overrides);
@@ -166,23 +188,7 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
         durationSeconds: result.durationSeconds,
         clampedBy: result.clampedBy,
       });
-      if (event.queryStringParameters?.['format'] === 'credential_process') {
-        return json(200, {
-          Version: 1,
-          AccessKeyId: result.credentials.accessKeyId,
-          SecretAccessKey: result.credentials.secretAccessKey,
-          SessionToken: result.credentials.sessionToken,
-          Expiration: result.credentials.expiration,
-        });
-      }
-      return json(200, {
-        credentials: result.credentials,
-        roleArn: result.roleArn,
-        durationSeconds: result.durationSeconds,
-        clampedBy: result.clampedBy,
-        sourceIdentity: result.sourceIdentity,
-        sessionName: result.sessionName,
-      });
+      return json(200, credentialsAnswer(result, event.queryStringParameters?.['format']));
     },
     { ...stack, jsonBody: true },
   );

@@ -40,6 +40,10 @@ export const routes: ReadonlyArray<Route> = [
   { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
   { method: 'GET', path: '/v1/roles', handler: 'roles', function: 'roles' },
   { method: 'GET', path: '/healthz', handler: 'health', function: 'health' },
+  { method: 'POST', path: '/v1/simulate', handler: 'simulate', function: 'simulate' },
+  { method: 'POST', path: '/v1/console', handler: 'console', function: 'console' },
+  { method: 'GET', path: '/v1/audit', handler: 'audit', function: 'audit' },
+  { method: 'GET', path: '/v1/audit/me', handler: 'auditMe', function: 'audit' },
   // Tessera's OIDC issuer: served by the vend function, the only one allowed to read the KMS keys.
   {
     method: 'GET',
@@ -48,10 +52,6 @@ export const routes: ReadonlyArray<Route> = [
     function: 'credentials',
   },
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', function: 'credentials' },
-  { method: 'POST', path: '/v1/simulate', handler: 'simulate', function: 'simulate' },
-  { method: 'POST', path: '/v1/console', handler: 'console', function: 'console' },
-  { method: 'GET', path: '/v1/audit', handler: 'audit', function: 'audit' },
-  { method: 'GET', path: '/v1/audit/me', handler: 'auditMe', function: 'audit' },
   {
     method: 'GET',
     path: '/v1/admin/bindings',
