@@ -123,6 +123,23 @@ afterAll(async () => {
 });
 
 describe('the web-identity vendor, end to end', () => {
+  it('gives a console link from an 8-hour web-identity session an 8-hour console session, an AssumeRole one at most an hour', async () => {
+    const token = await idToken('erin');
+    const link = async (role: string) => {
+      const res = await fetch(`${stack.info.api}/v1/console`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ role }),
+      });
+      expect(res.status).toBe(200);
+      const { url } = (await res.json()) as { url: string };
+      const page = await (await fetch(url)).text();
+      return Date.parse(/<dd id="expires">([^<]+)<\/dd>/.exec(page)?.[1] ?? '') - Date.now();
+    };
+    expect(await link('eng-workday')).toBeGreaterThan(28_800_000 - 60_000);
+    expect(await link('eng-readonly')).toBeLessThanOrEqual(3_600_000);
+  });
+
   it('erin gets an 8-hour eng-workday session that STS recognises, her username as SourceIdentity', async () => {
     const before = Date.now();
     const { status, json } = await vend(await idToken('erin'), { role: 'eng-workday' });

@@ -229,6 +229,7 @@ async function vendStages(
       clampedBy: duration.clampedBy,
       sourceIdentity: params.SourceIdentity,
       sessionName: params.RoleSessionName,
+      vendor: decided.value.vendor,
     },
   };
 }

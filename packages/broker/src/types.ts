@@ -133,6 +133,8 @@ export interface VendResult {
   readonly clampedBy: ClampedBy;
   readonly sourceIdentity: string;
   readonly sessionName: string;
+  /** Which vendor minted the session (an AssumeRole session from the broker's is role chaining). */
+  readonly vendor: VendorKind;
 }
 
 /**

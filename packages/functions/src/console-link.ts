@@ -8,7 +8,8 @@
  * Session length: `SessionDuration` (900..43200 s) may be sent only with credentials that are not
  * from role chaining — with role-chained credentials (the broker in Lambda runs on a role session)
  * AWS refuses the request, and the console session lasts the default hour, never more than the
- * credentials. So `SessionDuration` is sent only when the broker's credentials are long-term.
+ * credentials. So `SessionDuration` is sent only for sessions that are not chained: minted by the
+ * web-identity vendor (AssumeRoleWithWebIdentity), or by AssumeRole from long-term credentials.
  */
 import { type Credentials, VendError } from '@tessera/broker';
 import type { ConsoleConfig } from './config.js';
@@ -16,7 +17,7 @@ import { HttpInputError } from './errors.js';
 
 export interface ConsoleLinkDeps {
   readonly config: ConsoleConfig;
-  /** The broker's credentials are a role session (TESSERA_ROLE_CHAINING). */
+  /** The session was minted by role chaining (AssumeRole from the broker's role session). */
   readonly roleChaining: boolean;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;

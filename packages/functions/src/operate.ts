@@ -169,7 +169,7 @@ export function consoleHandler(
       const url = await consoleSigninUrl(
         {
           config: config.console,
-          roleChaining: config.roleChainingCap,
+          roleChaining: result.vendor === 'assume-role' && config.roleChainingCap,
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
         },
         result.credentials,
