@@ -270,6 +270,8 @@ export async function startApi(
     fallbackToRandom: boolean;
     timeoutMs?: number;
     log?: (line: string) => void;
+    /** Requests no route takes (the portal's static files); answers false to leave them to the 404. */
+    fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   },
 ): Promise<LocalServer> {
   const compiled = routes.map(compileRoute);
@@ -285,6 +287,7 @@ export async function startApi(
     );
     if (!route) {
       req.resume();
+      if (byPath.length === 0 && options.fallback && (await options.fallback(req, res))) return;
       if (byPath.length > 0) {
         return problem(
           res,

@@ -23,6 +23,7 @@ import { localOidc } from './oidc.js';
 import { compileBuckets } from './s3/buckets.js';
 import { startS3 } from './s3/server.js';
 import { ObjectStore } from './s3/storage.js';
+import { DEFAULT_PORTAL_DIR, followApiPort, portalSite } from './portal.js';
 import { seedBindings } from './seed.js';
 import { loadOrCreateSecrets } from './state.js';
 import { connectStore, type LocalStore, startStore } from './store.js';
@@ -74,6 +75,8 @@ export interface StartStackOptions {
   readonly storeEndpoint?: string;
   /** Told the operation (`DynamoDB_20120810.Query`, ...) of every request the embedded store receives. */
   readonly onStoreRequest?: (operation: string) => void;
+  /** The built portal served at `/`; default `packages/portal/dist`. */
+  readonly portalDir?: string;
 }
 
 export interface LocalStack {
@@ -331,9 +334,24 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       }
       return { method: r.method, path: r.path, functionName: String(r.function), handler };
     });
-    const api = await startApi(apiRoutes, { ...ports.api, log });
+    const portalConfig = () => ({
+      api: api.url,
+      region: config.region,
+      issuer: issuerUrl(config),
+      clientId: config.clients.find((c) => c.name === 'portal')!.clientId,
+      cognitoIdp: issuer.url,
+      hostedUi: issuer.url,
+      tokenUse: config.tokenUse ?? 'id',
+      adminGroup: config.adminGroup,
+    });
+    const api = await startApi(apiRoutes, {
+      ...ports.api,
+      log,
+      fallback: portalSite(options.portalDir ?? DEFAULT_PORTAL_DIR, portalConfig),
+    });
     started.push(api);
     apiUrl = api.url;
+    pool.setCallbackUrls('portal', followApiPort(pool.callbackUrls('portal'), api.port));
 
     const cognitoIdp = issuer.url;
     const info: StackInfo = {
@@ -343,7 +361,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         userPoolId: config.userPoolId,
         jwks: issuer.jwksUrl,
         clients: Object.fromEntries(config.clients.map((c) => [c.name, c.clientId])),
-        callbackUrls: Object.fromEntries(config.clients.map((c) => [c.name, [...c.callbackUrls]])),
+        callbackUrls: Object.fromEntries(
+          config.clients.map((c) => [c.name, [...pool.callbackUrls(c.name)]]),
+        ),
         tokenUse: config.tokenUse,
       },
       cognitoIdp,

@@ -55,6 +55,8 @@ export class UserPool {
   private readonly users = new Map<string, PoolUser & { password: string }>();
   private readonly refresh = new Map<string, RefreshSession>();
   private readonly codes = new Map<string, AuthCode>();
+  /** Callback URLs set after start (the portal's follow the API's port), by client name. */
+  private readonly callbacks = new Map<string, readonly string[]>();
 
   constructor(
     readonly config: LocalConfig,
@@ -74,7 +76,22 @@ export class UserPool {
   }
 
   client(clientId: string): LocalClient | undefined {
-    return this.config.clients.find((c) => c.clientId === clientId);
+    const client = this.config.clients.find((c) => c.clientId === clientId);
+    const callbackUrls = client && this.callbacks.get(client.name);
+    return client && callbackUrls ? { ...client, callbackUrls: [...callbackUrls] } : client;
+  }
+
+  /** Replaces a client's registered redirect URIs (by its name in the config). */
+  setCallbackUrls(clientName: string, urls: readonly string[]): void {
+    this.callbacks.set(clientName, [...urls]);
+  }
+
+  callbackUrls(clientName: string): readonly string[] {
+    return (
+      this.callbacks.get(clientName) ??
+      this.config.clients.find((c) => c.name === clientName)?.callbackUrls ??
+      []
+    );
   }
 
   user(username: string): PoolUser | undefined {

@@ -21,6 +21,7 @@ export async function startIssuer(
   let base = '';
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
+    if (allowCors(req, res)) return;
     if (url.pathname === '/' && isCognitoApiRequest(req)) {
       return handleCognitoApi(req, res, pool, keys);
     }
@@ -43,6 +44,23 @@ export async function startIssuer(
   const server = await listen(handler, { ...options, name: 'issuer' });
   base = server.url;
   return { ...server, jwksUrl: `${server.url}/.well-known/jwks.json` };
+}
+
+/**
+ * As Cognito: the cognito-idp API and the token endpoint answer pages of any origin (a single-page
+ * app exchanges its code and refreshes from the browser). True when the request was a preflight.
+ */
+function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.headers.origin === undefined) return false;
+  res.setHeader('access-control-allow-origin', '*');
+  if (req.method !== 'OPTIONS') return false;
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, POST',
+    'access-control-allow-headers': 'authorization, content-type, x-amz-target, x-amz-user-agent',
+    'access-control-max-age': '600',
+  });
+  res.end();
+  return true;
 }
 
 function discovery(pool: UserPool, base: string): unknown {

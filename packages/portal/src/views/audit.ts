@@ -1,0 +1,127 @@
+/** Admin: recent audit events, filtered by subject, binding, role, result and time; paged by cursor. */
+import type { AuditEventSummary, AuditQuery } from '@tessera/client';
+import type { Context } from '../context.js';
+import { field, h, mount } from '../dom.js';
+
+const PAGE = 25;
+
+export function auditPanel(ctx: Context): HTMLElement {
+  const subject = h('input', { type: 'text', autocomplete: 'off' });
+  const binding = h('input', { type: 'text', autocomplete: 'off' });
+  const roleArn = h('input', { type: 'text', autocomplete: 'off' });
+  const result = h(
+    'select',
+    {},
+    ['', 'grant', 'deny', 'error'].map((r) => h('option', { value: r }, r || 'Any')),
+  );
+  const since = h('input', { type: 'datetime-local' });
+  const until = h('input', { type: 'datetime-local' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const cursors: (string | undefined)[] = [undefined];
+  const query = (): AuditQuery => ({
+    ...(subject.value ? { subject: subject.value } : {}),
+    ...(binding.value ? { bindingId: binding.value } : {}),
+    ...(roleArn.value ? { roleArn: roleArn.value } : {}),
+    ...(result.value ? { result: result.value as AuditQuery['result'] } : {}),
+    ...(since.value ? { since: new Date(since.value).toISOString() } : {}),
+    ...(until.value ? { until: new Date(until.value).toISOString() } : {}),
+    limit: PAGE,
+  });
+  const load = async (page: number) => {
+    mount(out, h('p', { class: 'muted' }, 'Loading events…'));
+    try {
+      const answer = await ctx.api.audit({
+        ...query(),
+        ...(cursors[page] ? { cursor: cursors[page] } : {}),
+      });
+      cursors[page + 1] = answer.cursor;
+      cursors.length = page + 2;
+      mount(out, table(answer.events), pager(page, answer.cursor !== undefined, load));
+    } catch (err) {
+      mount(out);
+      ctx.fail(out, err);
+    }
+  };
+  const form = h(
+    'form',
+    { class: 'filters' },
+    field('Subject', subject),
+    field('Binding', binding),
+    field('Role ARN', roleArn),
+    field('Result', result),
+    field('Since', since),
+    field('Until', until),
+    h('button', { type: 'submit' }, 'Search'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    cursors.length = 1;
+    void load(0);
+  });
+  return h(
+    'section',
+    { 'aria-labelledby': 'audit-h' },
+    h('h2', { id: 'audit-h' }, 'Audit events'),
+    form,
+    out,
+  );
+}
+
+function cell(e: AuditEventSummary, key: string): string {
+  const v = e[key];
+  return v === undefined || v === null ? '' : String(v);
+}
+
+function table(events: readonly AuditEventSummary[]): HTMLElement {
+  if (events.length === 0) return h('p', {}, 'No event matches.');
+  const cols: [string, string][] = [
+    ['time', 'Time'],
+    ['subject', 'Subject'],
+    ['bindingId', 'Binding'],
+    ['result', 'Result'],
+    ['reason', 'Reason'],
+    ['accessKeyId', 'Access key'],
+  ];
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'audit' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          cols.map(([, label]) => h('th', { scope: 'col' }, label)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        events.map((e) =>
+          h(
+            'tr',
+            { 'data-event': e.eventId },
+            cols.map(([k]) => h('td', {}, cell(e, k))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function pager(page: number, more: boolean, load: (page: number) => Promise<void>): HTMLElement {
+  const prev = h('button', { type: 'button', class: 'secondary', disabled: page === 0 }, 'Newer');
+  const next = h('button', { type: 'button', class: 'secondary', disabled: !more }, 'Older');
+  prev.addEventListener('click', () => void load(page - 1));
+  next.addEventListener('click', () => void load(page + 1));
+  return h(
+    'div',
+    { class: 'actions' },
+    prev,
+    h('span', { class: 'muted' }, `Page ${page + 1}`),
+    next,
+  );
+}

@@ -1,0 +1,218 @@
+/**
+ * The access portal in real Chromium (Debian's, driven by playwright-core) against the local stack
+ * (`startStack({ home: tmp, ports: 0 })`), served by the stack at `/` from packages/portal/dist
+ * (`npm run build` first). Each main screen is scanned with axe-core (no serious or critical
+ * violation) and photographed at desktop and phone size under test/screenshots/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { passwordLogin, TesseraApi } from '@tessera/client';
+import { type LocalStack, startStack } from '@tessera/local';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(REPO, 'packages/portal/dist/index.html');
+const SHOTS = join(REPO, 'test/screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+
+let root: string;
+let stack: LocalStack;
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  if (!existsSync(DIST)) throw new Error('packages/portal/dist is missing: run `npm run build`');
+  root = mkdtempSync(join(tmpdir(), 'tessera-portal-'));
+  mkdirSync(SHOTS, { recursive: true });
+  stack = await startStack({ home: join(root, 'home'), ports: 0 });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launchPersistentContext(join(root, 'chromium-profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: DESKTOP,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  await browser.grantPermissions(['clipboard-read', 'clipboard-write'], {
+    origin: new URL(stack.info.api).origin,
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+const password = (username: string) =>
+  stack.info.users.find((u) => u.username === username)!.password;
+
+/** Signs in through the portal's button and the local hosted login page. */
+async function signIn(username: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(stack.info.api);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/oauth2\/authorize\?/);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password(username));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${stack.info.api}/#/roles`);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return page;
+}
+
+/** axe-core in the page: the serious and critical violations (rule ids and targets). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations as {
+      id: string;
+      impact: string;
+      nodes: { target: string[] }[];
+    }[];
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Desktop and phone screenshots of the screen as it is now. */
+async function photograph(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+}
+
+async function textOf(locator: Locator): Promise<string> {
+  await locator.first().waitFor();
+  return (await locator.allTextContents()).join(' ');
+}
+
+async function roleIds(page: Page): Promise<string[]> {
+  await page.locator('#role-list').waitFor();
+  return (
+    await page
+      .locator('li.role')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-binding')))
+  ).sort() as string[];
+}
+
+async function apiAs(username: string): Promise<TesseraApi> {
+  const pool = {
+    issuer: stack.info.issuer.url,
+    region: stack.info.region,
+    clientId: stack.info.issuer.clients.portal!,
+    cognitoIdp: stack.info.cognitoIdp,
+    tokenUse: 'id' as const,
+  };
+  const tokens = await passwordLogin(pool, username, password(username));
+  return new TesseraApi({ api: stack.info.api, token: async () => tokens.idToken });
+}
+
+describe('the portal, signed out', () => {
+  it('is served at / with its config, and the portal client’s callback is on the API’s port', async () => {
+    const res = await fetch(`${stack.info.api}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const config = (await (await fetch(`${stack.info.api}/config.json`)).json()) as Record<
+      string,
+      string
+    >;
+    expect(config).toMatchObject({
+      api: stack.info.api,
+      clientId: stack.info.issuer.clients.portal,
+    });
+    expect(stack.info.issuer.callbackUrls.portal).toContain(`${stack.info.api}/callback`);
+    const page = await browser.newPage();
+    await page.goto(stack.info.api);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await photograph(page, 'signed-out');
+    await page.close();
+  });
+});
+
+describe('erin (engineering)', () => {
+  it('signs in through the login page and sees exactly the roles her groups allow', async () => {
+    const page = await signIn('erin');
+    const allowed = (await (await apiAs('erin')).roles()).accounts.flatMap((a) =>
+      a.roles.map((r) => r.bindingId),
+    );
+    expect(allowed).toEqual(['eng-readonly']);
+    expect(await roleIds(page)).toEqual(allowed);
+    expect(await textOf(page.locator('#who'))).toContain('erin');
+    expect(await textOf(page.locator('section.account h2'))).toContain('111111111111');
+    // The tokens: in sessionStorage only, never in localStorage or the address bar.
+    const storage = await page.evaluate(() => ({
+      local: Object.keys(localStorage),
+      session: Object.keys(sessionStorage),
+      url: location.href,
+    }));
+    expect(storage.local).toEqual([]);
+    expect(storage.session).toEqual(['tessera:portal']);
+    expect(storage.url).toBe(`${stack.info.api}/#/roles`);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await photograph(page, 'roles');
+    await page.close();
+  });
+
+  it('copies CLI credentials that GetCallerIdentity on the local STS accepts', async () => {
+    const page = await signIn('erin');
+    const role = page.locator('li.role[data-binding="eng-readonly"]');
+    await role.getByRole('button', { name: 'CLI credentials' }).click();
+    await role.getByLabel('Session length').selectOption('900');
+    await role.getByRole('button', { name: 'Get credentials' }).click();
+    await role.locator('.export-block pre').waitFor();
+    await role.getByRole('button', { name: 'Copy the exports' }).click();
+    await page.locator('#status', { hasText: 'copied' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const env = Object.fromEntries(
+      [...copied.matchAll(/^export (\w+)=(.+)$/gm)].map((m) => [m[1], m[2]]),
+    );
+    expect(Object.keys(env).sort()).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+    ]);
+    const sts = new STSClient({
+      region: stack.info.region,
+      endpoint: stack.info.sts,
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+        sessionToken: env.AWS_SESSION_TOKEN!,
+      },
+    });
+    const who = await sts.send(new GetCallerIdentityCommand({}));
+    expect(who.Arn).toMatch(/^arn:aws:sts::111111111111:assumed-role\/eng-readonly\/erin/);
+    expect(await textOf(role.locator('.profile-block pre'))).toContain(
+      'credential_process = tessera credentials --role eng-readonly',
+    );
+    expect(await textOf(role)).toContain('15 min');
+    // The secret is on the page, never in storage or the address bar.
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ ...sessionStorage, ...localStorage, url: location.href }),
+    );
+    expect(stored).not.toContain(env.AWS_SECRET_ACCESS_KEY!);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await photograph(page, 'cli-credentials');
+    await page.close();
+  });
+});
