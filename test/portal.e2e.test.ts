@@ -216,3 +216,106 @@ describe('erin (engineering)', () => {
     await page.close();
   });
 });
+
+/** The admin's Admin tab with `id` open in the binding editor; the editor's parsed document. */
+async function openBinding(page: Page, id: string) {
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('button', { name: `Edit ${id}` }).click();
+  const editor = page.getByLabel('Binding (JSON)');
+  await page.getByRole('heading', { name: `Edit ${id}` }).waitFor();
+  await page.waitForFunction(() => {
+    const t = document.querySelector('textarea.code') as HTMLTextAreaElement | null;
+    return t !== null && t.value.startsWith('{');
+  });
+  const doc = JSON.parse(await editor.inputValue()) as Record<string, unknown> & {
+    trustPolicy: {
+      Statement: { Effect: string; Condition: Record<string, Record<string, string[]>> }[];
+    };
+  };
+  return { editor, doc };
+}
+
+describe('admin', () => {
+  it('edits a binding: a schema error and a server finding are highlighted by path; fixed and saved, erin’s roles change after a reload', {
+    timeout: 120_000,
+  }, async () => {
+    const erin = await signIn('erin');
+    expect(await roleIds(erin)).toEqual(['eng-readonly']);
+
+    const page = await signIn('admin');
+    const { editor, doc } = await openBinding(page, 'partner-audit');
+    const save = page.getByRole('button', { name: 'Save' });
+
+    // Live, against the published binding schema: a string where a boolean belongs.
+    await editor.fill(JSON.stringify({ ...doc, enabled: 'yes' }, null, 2));
+    await page.locator('mark[data-pointer~="/enabled"]').waitFor();
+    expect(await textOf(page.locator('#findings li[data-pointer="/enabled"]'))).toContain(
+      'must be boolean',
+    );
+    expect(await save.isDisabled()).toBe(true);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await photograph(page, 'admin-editor-error');
+
+    // The schema cannot read the policy grammar: the server's 422 names the path, highlighted too.
+    const misspelled = structuredClone(doc);
+    misspelled.trustPolicy.Statement[0]!.Effect = 'Alow';
+    await editor.fill(JSON.stringify(misspelled, null, 2));
+    await page.locator('#findings p.ok').waitFor();
+    await save.click();
+    const effect = '/trustPolicy/Statement/0/Effect';
+    await page.locator(`mark[data-pointer~="${effect}"]`).waitFor();
+    expect(await textOf(page.locator(`#findings li[data-pointer="${effect}"]`))).toContain(
+      '(server)',
+    );
+
+    // Fixed: engineering may now use partner-audit too.
+    const fixed = structuredClone(doc);
+    fixed.trustPolicy.Statement[0]!.Condition['ForAnyValue:StringEquals']!['token:cognito:groups'] =
+      ['auditors', 'engineering'];
+    await editor.fill(JSON.stringify(fixed, null, 2));
+    await page.locator('#findings p.ok').waitFor();
+    await save.click();
+    expect(await textOf(page.locator('.save-result p.ok'))).toContain(
+      `Saved partner-audit: version ${Number(doc.version) + 1}.`,
+    );
+    expect(await page.locator('mark').count()).toBe(0);
+
+    await erin.reload();
+    expect(await roleIds(erin)).toEqual(['eng-readonly', 'partner-audit']);
+    await erin.close();
+    await page.close();
+  });
+
+  it('a stale save shows the conflict and offers the stored binding', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await signIn('admin');
+    const { editor, doc } = await openBinding(page, 'eng-readonly');
+    // Another administrator saves first (through the API, with the version both started from).
+    const other = await apiAs('admin');
+    const { binding, version } = await other.getBinding('eng-readonly');
+    await other.putBinding(
+      'eng-readonly',
+      { ...binding, durationSeconds: { default: 1800, max: 3600 } },
+      version,
+    );
+
+    await editor.fill(
+      JSON.stringify({ ...doc, durationSeconds: { default: 900, max: 3600 } }, null, 2),
+    );
+    await page.locator('#findings p.ok').waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    expect(await textOf(page.locator('.save-result [role="alert"]'))).toContain(
+      'Someone else changed this binding after you opened it',
+    );
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await photograph(page, 'admin-conflict');
+    await page.getByRole('button', { name: 'Reload the stored binding' }).click();
+    await page.locator('.save-result', { hasText: `Reloaded version ${version + 1}` }).waitFor();
+    expect(JSON.parse(await editor.inputValue()).durationSeconds).toEqual({
+      default: 1800,
+      max: 3600,
+    });
+    await page.close();
+  });
+});

@@ -21,7 +21,11 @@ export type Checked =
     }
   | { readonly ok: false; readonly findings: readonly Finding[] };
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: false,
+  formats: { uri: (s: string) => URL.canParse(s) },
+});
 const validateBinding = ajv.compile(schema);
 
 export function escapePointer(segment: string): string {

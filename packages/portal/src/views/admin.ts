@@ -217,19 +217,23 @@ function showFindings(
   }
   mount(
     preview,
-    lines.map((line, i) => {
+    // the newline stays outside the (block-like) mark, or the next line would hide behind it
+    lines.flatMap((line, i) => {
       const at = marked.get(i);
-      if (!at) return `${line}\n`;
-      return h(
-        'mark',
-        {
-          'data-pointer': at.map((f) => f.pointer).join(' '),
-          class: at.some((f) => f.severity === 'error') ? 'error' : 'warning',
-          title: at.map((f) => f.message).join('; '),
-        },
-        `${line}\n`,
-      );
+      return at ? [mark(line, at), '\n'] : [`${line}\n`];
     }),
+  );
+}
+
+function mark(line: string, at: readonly Finding[]): HTMLElement {
+  return h(
+    'mark',
+    {
+      'data-pointer': at.map((f) => f.pointer).join(' '),
+      class: at.some((f) => f.severity === 'error') ? 'error' : 'warning',
+      title: at.map((f) => f.message).join('; '),
+    },
+    line,
   );
 }
 
