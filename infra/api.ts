@@ -19,6 +19,8 @@ import { webIdentityOf } from './web-identity.js';
 
 export interface ApiInputs {
   readonly roleArns: Record<RoleKind, $util.Input<string>>;
+  /** The configured portal origins and the portal site's own URL. */
+  readonly corsOrigins: readonly $util.Input<string>[];
   readonly environment: Record<string, $util.Input<string>>;
 }
 
@@ -30,7 +32,7 @@ export function createApi(stage: Stage, inputs: ApiInputs): sst.aws.ApiGatewayV2
       ? {}
       : { domain: { name: webIdentity.domain, cert: webIdentity.certificateArn, dns: false } }),
     cors: {
-      allowOrigins: [...stage.portal.origins],
+      allowOrigins: [...inputs.corsOrigins],
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
       allowHeaders: ['authorization', 'content-type', 'if-match'],
       exposeHeaders: ['etag', 'retry-after'],

@@ -8,13 +8,16 @@ import { dataOptions } from './tables.js';
 
 export interface Auth {
   readonly userPoolId: $util.Input<string>;
+  /** The portal's app client. */
+  readonly portalClientId: $util.Input<string>;
   /** Every client whose tokens the broker accepts from this pool. */
   readonly clientIds: readonly $util.Input<string>[];
 }
 
 const OIDC_SCOPES = ['openid', 'email', 'profile'];
 
-export function createAuth(stage: Stage): Auth {
+/** `portalUrl`: the deployed portal site, whose `/callback` the portal client also accepts. */
+export function createAuth(stage: Stage, portalUrl: $util.Input<string>): Auth {
   const pool = userPool(stage);
   const idp = stage.federation === null ? null : federation(pool, stage.federation);
   const providers = idp === null ? ['COGNITO'] : ['COGNITO', idp.providerName];
@@ -22,6 +25,8 @@ export function createAuth(stage: Stage): Auth {
     providers,
     callbackUrls: [...stage.portal.callbackUrls],
     transform: { client: publicCodeClient(stage, [...stage.portal.logoutUrls]) },
+    callbackUrls: [...stage.portal.callbackUrls, $interpolate`${portalUrl}/callback`],
+    transform: { client: publicCodeClient([...stage.portal.logoutUrls]) },
   });
   const cli = pool.addClient('Cli', {
     providers,
@@ -45,7 +50,11 @@ export function createAuth(stage: Stage): Auth {
       domain: stage.userPool.domainPrefix,
     });
   }
-  return { userPoolId: pool.id, clientIds: [portal.id, cli.id, apps.id] };
+  return {
+    userPoolId: pool.id,
+    portalClientId: portal.id,
+    clientIds: [portal.id, cli.id, apps.id],
+  };
 }
 
 function userPool(stage: Stage): sst.aws.CognitoUserPool {

@@ -39,7 +39,12 @@ const userPoolSchema = z.discriminatedUnion('kind', [
     domainPrefix: text(DOMAIN_PREFIX, 'must be a lower-case DNS label'),
   }),
   /** `<region>_<id>`, e.g. `eu-west-1_AbCdEf123`. */
-  z.strictObject({ kind: z.literal('existing'), userPoolId }),
+  z.strictObject({
+    kind: z.literal('existing'),
+    userPoolId,
+    /** The adopted pool's hosted-UI domain prefix: where the portal sends people to sign in. */
+    domainPrefix: text(DOMAIN_PREFIX, 'must be a lower-case DNS label'),
+  }),
 ]);
 
 /** A pool as the handlers read it from TESSERA_POOLS. */

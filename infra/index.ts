@@ -7,6 +7,7 @@ import { createApi } from './api.js';
 import { type Auth, createAuth } from './auth.js';
 import { resolveStage, type Stage, type TesseraConfig } from './config.js';
 import { brokerRoleArn } from './naming.js';
+import { createPortalSite, writePortalConfig } from './portal.js';
 import { createExampleRoles, createExecutionRoles } from './roles.js';
 import { createTables, type Tables } from './tables.js';
 import { createWebIdentity } from './web-identity-deploy.js';
@@ -14,7 +15,9 @@ import { createWebIdentity } from './web-identity-deploy.js';
 export function deploy(stageName: string, tesseraConfig: TesseraConfig = config) {
   const stage = resolveStage(tesseraConfig, stageName);
   const tables = createTables(stage);
-  const auth = createAuth(stage);
+  const portal = createPortalSite();
+  const corsOrigins = [...stage.portal.origins, portal.url];
+  const auth = createAuth(stage, portal.url);
   const roles = createExecutionRoles(stage);
   const webIdentity = createWebIdentity(stage, roles.broker);
   createExampleRoles(stage, roles.broker, auth.userPoolId, webIdentity?.provider);
@@ -26,10 +29,17 @@ export function deploy(stageName: string, tesseraConfig: TesseraConfig = config)
       auditor: roles.auditor.arn,
       basic: roles.basic.arn,
     },
-    environment: { ...environment(stage, tables, auth), ...webIdentity?.environment },
+    corsOrigins,
+    environment: { ...environment(stage, tables, auth, corsOrigins), ...webIdentity?.environment },
+  });
+  writePortalConfig(stage, portal, {
+    api: api.url,
+    userPoolId: auth.userPoolId,
+    clientId: auth.portalClientId,
   });
   return {
     api: api.url,
+    portal: portal.url,
     userPoolId: auth.userPoolId,
     brokerRoleArn: brokerRoleArn(stage),
     bindingsTable: tables.bindings.name,
@@ -42,6 +52,7 @@ function environment(
   stage: Stage,
   tables: Tables,
   auth: Auth,
+  corsOrigins: readonly $util.Input<string>[],
 ): Record<string, $util.Input<string>> {
   const pools = [
     { userPoolId: auth.userPoolId, clientIds: auth.clientIds, tokenUse: stage.tokenUse },
@@ -67,5 +78,6 @@ function environment(
       ? { TESSERA_CONSOLE_DESTINATION: stage.console.destination }
       : {}),
     TESSERA_PORTAL_URL: stage.console.portalUrl,
+    TESSERA_CORS_ORIGINS: $resolve(corsOrigins).apply((origins) => origins.join(',')),
   };
 }

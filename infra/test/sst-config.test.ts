@@ -149,7 +149,7 @@ describe('functions', () => {
       TESSERA_AUDIT_TABLE: 'tessera-production-audit',
       TESSERA_ADMIN_GROUP: 'tessera-admins',
       TESSERA_ROLE_CHAINING: 'true',
-      TESSERA_CORS_ORIGINS: 'https://access.example.com',
+      TESSERA_CORS_ORIGINS: 'https://access.example.com,https://portal.stand-in.example',
     });
     expect(JSON.parse(env.TESSERA_POOLS ?? '')).toEqual([
       {
@@ -174,10 +174,13 @@ describe('the HTTP API', () => {
     );
   });
 
-  it('allows the portal origin only, throttles, keeps access logs', () => {
+  it('allows the portal origins only (configured and the site’s), throttles, keeps access logs', () => {
     const api = production.recording.one('sst.aws.ApiGatewayV2', 'Api');
     expect(api.args).toMatchObject({
-      cors: { allowOrigins: ['https://access.example.com'], allowCredentials: false },
+      cors: {
+        allowOrigins: ['https://access.example.com', 'https://portal.stand-in.example'],
+        allowCredentials: false,
+      },
       accessLog: { retention: '1 year' },
     });
     expect(api.transformed).toMatchObject({
@@ -240,6 +243,41 @@ describe('sign-in', () => {
   });
 });
 
+describe('the access portal', () => {
+  it('is a static site of packages/portal, its URL a callback of the portal client', () => {
+    const site = production.recording.one('sst.aws.StaticSite', 'Portal');
+    expect(site.args).toMatchObject({
+      path: 'packages/portal',
+      build: { command: 'npm run build', output: 'dist' },
+    });
+    const client = production.recording.one('sst.aws.CognitoUserPoolClient', 'Portal');
+    expect(client.args.callbackUrls).toEqual([
+      'https://access.example.com/callback',
+      'https://portal.stand-in.example/callback',
+    ]);
+    expect(production.outputs.portal).toBe('https://portal.stand-in.example');
+  });
+
+  it('gets config.json beside it: the API, the pool, the portal client and the hosted UI', () => {
+    const object = production.recording.one('aws.s3.BucketObjectv2', 'PortalConfig');
+    expect(object.args).toMatchObject({
+      bucket: 'portal-assets-stand-in',
+      key: 'config.json',
+      contentType: 'application/json',
+    });
+    expect(JSON.parse(String(object.args.content))).toEqual({
+      api: 'https://api.stand-in.example',
+      region: 'eu-west-1',
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_StandIn',
+      clientId: 'client-Portal',
+      cognitoIdp: 'https://cognito-idp.eu-west-1.amazonaws.com',
+      hostedUi: 'https://tessera-example.auth.eu-west-1.amazoncognito.com',
+      tokenUse: 'id',
+      adminGroup: 'tessera-admins',
+    });
+  });
+});
+
 describe('an existing user pool', () => {
   it('is adopted by id: new app clients, but no pool, domain or group of ours', async () => {
     const stage = resolveStage(config, 'production');
@@ -255,7 +293,11 @@ describe('an existing user pool', () => {
         ...config.stages,
         production: {
           ...config.stages.production,
-          userPool: { kind: 'existing', userPoolId: 'eu-west-1_Existing1' },
+          userPool: {
+            kind: 'existing',
+            userPoolId: 'eu-west-1_Existing1',
+            domainPrefix: 'existing-login',
+          },
         },
       },
     } as const;

@@ -99,6 +99,14 @@ export function installStandIns(stage: {
     }
   }
 
+  class StaticSite {
+    readonly url = 'https://portal.stand-in.example';
+    readonly nodes = { assets: { name: 'portal-assets-stand-in' } };
+    constructor(name: string, args: Args, opts?: Args) {
+      record('sst.aws.StaticSite', name, args, null, opts);
+    }
+  }
+
   class LambdaFunction {
     readonly arn: string;
     constructor(name: string, args: Args, opts?: Args) {
@@ -129,13 +137,20 @@ export function installStandIns(stage: {
     $app: { name: 'tessera', stage: stage.name },
     $jsonStringify: (value: unknown) => JSON.stringify(value),
     $util: { output: (value: unknown) => ({ apply: (f: (v: unknown) => unknown) => f(value) }) },
-    sst: { aws: { Dynamo, CognitoUserPool, ApiGatewayV2, Function: LambdaFunction }, Secret },
+    $interpolate: (parts: TemplateStringsArray, ...values: unknown[]) =>
+      parts.reduce((out, part, i) => out + part + (i < values.length ? String(values[i]) : ''), ''),
+    $resolve: <T>(values: T) => ({ apply: <R>(f: (v: T) => R) => f(values) }),
+    sst: {
+      aws: { Dynamo, CognitoUserPool, ApiGatewayV2, Function: LambdaFunction, StaticSite },
+      Secret,
+    },
     aws: {
       iam: {
         Role: plain('aws.iam.Role'),
         OpenIdConnectProvider: plain('aws.iam.OpenIdConnectProvider'),
       },
       kms: { Key: plain('aws.kms.Key'), Alias: plain('aws.kms.Alias') },
+      s3: { BucketObjectv2: plain('aws.s3.BucketObjectv2') },
       cognito: {
         UserGroup: plain('aws.cognito.UserGroup'),
         UserPoolDomain: plain('aws.cognito.UserPoolDomain'),
