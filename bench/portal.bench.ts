@@ -28,11 +28,11 @@ try {
   process.exit(1);
 }
 const measured = all.map((path) => {
-  const body = readFileSync(path);
+  const text = readFileSync(path, 'utf8');
   return {
     file: relative(DIST, path),
-    bytes: body.length,
-    gzipBytes: gzipSync(body, { level: 9 }).length,
+    bytes: Buffer.byteLength(text),
+    gzipBytes: gzipSync(text, { level: 9 }).length,
   };
 });
 const totalBytes = measured.reduce((n, f) => n + f.bytes, 0);

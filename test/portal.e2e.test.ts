@@ -78,14 +78,12 @@ async function signIn(username: string): Promise<Page> {
 /** axe-core in the page: the serious and critical violations (rule ids and targets). */
 async function accessibilityProblems(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations as {
-      id: string;
-      impact: string;
-      nodes: { target: string[] }[];
-    }[];
-  });
+  // A string: the test's TypeScript has no DOM types; this runs in the page.
+  const violations = (await page.evaluate('axe.run().then((r) => r.violations)')) as {
+    id: string;
+    impact: string;
+    nodes: { target: string[] }[];
+  }[];
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -160,11 +158,9 @@ describe('erin (engineering)', () => {
     expect(await textOf(page.locator('#who'))).toContain('erin');
     expect(await textOf(page.locator('section.account h2'))).toContain('111111111111');
     // The tokens: in sessionStorage only, never in localStorage or the address bar.
-    const storage = await page.evaluate(() => ({
-      local: Object.keys(localStorage),
-      session: Object.keys(sessionStorage),
-      url: location.href,
-    }));
+    const storage = (await page.evaluate(
+      '({ local: Object.keys(localStorage), session: Object.keys(sessionStorage), url: location.href })',
+    )) as { local: string[]; session: string[]; url: string };
     expect(storage.local).toEqual([]);
     expect(storage.session).toEqual(['tessera:portal']);
     expect(storage.url).toBe(`${stack.info.api}/#/roles`);
@@ -182,7 +178,7 @@ describe('erin (engineering)', () => {
     await role.locator('.export-block pre').waitFor();
     await role.getByRole('button', { name: 'Copy the exports' }).click();
     await page.locator('#status', { hasText: 'copied' }).waitFor();
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = String(await page.evaluate('navigator.clipboard.readText()'));
     const env = Object.fromEntries(
       [...copied.matchAll(/^export (\w+)=(.+)$/gm)].map((m) => [m[1], m[2]]),
     );
@@ -207,8 +203,10 @@ describe('erin (engineering)', () => {
     );
     expect(await textOf(role)).toContain('15 min');
     // The secret is on the page, never in storage or the address bar.
-    const stored = await page.evaluate(() =>
-      JSON.stringify({ ...sessionStorage, ...localStorage, url: location.href }),
+    const stored = String(
+      await page.evaluate(
+        'JSON.stringify({ ...sessionStorage, ...localStorage, url: location.href })',
+      ),
     );
     expect(stored).not.toContain(env.AWS_SECRET_ACCESS_KEY!);
     expect(await accessibilityProblems(page)).toEqual([]);
@@ -223,10 +221,7 @@ async function openBinding(page: Page, id: string) {
   await page.getByRole('button', { name: `Edit ${id}` }).click();
   const editor = page.getByLabel('Binding (JSON)');
   await page.getByRole('heading', { name: `Edit ${id}` }).waitFor();
-  await page.waitForFunction(() => {
-    const t = document.querySelector('textarea.code') as HTMLTextAreaElement | null;
-    return t !== null && t.value.startsWith('{');
-  });
+  await page.waitForFunction("document.querySelector('textarea.code')?.value.startsWith('{')");
   const doc = JSON.parse(await editor.inputValue()) as Record<string, unknown> & {
     trustPolicy: {
       Statement: { Effect: string; Condition: Record<string, Record<string, string[]>> }[];
@@ -280,8 +275,16 @@ describe('admin', () => {
     );
     expect(await page.locator('mark').count()).toBe(0);
 
-    await erin.reload();
-    expect(await roleIds(erin)).toEqual(['eng-readonly', 'partner-audit']);
+    // The roles function caches a pool's bindings (5 s locally): erin reloads until it expires.
+    await expect
+      .poll(
+        async () => {
+          await erin.reload();
+          return roleIds(erin);
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toEqual(['eng-readonly', 'partner-audit']);
     await erin.close();
     await page.close();
   });

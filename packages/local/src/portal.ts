@@ -1,7 +1,7 @@
 /**
  * The access portal on the API's origin, as the deployment serves it from its static site: the
- * built files of `packages/portal` at `/` (any other path without a file answers `index.html`, so
- * `/callback` reaches the app), and `/config.json`, what the page needs to sign in and call the
+ * built files of `packages/portal` at `/` (`/callback` answers `index.html` too, so the sign-in
+ * comes back to the app; other paths are the build's files or the API's 404), and `/config.json`, what the page needs to sign in and call the
  * API. The portal app client's loopback callback URLs follow the API's actual port.
  */
 import { readFile } from 'node:fs/promises';
@@ -50,6 +50,16 @@ const TYPES: Readonly<Record<string, string>> = {
   '.ico': 'image/x-icon',
 };
 
+/** The page's own paths (the app routes by `#`); anything else is a file of the build or a 404. */
+const APP_PATHS = new Set(['/', '/index.html', '/callback']);
+
+/** A file of the build (a path with an extension, inside the directory), else undefined. */
+function fileUnder(root: string, path: string): string | undefined {
+  const file = normalize(join(root, path));
+  const inside = file.startsWith(root.endsWith(sep) ? root : root + sep);
+  return inside && extname(file) !== '' ? file : undefined;
+}
+
 /** The page's own headers: no framing, no referrer (the callback's code never leaks onward). */
 const PAGE_HEADERS = {
   'x-frame-options': 'DENY',
@@ -58,8 +68,8 @@ const PAGE_HEADERS = {
 };
 
 /**
- * A handler for GET/HEAD requests no API route took. Answers false for other methods (the API
- * then answers its own 404/405).
+ * A handler for GET/HEAD requests no API route took. Answers false for other methods and paths
+ * (the API then answers its own 404/405).
  */
 export function portalSite(dir: string, config: () => PortalConfig) {
   const root = normalize(dir);
@@ -75,12 +85,11 @@ export function portalSite(dir: string, config: () => PortalConfig) {
       sendJson(res, 200, config(), { 'cache-control': 'no-store' });
       return true;
     }
-    const file = normalize(join(root, path));
-    const inside = file.startsWith(root.endsWith(sep) ? root : root + sep);
-    const target = inside && extname(file) !== '' ? file : join(root, 'index.html');
+    const target = APP_PATHS.has(path) ? join(root, 'index.html') : fileUnder(root, path);
+    if (target === undefined) return false;
     const body = await readFile(target).catch(() => undefined);
     if (body === undefined) {
-      if (extname(file) !== '' && inside) return false;
+      if (!APP_PATHS.has(path)) return false;
       sendText(
         res,
         404,
