@@ -25,6 +25,10 @@ const PHONE = { width: 390, height: 844 };
 let root: string;
 let stack: LocalStack;
 let browser: BrowserContext;
+/** Every browser console line of the signed-in pages. */
+const consoleLines: string[] = [];
+/** Every secret the pages were given: tokens and vended credentials. */
+const secrets: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(DIST)) throw new Error('packages/portal/dist is missing: run `npm run build`');
@@ -64,6 +68,7 @@ const password = (username: string) =>
 /** Signs in through the portal's button and the local hosted login page. */
 async function signIn(username: string): Promise<Page> {
   const page = await browser.newPage();
+  page.on('console', (m) => consoleLines.push(m.text()));
   await page.goto(stack.info.api);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/oauth2\/authorize\?/);
@@ -163,6 +168,10 @@ describe('erin (engineering)', () => {
     )) as { local: string[]; session: string[]; url: string };
     expect(storage.local).toEqual([]);
     expect(storage.session).toEqual(['tessera:portal']);
+    const session = JSON.parse(
+      String(await page.evaluate("sessionStorage.getItem('tessera:portal')")),
+    ) as Record<string, string>;
+    secrets.push(session.idToken!, session.accessToken!, session.refreshToken!);
     expect(storage.url).toBe(`${stack.info.api}/#/roles`);
     expect(await accessibilityProblems(page)).toEqual([]);
     await photograph(page, 'roles');
@@ -196,6 +205,7 @@ describe('erin (engineering)', () => {
         sessionToken: env.AWS_SESSION_TOKEN!,
       },
     });
+    secrets.push(env.AWS_SECRET_ACCESS_KEY!, env.AWS_SESSION_TOKEN!);
     const who = await sts.send(new GetCallerIdentityCommand({}));
     expect(who.Arn).toMatch(/^arn:aws:sts::111111111111:assumed-role\/eng-readonly\/erin/);
     expect(await textOf(role.locator('.profile-block pre'))).toContain(
@@ -211,6 +221,56 @@ describe('erin (engineering)', () => {
     expect(stored).not.toContain(env.AWS_SECRET_ACCESS_KEY!);
     expect(await accessibilityProblems(page)).toEqual([]);
     await photograph(page, 'cli-credentials');
+    await page.close();
+  });
+});
+
+/** Rewrites the stored session (what only the page itself holds) to age it. */
+async function ageSession(page: Page, change: string): Promise<void> {
+  await page.evaluate(
+    `(() => { const t = JSON.parse(sessionStorage.getItem('tessera:portal')); ${change}; sessionStorage.setItem('tessera:portal', JSON.stringify(t)); })()`,
+  );
+}
+
+describe('the session', () => {
+  it('is refreshed through the pool when it nears expiry, and kept in this tab only', async () => {
+    const page = await signIn('erin');
+    await ageSession(page, 't.expiresAt = Date.now() + 5000');
+    const before = String(await page.evaluate("sessionStorage.getItem('tessera:portal')"));
+    await page.reload();
+    expect(await roleIds(page)).toEqual(['eng-readonly']);
+    await page.waitForFunction(
+      "JSON.parse(sessionStorage.getItem('tessera:portal')).expiresAt > Date.now() + 600000",
+    );
+    const after = String(await page.evaluate("sessionStorage.getItem('tessera:portal')"));
+    expect(JSON.parse(after).idToken).not.toBe(JSON.parse(before).idToken);
+    // A new tab has no session: it asks to sign in.
+    const other = await browser.newPage();
+    await other.goto(stack.info.api);
+    await other.getByRole('button', { name: 'Sign in' }).waitFor();
+    await other.close();
+    await page.close();
+  });
+
+  it('an expired session that cannot be refreshed says so and offers to sign in again', async () => {
+    const page = await signIn('erin');
+    await ageSession(page, "t.expiresAt = Date.now() - 1000; t.refreshToken = 'revoked'");
+    await page.reload();
+    expect(await textOf(page.locator('[role="alert"]'))).toContain(
+      'Your session has expired. Sign in again.',
+    );
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
+    await page.close();
+  });
+
+  it('sign out forgets the session', async () => {
+    const page = await signIn('erin');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await textOf(page.locator('[role="alert"]'))).toContain('You are signed out.');
+    expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.close();
   });
 });
@@ -320,5 +380,15 @@ describe('admin', () => {
       max: 3600,
     });
     await page.close();
+  });
+});
+
+describe('the browser console', () => {
+  it('never shows a token or a credential', () => {
+    expect(secrets.length).toBeGreaterThanOrEqual(5);
+    for (const line of consoleLines) {
+      for (const secret of secrets) expect(line).not.toContain(secret);
+      expect(line).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    }
   });
 });

@@ -78,12 +78,16 @@ function signedIn(auth: Auth, config: PortalConfig, identity: Identity): void {
       where.append(h('div', { role: 'alert', class: 'error' }, h('p', {}, r.message), again));
     },
   };
-  auth.keepFresh((err) => signedOut(auth, readable(err).message));
-  const signOut = h('button', { type: 'button', class: 'secondary' }, 'Sign out');
-  signOut.addEventListener('click', async () => {
+  let active = true;
+  const end = async (message: string) => {
+    active = false;
+    window.removeEventListener('hashchange', route);
     await auth.signOut();
-    signedOut(auth, 'You are signed out.');
-  });
+    signedOut(auth, message);
+  };
+  auth.keepFresh((err) => void end(readable(err).message));
+  const signOut = h('button', { type: 'button', class: 'secondary' }, 'Sign out');
+  signOut.addEventListener('click', () => void end('You are signed out.'));
   mount(
     who,
     h('span', { class: 'user', title: identity.groups.join(', ') }, identity.username),
@@ -95,7 +99,9 @@ function signedIn(auth: Auth, config: PortalConfig, identity: Identity): void {
     ' ',
     signOut,
   );
-  const route = () => show(ctx);
+  function route(): void {
+    if (active) show(ctx);
+  }
   window.addEventListener('hashchange', route);
   route();
 }
