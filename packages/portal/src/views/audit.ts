@@ -45,7 +45,7 @@ export function auditPanel(ctx: Context): HTMLElement {
   const form = h(
     'form',
     { class: 'filters' },
-    field('Subject', subject),
+    field('Subject', subject, 'issuer|sub, as audit events name a caller'),
     field('Binding', binding),
     field('Role ARN', roleArn),
     field('Result', result),
@@ -75,8 +75,9 @@ function cell(e: AuditEventSummary, key: string): string {
 function table(events: readonly AuditEventSummary[]): HTMLElement {
   if (events.length === 0) return h('p', {}, 'No event matches.');
   const cols: [string, string][] = [
-    ['time', 'Time'],
-    ['subject', 'Subject'],
+    ['at', 'Time'],
+    ['username', 'User'],
+    ['action', 'Action'],
     ['bindingId', 'Binding'],
     ['result', 'Result'],
     ['reason', 'Reason'],
