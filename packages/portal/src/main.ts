@@ -127,9 +127,13 @@ function show(ctx: Context): void {
       ),
     ),
   );
-  if (view === 'why') whyView(main, ctx, arg ? decodeURIComponent(arg) : undefined);
-  else if (view === 'admin' && ctx.isAdmin) void adminView(main, ctx);
-  else void rolesView(main, ctx);
+  // Each navigation renders into a fresh element: a view still loading for an earlier route
+  // writes into its own detached element, never over the current one.
+  const screen = h('div', { class: 'screen' });
+  mount(main, screen);
+  if (view === 'why') whyView(screen, ctx, arg ? decodeURIComponent(arg) : undefined);
+  else if (view === 'admin' && ctx.isAdmin) void adminView(screen, ctx);
+  else void rolesView(screen, ctx);
   main.focus({ preventScroll: true });
 }
 
