@@ -20,11 +20,11 @@ export function auditPanel(ctx: Context): HTMLElement {
   const cursors: (string | undefined)[] = [undefined];
   const query = (): AuditQuery => ({
     ...(subject.value ? { subject: subject.value } : {}),
-    ...(binding.value ? { bindingId: binding.value } : {}),
+    ...(binding.value ? { binding: binding.value } : {}),
     ...(roleArn.value ? { roleArn: roleArn.value } : {}),
     ...(result.value ? { result: result.value as AuditQuery['result'] } : {}),
-    ...(since.value ? { since: new Date(since.value).toISOString() } : {}),
-    ...(until.value ? { until: new Date(until.value).toISOString() } : {}),
+    ...(since.value ? { from: new Date(since.value).toISOString() } : {}),
+    ...(until.value ? { to: new Date(until.value).toISOString() } : {}),
     limit: PAGE,
   });
   const load = async (page: number) => {
