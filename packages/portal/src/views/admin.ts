@@ -51,7 +51,7 @@ async function loadList(
       { class: 'table-wrap' },
       h(
         'table',
-        {},
+        { class: 'bindings' },
         h('caption', { class: 'muted' }, `${bindings.length} bindings in this pool`),
         h(
           'thead',
@@ -59,7 +59,9 @@ async function loadList(
           h(
             'tr',
             {},
-            ['Id', 'Role', 'Enabled', 'Version', ''].map((c) => h('th', { scope: 'col' }, c)),
+            ['Id', 'Role', 'Enabled', 'Version', 'Actions'].map((c) =>
+              h('th', { scope: 'col', class: c === 'Role' ? 'arn' : null }, c),
+            ),
           ),
         ),
         h(
