@@ -120,6 +120,28 @@ describe('erin (engineering)', () => {
   });
 });
 
+describe('the keyboard', () => {
+  it('reaches a role’s CLI credentials and gets them without a mouse', async () => {
+    const page = await signIn('erin');
+    await page.locator('li.role').first().waitFor();
+    const focused = () => page.evaluate('document.activeElement?.textContent ?? ""');
+    for (let i = 0; i < 20 && (await focused()) !== 'CLI credentials'; i += 1) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await focused()).toBe('CLI credentials');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.id')).toBe(
+      await page.getByLabel('Session length').getAttribute('id'),
+    );
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Get credentials');
+    await page.keyboard.press('Enter');
+    await page.locator('.export-block pre').waitFor();
+    await page.close();
+  });
+});
+
 describe('the session', () => {
   it('is refreshed through the pool when it nears expiry, and kept in this tab only', async () => {
     const page = await signIn('erin');
