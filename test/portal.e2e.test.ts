@@ -53,7 +53,7 @@ describe('erin (engineering)', () => {
     const allowed = (await (await apiAs('erin')).roles()).accounts.flatMap((a) =>
       a.roles.map((r) => r.bindingId),
     );
-    expect(allowed).toEqual(['eng-readonly']);
+    expect(allowed).toEqual(['eng-readonly', 'eng-workday']);
     expect(await roleIds(page)).toEqual(allowed);
     expect(await textOf(page.locator('#who'))).toContain('erin');
     expect(await textOf(page.locator('section.account h2'))).toContain('111111111111');
@@ -148,7 +148,7 @@ describe('the session', () => {
     await ageSession(page, 't.expiresAt = Date.now() + 5000');
     const before = String(await page.evaluate("sessionStorage.getItem('tessera:portal')"));
     await page.reload();
-    expect(await roleIds(page)).toEqual(['eng-readonly']);
+    expect(await roleIds(page)).toEqual(['eng-readonly', 'eng-workday']);
     await page.waitForFunction(
       "JSON.parse(sessionStorage.getItem('tessera:portal')).expiresAt > Date.now() + 600000",
     );
@@ -190,7 +190,7 @@ describe('admin', () => {
     timeout: 120_000,
   }, async () => {
     const erin = await signIn('erin');
-    expect(await roleIds(erin)).toEqual(['eng-readonly']);
+    expect(await roleIds(erin)).toEqual(['eng-readonly', 'eng-workday']);
 
     const page = await signIn('admin');
     const { editor, doc } = await openBinding(page, 'partner-audit');
@@ -239,7 +239,7 @@ describe('admin', () => {
         },
         { timeout: 30_000, interval: 1_000 },
       )
-      .toEqual(['eng-readonly', 'partner-audit']);
+      .toEqual(['eng-readonly', 'eng-workday', 'partner-audit']);
     await erin.close();
     await page.close();
   });

@@ -112,7 +112,7 @@ describe('the signing key', () => {
 describe('roles trusting Tessera as an OIDC provider', () => {
   const workday = exampleRoles({
     ...production,
-    userPool: { kind: 'existing', userPoolId: POOL },
+    userPool: { kind: 'existing', userPoolId: POOL, domainPrefix: 'existing-login' },
   }).find((r) => r.key === 'employee-workday')!;
   const assume = (
     context: Record<string, string>,
