@@ -23,10 +23,8 @@ export function createAuth(stage: Stage, portalUrl: $util.Input<string>): Auth {
   const providers = idp === null ? ['COGNITO'] : ['COGNITO', idp.providerName];
   const portal = pool.addClient('Portal', {
     providers,
-    callbackUrls: [...stage.portal.callbackUrls],
-    transform: { client: publicCodeClient(stage, [...stage.portal.logoutUrls]) },
     callbackUrls: [...stage.portal.callbackUrls, $interpolate`${portalUrl}/callback`],
-    transform: { client: publicCodeClient([...stage.portal.logoutUrls]) },
+    transform: { client: publicCodeClient(stage, [...stage.portal.logoutUrls]) },
   });
   const cli = pool.addClient('Cli', {
     providers,

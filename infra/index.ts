@@ -67,7 +67,7 @@ function environment(
     TESSERA_ACCOUNT_ID: stage.account,
     // A Lambda runs on role-session credentials: every AssumeRole is role chaining (1 h cap).
     TESSERA_ROLE_CHAINING: 'true',
-    TESSERA_CORS_ORIGINS: stage.portal.origins.join(','),
+    TESSERA_CORS_ORIGINS: $resolve(corsOrigins).apply((origins) => origins.join(',')),
     TESSERA_ACCOUNTS: JSON.stringify(stage.accounts),
     TESSERA_CUSTOM_ATTRIBUTES: JSON.stringify(stage.customAttributes),
     // Console sign-in links: the region's federation endpoint and console unless configured.
@@ -78,6 +78,5 @@ function environment(
       ? { TESSERA_CONSOLE_DESTINATION: stage.console.destination }
       : {}),
     TESSERA_PORTAL_URL: stage.console.portalUrl,
-    TESSERA_CORS_ORIGINS: $resolve(corsOrigins).apply((origins) => origins.join(',')),
   };
 }
