@@ -8,6 +8,7 @@
 import {
   AssumeRoleCommand,
   type AssumeRoleCommandOutput,
+  type Credentials,
   STSClient,
   type STSClientConfig,
 } from '@aws-sdk/client-sts';
@@ -80,21 +81,30 @@ export class StsCredentialVendor implements CredentialVendor {
     } catch (err) {
       throw stsFault(err, 'AssumeRole', this.#retryAfter);
     }
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new VendError('StsUnavailable', 'STS answered without credentials');
-    }
-    return {
-      credentials: {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: new Date(c.Expiration).toISOString(),
-      },
-      assumedRoleArn: out.AssumedRoleUser?.Arn ?? '',
-      requestId: out.$metadata.requestId ?? '',
-    };
+    return vendedFrom(out);
   }
+}
+
+/** The session an AssumeRole* answer carries; an answer without credentials is STS failing. */
+export function vendedFrom(out: {
+  readonly Credentials?: Credentials | undefined;
+  readonly AssumedRoleUser?: { readonly Arn?: string | undefined } | undefined;
+  readonly $metadata: { readonly requestId?: string | undefined };
+}): VendedCredentials {
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new VendError('StsUnavailable', 'STS answered without credentials');
+  }
+  return {
+    credentials: {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: new Date(c.Expiration).toISOString(),
+    },
+    assumedRoleArn: out.AssumedRoleUser?.Arn ?? '',
+    requestId: out.$metadata.requestId ?? '',
+  };
 }
 
 /**

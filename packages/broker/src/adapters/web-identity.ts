@@ -18,7 +18,7 @@ import type { CredentialVendor } from '../ports.js';
 import { SignerError } from '../signer.js';
 import type { AssumeRoleParams, VendedCredentials, VerifiedToken } from '../types.js';
 import { type MintedToken, mintWebIdentityToken } from '../web-identity-token.js';
-import { stsFault } from './sts.js';
+import { stsFault, vendedFrom } from './sts.js';
 
 export interface WebIdentityVendorOptions {
   /** The issuer's keys (a promise while KMS keys load at init). */
@@ -73,21 +73,7 @@ export class WebIdentityCredentialVendor implements CredentialVendor {
     } catch (err) {
       throw stsFault(err, 'AssumeRoleWithWebIdentity', this.#retryAfter);
     }
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new VendError('StsUnavailable', 'STS answered without credentials');
-    }
-    return {
-      credentials: {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: new Date(c.Expiration).toISOString(),
-      },
-      assumedRoleArn: out.AssumedRoleUser?.Arn ?? '',
-      requestId: out.$metadata.requestId ?? '',
-      webIdentityTokenId: minted.jti,
-    };
+    return { ...vendedFrom(out), webIdentityTokenId: minted.jti };
   }
 
   async #mint(params: AssumeRoleParams, token: VerifiedToken): Promise<MintedToken> {
