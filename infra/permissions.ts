@@ -150,6 +150,8 @@ export function tableResources(stage: Stage) {
       indexArn(stage, audit, auditTable.byDayIndex.name),
       indexArn(stage, audit, auditTable.byBindingIndex.name),
       indexArn(stage, audit, auditTable.byResultDayIndex.name),
+      indexArn(stage, audit, auditTable.byEventIdIndex.name),
+      indexArn(stage, audit, auditTable.byUsernameIndex.name),
     ],
   };
 }

@@ -33,7 +33,8 @@ export function bindingsArgs(stage: Stage): sst.aws.DynamoArgs {
 }
 
 export function auditArgs(stage: Stage): sst.aws.DynamoArgs {
-  const { byRoleIndex, byDayIndex, byBindingIndex, byResultDayIndex } = auditTable;
+  const { byRoleIndex, byDayIndex, byBindingIndex, byResultDayIndex, byEventIdIndex } = auditTable;
+  const { byUsernameIndex } = auditTable;
   return {
     fields: {
       [auditTable.partitionKey]: 'string',
@@ -42,6 +43,8 @@ export function auditArgs(stage: Stage): sst.aws.DynamoArgs {
       [byDayIndex.partitionKey]: 'string',
       [byBindingIndex.partitionKey]: 'string',
       [byResultDayIndex.partitionKey]: 'string',
+      [byEventIdIndex.partitionKey]: 'string',
+      [byUsernameIndex.partitionKey]: 'string',
     },
     primaryIndex: { hashKey: auditTable.partitionKey, rangeKey: auditTable.sortKey },
     globalIndexes: {
@@ -54,6 +57,14 @@ export function auditArgs(stage: Stage): sst.aws.DynamoArgs {
       [byResultDayIndex.name]: {
         hashKey: byResultDayIndex.partitionKey,
         rangeKey: byResultDayIndex.sortKey,
+      },
+      [byEventIdIndex.name]: {
+        hashKey: byEventIdIndex.partitionKey,
+        rangeKey: byEventIdIndex.sortKey,
+      },
+      [byUsernameIndex.name]: {
+        hashKey: byUsernameIndex.partitionKey,
+        rangeKey: byUsernameIndex.sortKey,
       },
     },
     ttl: auditTable.ttlAttribute,

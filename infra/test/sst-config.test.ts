@@ -85,6 +85,8 @@ describe('tables', () => {
         [auditTable.byDayIndex.name]: { hashKey: 'day', rangeKey: 'at' },
         [auditTable.byBindingIndex.name]: { hashKey: 'bindingId', rangeKey: 'at' },
         [auditTable.byResultDayIndex.name]: { hashKey: 'resultDay', rangeKey: 'at' },
+        [auditTable.byEventIdIndex.name]: { hashKey: 'eventId', rangeKey: 'at' },
+        [auditTable.byUsernameIndex.name]: { hashKey: 'username', rangeKey: 'at' },
       },
       ttl: auditTable.ttlAttribute,
     });
@@ -92,9 +94,11 @@ describe('tables', () => {
       'at',
       'bindingId',
       'day',
+      'eventId',
       'resultDay',
       'roleArn',
       'subject',
+      'username',
     ]);
   });
 

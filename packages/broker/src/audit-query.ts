@@ -1,7 +1,7 @@
 /**
  * Reading the audit log: the filters an administrator (or a caller, for their own grants) may
  * ask by, and the query plan that serves each from a key or an index — never a scan. The first
- * present of subject, binding, role ARN, result chooses the key; the others narrow it; the time
+ * present of subject, username, binding, role ARN, result chooses the key; the others narrow it; the time
  * range is a key condition on the sort key. Pages are newest first; the cursor is opaque to
  * callers and bound to the filter it was issued for. Pure: the DynamoDB adapter runs the plan.
  */
@@ -11,9 +11,13 @@ import type { AuditEvent, AuditResult } from './audit.js';
 export interface AuditFilter {
   /** `<iss>|<sub>` (or `anonymous`). */
   readonly subject?: string;
+  /** The caller's username as the token named it (any pool). */
+  readonly username?: string;
   readonly bindingId?: string;
   readonly roleArn?: string;
   readonly result?: AuditResult;
+  /** Only events that vended credentials (they name an access key id): a trail's grants. */
+  readonly vendedOnly?: boolean;
   /** ISO 8601 instants, inclusive. */
   readonly from?: string;
   readonly to?: string;
@@ -36,6 +40,8 @@ export interface AuditPage {
 /** Reads the audit log by key or index (DynamoAuditReader). */
 export interface AuditReader {
   query(query: AuditQuery): Promise<AuditPage>;
+  /** One event by its id (an index), or undefined when there is none (or it has expired). */
+  byEventId(eventId: string): Promise<AuditEvent | undefined>;
 }
 
 export const MAX_AUDIT_LIMIT = 200;
@@ -45,6 +51,7 @@ export const DEFAULT_AUDIT_WINDOW_DAYS = 30;
 /** Which key serves a filter. `day` plans walk UTC days newest first. */
 export type AuditPlan =
   | { readonly by: 'subject'; readonly value: string }
+  | { readonly by: 'username'; readonly value: string }
   | { readonly by: 'binding'; readonly value: string }
   | { readonly by: 'role'; readonly value: string }
   | { readonly by: 'resultDay'; readonly value: AuditResult }
@@ -52,6 +59,7 @@ export type AuditPlan =
 
 export function auditPlan(filter: AuditFilter): AuditPlan {
   if (filter.subject !== undefined) return { by: 'subject', value: filter.subject };
+  if (filter.username !== undefined) return { by: 'username', value: filter.username };
   if (filter.bindingId !== undefined) return { by: 'binding', value: filter.bindingId };
   if (filter.roleArn !== undefined) return { by: 'role', value: filter.roleArn };
   if (filter.result !== undefined) return { by: 'resultDay', value: filter.result };
@@ -85,6 +93,9 @@ export function filterFingerprint(filter: AuditFilter): string {
     filter.result,
     filter.from,
     filter.to,
+    // Appended, so the fingerprints of cursors issued before usernames existed still match.
+    ...(filter.username === undefined ? [] : [filter.username]),
+    ...(filter.vendedOnly ? ['vended'] : []),
   ];
   return createHash('sha256').update(JSON.stringify(ordered)).digest('base64url').slice(0, 16);
 }

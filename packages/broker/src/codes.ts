@@ -44,6 +44,8 @@ export type Code =
   | 'BindingNotFound'
   | 'BindingVersionConflict'
   | 'BindingExists'
+  // audit reads (administrators)
+  | 'AuditEventNotFound'
   // decide: trust
   | 'BindingDisabled'
   | 'TrustDenied'
@@ -175,6 +177,8 @@ export const CODES: Readonly<Record<Code, CodeRow>> = {
     answeredAs: 'RoleNotPermitted',
     message: 'the binding already exists',
   },
+  // Only administrators reach it (the audit routes check the group first).
+  AuditEventNotFound: { status: 404, seenBy: 'caller', message: 'no such audit event' },
   BindingDisabled: NOT_PERMITTED,
   TrustDenied: NOT_PERMITTED,
   EvaluationFailed: NOT_PERMITTED,

@@ -146,6 +146,19 @@ export {
   simulationAnswer,
 } from './simulation.js';
 export {
+  followGrant,
+  type GrantTrail,
+  lookupForGrant,
+  type NotSearchedReason,
+  summariseTrailRecord,
+  type TrailCoverage,
+  type TrailEntry,
+  type TrailLookup,
+  type TrailSearch,
+  type TrailSource,
+  trailEntries,
+} from './trail.js';
+export {
   type ClaimVocabulary,
   type CustomAttribute,
   checkTrustVocabulary,

@@ -10,6 +10,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
@@ -27,7 +28,60 @@ async function createAndWait(
     await client.send(new CreateTableCommand(input));
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
+    await addMissingIndexes(client, input);
   }
+  await waitActive(client, input);
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  const missing = missingIndexes(input, Table?.GlobalSecondaryIndexes ?? []);
+  if (missing.length > 0) {
+    // dynalite cannot add an index to a table: a local store from before the index is refused loudly.
+    throw new Error(
+      `table ${input.TableName} lacks the index ${missing.join(', ')} and it could not be added: ` +
+        'for a local stack, stop it and remove its state directory (or use another TESSERA_HOME)',
+    );
+  }
+}
+
+function missingIndexes(
+  input: CreateTableCommandInput,
+  present: readonly { IndexName?: string }[],
+) {
+  const names = new Set(present.map((g) => g.IndexName));
+  return (input.GlobalSecondaryIndexes ?? [])
+    .map((g) => g.IndexName as string)
+    .filter((name) => !names.has(name));
+}
+
+/** A table created before an index of the schema existed gets it (one index per UpdateTable). */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  input: CreateTableCommandInput,
+): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  for (const name of missingIndexes(input, Table?.GlobalSecondaryIndexes ?? [])) {
+    const index = input.GlobalSecondaryIndexes?.find((g) => g.IndexName === name);
+    await waitActive(client, input);
+    const added = client.send(
+      new UpdateTableCommand({
+        TableName: input.TableName,
+        AttributeDefinitions: input.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: name,
+              KeySchema: index?.KeySchema,
+              Projection: index?.Projection,
+            },
+          },
+        ],
+      }),
+    );
+    // Refused (dynalite does not add indexes): createAndWait names what is missing.
+    if (!(await added.then(() => true).catch(() => false))) return;
+  }
+}
+
+async function waitActive(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
     if (
@@ -83,6 +137,8 @@ function auditTableInput(name: string): CreateTableCommandInput {
       { AttributeName: a.byDayIndex.partitionKey, AttributeType: 'S' },
       { AttributeName: a.byBindingIndex.partitionKey, AttributeType: 'S' },
       { AttributeName: a.byResultDayIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.byEventIdIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: a.byUsernameIndex.partitionKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: a.partitionKey, KeyType: 'HASH' },
@@ -93,6 +149,8 @@ function auditTableInput(name: string): CreateTableCommandInput {
       index(a.byDayIndex),
       index(a.byBindingIndex),
       index(a.byResultDayIndex),
+      index(a.byEventIdIndex),
+      index(a.byUsernameIndex),
     ],
   };
 }

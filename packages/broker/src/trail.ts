@@ -15,19 +15,34 @@ export interface TrailLookup {
   readonly endTime: Date;
 }
 
-/** What a lookup found, or why it could not search that account. */
+/** Why an account was not searched. */
+export type NotSearchedReason = 'AccountNotSearchable' | 'TrailUnavailable';
+
+/** What a lookup found (`truncated`: more pages than the source reads), or why it could not search. */
 export type TrailSearch =
-  | { readonly ok: true; readonly records: readonly Readonly<Record<string, unknown>>[] }
   | {
-      readonly ok: false;
-      readonly reason: 'AccountNotSearchable' | 'TrailUnavailable';
-      readonly detail: string;
-    };
+      readonly ok: true;
+      readonly records: readonly Readonly<Record<string, unknown>>[];
+      readonly truncated: boolean;
+    }
+  | { readonly ok: false; readonly reason: NotSearchedReason; readonly detail: string };
+
+/**
+ * One kind of CloudTrail event and whether a source's search covers it: in AWS, LookupEvents
+ * answers management events of the last 90 days; S3 object calls are data events, recorded only by
+ * a trail with data events (or CloudTrail Lake), which LookupEvents does not read.
+ */
+export interface TrailCoverage {
+  readonly events: 'management' | 'data';
+  readonly searched: boolean;
+  /** How (searched) or where else they can be found (not searched), in words. */
+  readonly detail: string;
+}
 
 /** Runs lookups against CloudTrail (LookupEvents in AWS and in the local stack). */
 export interface TrailSource {
-  /** Where it searches, said in the answer: e.g. management events of the last 90 days. */
-  readonly description: string;
+  /** What its search covers and what it does not, said in every answer. */
+  readonly coverage: readonly TrailCoverage[];
   search(lookup: TrailLookup): Promise<TrailSearch>;
 }
 
@@ -102,4 +117,69 @@ export function trailEntries(records: readonly Readonly<Record<string, unknown>>
   return records
     .map(summariseTrailRecord)
     .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+}
+
+/** The trail of one audit event: where it was searched, what was found, what could not be searched. */
+export interface GrantTrail {
+  /** The account, key and window searched; null for an event that vended no credentials. */
+  readonly lookup: {
+    readonly accountId: string;
+    readonly accessKeyId: string;
+    readonly from: string;
+    readonly to: string;
+  } | null;
+  readonly coverage: readonly TrailCoverage[];
+  readonly searchedAccounts: readonly string[];
+  readonly notSearched: readonly {
+    readonly accountId: string;
+    readonly reason: NotSearchedReason;
+    readonly detail: string;
+  }[];
+  /** Oldest first. */
+  readonly entries: readonly TrailEntry[];
+  /** The source stopped before the last page: more calls were made than are listed. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Follows one audit event into CloudTrail through the source. A source that throws is named as
+ * not searched (`TrailUnavailable`), never an empty trail.
+ */
+export async function followGrant(
+  event: AuditEvent,
+  source: TrailSource,
+  now: Date,
+): Promise<GrantTrail> {
+  const lookup = lookupForGrant(event, now);
+  const base = { coverage: source.coverage, entries: [], truncated: false };
+  if (!lookup) return { ...base, lookup: null, searchedAccounts: [], notSearched: [] };
+  const searched = {
+    accountId: lookup.accountId,
+    accessKeyId: lookup.accessKeyId,
+    from: lookup.startTime.toISOString(),
+    to: lookup.endTime.toISOString(),
+  };
+  let found: TrailSearch;
+  try {
+    found = await source.search(lookup);
+  } catch (err) {
+    found = {
+      ok: false,
+      reason: 'TrailUnavailable',
+      detail: `the search failed: ${(err as Error)?.name ?? 'error'}`,
+    };
+  }
+  if (!found.ok) {
+    const { reason, detail } = found;
+    const notSearched = [{ accountId: lookup.accountId, reason, detail }];
+    return { ...base, lookup: searched, searchedAccounts: [], notSearched };
+  }
+  return {
+    ...base,
+    lookup: searched,
+    searchedAccounts: [lookup.accountId],
+    notSearched: [],
+    entries: trailEntries(found.records),
+    truncated: found.truncated,
+  };
 }

@@ -1,9 +1,10 @@
 /**
  * The audit app: `GET /v1/audit` (administrators: events by subject, binding, role ARN, result and
- * time range) and `GET /v1/audit/me` (a caller's own grants: what was issued in their name). Each
- * filter is served by a key or an index of the audit table (`DynamoAuditReader`), never a scan;
- * pages are newest first with an opaque cursor. Its own function and role: it reads the audit
- * log and nothing else.
+ * time range), `GET /v1/audit/me` (a caller's own grants: what was issued in their name), and the
+ * trails (administrators, trail.ts): `GET /v1/audit/{eventId}/trail` and `GET /v1/audit/trail`.
+ * Each filter is served by a key or an index of the audit table (`DynamoAuditReader`), never a
+ * scan; pages are newest first with an opaque cursor. Its own function and role: it reads the
+ * audit log and CloudTrail (LookupEvents), nothing else.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,11 +12,14 @@ import {
   type AuditFilter,
   type AuditReader,
   type AuditResult,
+  type Clock,
   isCursorOf,
   MAX_AUDIT_LIMIT,
   subjectOf,
+  systemClock,
   TokenError,
   type TokenVerifier,
+  type TrailSource,
 } from '@tessera/broker';
 import { CognitoTokenVerifier, DynamoAuditReader } from '@tessera/broker/aws';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -25,10 +29,14 @@ import { AdminRequiredError, HttpInputError } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json } from './http.js';
 import { configuredHandler } from './lambda.js';
 import { type AuditHandlerName, routeKey, routes } from './routes.js';
+import { configuredTrailSource, eventTrail, grantsWithTrails, subjectTrailQuery } from './trail.js';
 
 export interface AuditAppDeps {
   readonly verifier: TokenVerifier;
   readonly reader: AuditReader;
+  /** CloudTrail, for the trail routes (created on first use when not given). */
+  readonly trail: TrailSource;
+  readonly clock: Clock;
   readonly logger: Logger;
 }
 
@@ -47,6 +55,7 @@ const PARAMS = new Set([
   'cursor',
 ]);
 const ME_PARAMS = new Set(['from', 'to', 'limit', 'cursor']);
+const TRAIL_PARAMS = new Set(['subject', 'username', 'from', 'to', 'limit', 'cursor']);
 
 function param(
   query: Record<string, string | undefined>,
@@ -167,6 +176,12 @@ export function createAuditApp(
       tableName: config.tables.audit,
     });
   const stack = { logger, corsOrigins: config.corsOrigins, jsonBody: false };
+  const clock = overrides.clock ?? systemClock;
+  let trailSource = overrides.trail;
+  const trail = () => {
+    trailSource ??= configuredTrailSource(config);
+    return trailSource;
+  };
 
   async function caller(event: APIGatewayProxyEventV2) {
     const raw = bearerToken(event);
@@ -174,11 +189,15 @@ export function createAuditApp(
     return verifier.verify(raw);
   }
 
-  const audit = httpStack(async (event: APIGatewayProxyEventV2) => {
+  async function administrator(event: APIGatewayProxyEventV2): Promise<void> {
     const token = await caller(event);
     const groups = token.claims['cognito:groups'];
     if (!Array.isArray(groups) || !groups.includes(config.adminGroup))
       throw new AdminRequiredError();
+  }
+
+  const audit = httpStack(async (event: APIGatewayProxyEventV2) => {
+    await administrator(event);
     const { filter, limit, cursor } = auditQuery(event, PARAMS);
     return json(200, await reader.query({ filter, limit, ...cursorFor(cursor, filter) }));
   }, stack);
@@ -201,7 +220,30 @@ export function createAuditApp(
     return json(200, { events, ...(page.cursor ? { cursor: page.cursor } : {}) });
   }, stack);
 
-  return { audit, auditMe };
+  const auditTrail = httpStack(async (event: APIGatewayProxyEventV2) => {
+    await administrator(event);
+    auditQuery(event, new Set());
+    return json(200, await eventTrail(event, { reader, trail: trail(), now: clock.now() }));
+  }, stack);
+
+  const subjectTrail = httpStack(async (event: APIGatewayProxyEventV2) => {
+    await administrator(event);
+    const query = auditQuery(event, TRAIL_PARAMS);
+    const given = event.queryStringParameters?.['limit'] !== undefined;
+    const { filter, limit } = subjectTrailQuery(event, {
+      filter: query.filter,
+      limit: given ? query.limit : undefined,
+    });
+    const page = await reader.query({ filter, limit, ...cursorFor(query.cursor, filter) });
+    const grants = await grantsWithTrails(page.events, trail(), clock.now());
+    return json(200, {
+      grants,
+      coverage: trail().coverage,
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    });
+  }, stack);
+
+  return { audit, auditMe, auditTrail, subjectTrail };
 }
 
 /** One handler for the audit routes, dispatching on `event.routeKey`. */

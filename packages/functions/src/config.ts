@@ -101,6 +101,33 @@ const customAttributes = z.pipe(
   ),
 );
 
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * The accounts whose CloudTrail a trail searches: account id -> `"self"` (the function's own
+ * credentials) or the ARN of a role in that account allowed `cloudtrail:LookupEvents` (the
+ * cross-account template's trail reader), assumed for the lookup.
+ */
+const trailAccounts = z.pipe(
+  jsonText,
+  z.record(
+    z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+    z.union([
+      z.literal('self'),
+      z.string().check(z.regex(ROLE_ARN, 'must be "self" or a role ARN')),
+    ]),
+  ),
+);
+
+/**
+ * Where S3 object (data) events are: `none` (no trail records them), `lookup` (the endpoint's
+ * LookupEvents answers them too: the local CloudTrail), or the name or ARN of the trail that records
+ * them (named in answers; its S3 log is not read by the trail routes).
+ */
+const dataEvents = z
+  .string()
+  .check(z.regex(/^(none|lookup|[\w:/.-]{3,256})$/, 'must be none, lookup or a trail name or ARN'));
+
 const serviceUrl = z
   .string()
   .check(z.refine(httpsOrLoopback, 'must be an https URL (or http on a loopback address)'));
@@ -129,6 +156,10 @@ export const envSchema = z.object({
   /** Account id -> name, answered beside account ids by GET /v1/roles. */
   TESSERA_ACCOUNTS: z._default(accountNames, {}),
   TESSERA_CUSTOM_ATTRIBUTES: z._default(customAttributes, []),
+  /** Trails: account id -> "self" or a trail-reader role ARN; default the function's own account. */
+  TESSERA_TRAIL_ACCOUNTS: z.optional(trailAccounts),
+  /** Trails: where S3 data events are (none, lookup, or the trail recording them). */
+  TESSERA_TRAIL_DATA_EVENTS: z._default(dataEvents, 'none'),
   /** Console links: the login URL's Issuer (the portal). */
   TESSERA_PORTAL_URL: z.optional(serviceUrl),
   /** Console links: the AWS federation endpoint; default the region's. */
@@ -169,6 +200,14 @@ export function consoleDefaults(region: string): {
   };
 }
 
+/** Where the trail routes search CloudTrail (GET /v1/audit/{eventId}/trail). */
+export interface TrailConfig {
+  /** Account id -> `'self'` or the role ARN assumed to call LookupEvents there. */
+  readonly accounts: Readonly<Record<string, string>>;
+  /** `none`, `lookup` (LookupEvents answers data events: the local CloudTrail), or a trail. */
+  readonly dataEvents: string;
+}
+
 export interface TesseraConfig {
   readonly region: string;
   readonly tables: { readonly bindings: string; readonly audit: string };
@@ -192,12 +231,15 @@ export interface TesseraConfig {
   readonly customAttributes: readonly CustomAttribute[];
   /** Console sign-in links (POST /v1/console). */
   readonly console: ConsoleConfig;
+  /** CloudTrail searches of the trail routes. */
+  readonly trail: TrailConfig;
   /** In-process use (local stack, tests): endpoint overrides. In Lambda the SDK reads AWS_ENDPOINT_URL_*. */
   readonly endpoints?: {
     readonly sts?: string;
     readonly dynamodb?: string;
     readonly iam?: string;
     readonly kms?: string;
+    readonly cloudtrail?: string;
   };
   /** In-process use: credentials for the SDK clients. In Lambda the default provider chain. */
   readonly credentials?: AwsCredentials;
@@ -230,6 +272,12 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     },
     accounts: v.TESSERA_ACCOUNTS,
     customAttributes: v.TESSERA_CUSTOM_ATTRIBUTES,
+    trail: {
+      accounts:
+        v.TESSERA_TRAIL_ACCOUNTS ??
+        (v.TESSERA_ACCOUNT_ID === null ? {} : { [v.TESSERA_ACCOUNT_ID]: 'self' }),
+      dataEvents: v.TESSERA_TRAIL_DATA_EVENTS,
+    },
     console: {
       federationEndpoint:
         v.TESSERA_FEDERATION_ENDPOINT ?? consoleDefaults(v.AWS_REGION).federationEndpoint,

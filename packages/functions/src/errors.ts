@@ -122,3 +122,12 @@ export function granted<T>(outcome: Outcome<T>): T {
   if (outcome.kind === 'grant') return outcome.value;
   throw new OutcomeError(outcome);
 }
+
+/** An audit event id the audit log does not hold (or no longer: TTL) (404). */
+export class AuditEventNotFoundError extends Error {
+  override readonly name = 'AuditEventNotFoundError';
+  readonly code = 'AuditEventNotFound' as const;
+  constructor() {
+    super('no such audit event');
+  }
+}

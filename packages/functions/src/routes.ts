@@ -14,7 +14,7 @@ export type VendHandlerName =
   | 'console';
 
 /** The audit app's handlers (`keyof AuditApp`, audit-app.ts). */
-export type AuditHandlerName = 'audit' | 'auditMe';
+export type AuditHandlerName = 'audit' | 'auditMe' | 'auditTrail' | 'subjectTrail';
 
 /** The binding-admin app's handlers (`keyof AdminApp`, admin-app.ts). */
 export type AdminHandlerName = 'listBindings' | 'getBinding' | 'putBinding' | 'deleteBinding';
@@ -44,6 +44,9 @@ export const routes: ReadonlyArray<Route> = [
   { method: 'POST', path: '/v1/console', handler: 'console', function: 'console' },
   { method: 'GET', path: '/v1/audit', handler: 'audit', function: 'audit' },
   { method: 'GET', path: '/v1/audit/me', handler: 'auditMe', function: 'audit' },
+  // What was done with what Tessera vended, from CloudTrail (the audit function reads it).
+  { method: 'GET', path: '/v1/audit/trail', handler: 'subjectTrail', function: 'audit' },
+  { method: 'GET', path: '/v1/audit/{eventId}/trail', handler: 'auditTrail', function: 'audit' },
   // Tessera's OIDC issuer: served by the vend function, the only one allowed to read the KMS keys.
   {
     method: 'GET',

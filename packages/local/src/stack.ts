@@ -182,6 +182,23 @@ function refuseIfRunning(home: string): void {
   );
 }
 
+/** The trail reader role the cross-account template creates, by the same name locally. */
+const TRAIL_READER_ROLE = 'tessera-trail-reader';
+
+/**
+ * Where the trail routes search: the broker's account with its own credentials, each other account
+ * through its trail reader role when it has one (else the answer names it as not searchable).
+ */
+function trailAccounts(config: LocalConfig, directory: Directory): Record<string, string> {
+  const accounts: Record<string, string> = { [config.broker.account]: 'self' };
+  for (const role of directory.allRoles()) {
+    if (role.name === TRAIL_READER_ROLE && role.account !== config.broker.account) {
+      accounts[role.account] = role.arn;
+    }
+  }
+  return accounts;
+}
+
 export async function startStack(options: StartStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
@@ -312,11 +329,14 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       ),
       TESSERA_CUSTOM_ATTRIBUTES: JSON.stringify(config.customAttributes),
       TESSERA_FEDERATION_ENDPOINT: `${federation.url}/federation`,
+      TESSERA_TRAIL_ACCOUNTS: JSON.stringify(trailAccounts(config, directory)),
+      // The local CloudTrail's LookupEvents answers S3 object (data) events too.
+      TESSERA_TRAIL_DATA_EVENTS: 'lookup',
       ...(config.portalUrl ? { TESSERA_PORTAL_URL: config.portalUrl } : {}),
     };
     const appConfig = {
       ...loadConfig(functionsEnv),
-      endpoints: { sts: sts.url, dynamodb: store.url, iam: iam.url },
+      endpoints: { sts: sts.url, dynamodb: store.url, iam: iam.url, cloudtrail: cloudtrail.url },
       credentials: brokerCredentials,
     };
     const app = {

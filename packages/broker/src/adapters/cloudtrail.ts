@@ -10,7 +10,8 @@ import {
   type CloudTrailClientConfig,
   LookupEventsCommand,
 } from '@aws-sdk/client-cloudtrail';
-import type { TrailLookup, TrailSearch, TrailSource } from '../trail.js';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { TrailCoverage, TrailLookup, TrailSearch, TrailSource } from '../trail.js';
 
 type Credentials = CloudTrailClientConfig['credentials'];
 
@@ -25,20 +26,33 @@ export interface CloudTrailSourceOptions {
   readonly credentialsFor: (accountId: string) => Credentials | null | undefined;
   /** At most this many pages of 50 per lookup (LookupEvents allows 2 calls a second). */
   readonly maxPages?: number;
-  readonly description?: string;
+  /** What the search covers; default: AWS's LookupEvents (management events, 90 days). */
+  readonly coverage?: readonly TrailCoverage[];
 }
 
-const DEFAULT_DESCRIPTION =
-  'CloudTrail LookupEvents: management events of the last 90 days in the role account';
+/** AWS's LookupEvents: management events of the last 90 days; data events are not in it. */
+export const LOOKUP_EVENTS_COVERAGE: readonly TrailCoverage[] = [
+  {
+    events: 'management',
+    searched: true,
+    detail: 'CloudTrail LookupEvents by AccessKeyId in the role account: the last 90 days',
+  },
+  {
+    events: 'data',
+    searched: false,
+    detail:
+      'S3 object calls are data events: only a trail with data events (its S3 log) or CloudTrail Lake has them; LookupEvents does not',
+  },
+];
 
 export class CloudTrailSource implements TrailSource {
-  readonly description: string;
+  readonly coverage: readonly TrailCoverage[];
   readonly #options: CloudTrailSourceOptions;
   readonly #clients = new Map<string, CloudTrailClient>();
 
   constructor(options: CloudTrailSourceOptions) {
     this.#options = options;
-    this.description = options.description ?? DEFAULT_DESCRIPTION;
+    this.coverage = options.coverage ?? LOOKUP_EVENTS_COVERAGE;
   }
 
   #client(accountId: string): CloudTrailClient | undefined {
@@ -90,6 +104,58 @@ export class CloudTrailSource implements TrailSource {
         detail: `LookupEvents in ${lookup.accountId} failed: ${(err as Error)?.name ?? 'error'}`,
       };
     }
-    return { ok: true, records };
+    return { ok: true, records, truncated: nextToken !== undefined };
   }
+}
+
+const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+
+/**
+ * Credentials of a role in another account that may call LookupEvents there (the cross-account
+ * template's trail-reader role), assumed with the caller's own credentials through `sts` and
+ * renewed five minutes before they expire; one AssumeRole for concurrent callers.
+ */
+export function assumedRoleCredentials(
+  sts: STSClient,
+  roleArn: string,
+  now: () => number = Date.now,
+): () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}> {
+  type Session = Awaited<ReturnType<ReturnType<typeof assumedRoleCredentials>>>;
+  let current: Promise<Session> | undefined;
+  let expires = 0;
+  const assume = async (): Promise<Session> => {
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: 'tessera-trail',
+        DurationSeconds: 900,
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+      throw new Error(`STS answered no credentials for ${roleArn}`);
+    }
+    expires = c.Expiration.getTime();
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+  };
+  return () => {
+    if (!current || expires - now() < REFRESH_BEFORE_MS) {
+      current = assume();
+      expires = Number.POSITIVE_INFINITY;
+      current.catch(() => {
+        current = undefined;
+      });
+    }
+    return current;
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The audit log read side: runs the plan of audit-query.ts with DynamoDB Query only (the table's
- * key for a subject, the byBinding / byRole / byResultDay / byDay indexes otherwise), newest first,
+ * key for a subject, the byUsername / byBinding / byRole / byResultDay / byDay indexes otherwise;
+ * one event by the byEventId index), newest first,
  * skipping expired events (TTL deletes lazily). Each page reads `limit + 1` matching events so the
  * last page carries no cursor.
  */
@@ -101,11 +102,42 @@ export class DynamoAuditReader implements AuditReader {
     };
   }
 
+  async byEventId(eventId: string): Promise<AuditEvent | undefined> {
+    const index = auditTable.byEventIdIndex;
+    try {
+      const page = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :id',
+          FilterExpression: '#exp > :now',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#exp': auditTable.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':id': eventId,
+            ':now': Math.floor(this.#clock.now().getTime() / 1000),
+          },
+        }),
+      );
+      const item = page.Items?.[0];
+      return item ? toEvent(item) : undefined;
+    } catch (err) {
+      throw new StoreError('AuditUnavailable', 'the audit log is unavailable', { cause: err });
+    }
+  }
+
   #partitions(plan: AuditPlan, from: string | undefined, newest: string): Partition[] {
     const t = auditTable;
     switch (plan.by) {
       case 'subject':
         return [{ index: undefined, keyName: t.partitionKey, keyValue: plan.value }];
+      case 'username':
+        return [
+          {
+            index: t.byUsernameIndex.name,
+            keyName: t.byUsernameIndex.partitionKey,
+            keyValue: plan.value,
+          },
+        ];
       case 'binding':
         return [
           {
@@ -169,9 +201,14 @@ export class DynamoAuditReader implements AuditReader {
       values[`:${name}`] = value;
       filters.push(`#${name} = :${name}`);
     };
+    narrow('username', range.filter.username, 'u');
     narrow('bindingId', range.filter.bindingId, 'b');
     narrow('roleArn', range.filter.roleArn, 'r');
     narrow('result', range.filter.result, 'res');
+    if (range.filter.vendedOnly) {
+      names['#key'] = 'accessKeyId';
+      filters.push('attribute_exists(#key)');
+    }
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     const target = found.length + wanted;
     try {

@@ -25,6 +25,10 @@ export const auditTable = {
   byBindingIndex: { name: 'byBinding', partitionKey: 'bindingId', sortKey: 'at' },
   /** Events by result and UTC day (`grant#YYYY-MM-DD`): one partition per result per day, never a hot key. */
   byResultDayIndex: { name: 'byResultDay', partitionKey: 'resultDay', sortKey: 'at' },
+  /** One event by its id (a trail's grant: `GET /v1/audit/{eventId}/trail`); ids are unique. */
+  byEventIdIndex: { name: 'byEventId', partitionKey: 'eventId', sortKey: 'at' },
+  /** Events by the caller's username (sparse: token failures name none), newest first. */
+  byUsernameIndex: { name: 'byUsername', partitionKey: 'username', sortKey: 'at' },
   /** Epoch seconds; DynamoDB TTL deletes lazily, so reads also filter on it. */
   ttlAttribute: 'expiresAt',
 } as const;
