@@ -20,6 +20,7 @@ import {
   clientEnv,
   credentialVars,
 } from '../packages/local/test/clients/run.js';
+import { cliEnv, tessera } from './cli-helpers.js';
 
 let home: string;
 let stack: LocalStack;
@@ -312,6 +313,45 @@ describe('GET /v1/audit/trail', () => {
         json: { code: 'InvalidRequest', field, in: 'query' },
       });
     }
+  });
+});
+
+describe('tessera audit trail', () => {
+  it('shows the trail of one grant by its event id, and of alice by --subject alice --since 1h', async () => {
+    const admin = cliEnv(join(home, 'cli-admin'), home);
+    const password = stack.info.users.find((u) => u.username === 'admin')!.password;
+    const login = await tessera(
+      admin,
+      ['login', '--username', 'admin', '--password-stdin'],
+      `${password}\n`,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const one = await tessera(admin, ['audit', 'trail', grantId, '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    expectAlicesUploads(JSON.parse(one.stdout).trail.entries);
+    const bySubject = await tessera(admin, [
+      'audit',
+      'trail',
+      '--subject',
+      'alice',
+      '--since',
+      '1h',
+      '--json',
+    ]);
+    expect(bySubject.code, bySubject.stderr).toBe(0);
+    const page = JSON.parse(bySubject.stdout);
+    expect(page.grants.map((g: { event: { eventId: string } }) => g.event.eventId)).toEqual([
+      grantId,
+    ]);
+    expectAlicesUploads(page.grants[0].trail.entries);
+    const text = await tessera(admin, ['audit', 'trail', grantId]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`uploads/${alice.sub}/one.txt`);
+    expect(text.stdout).toContain('denied (AccessDenied)');
+    expect(text.stdout).toContain('searched: data events');
+    const usage = await tessera(admin, ['audit', 'trail']);
+    expect(usage.code).not.toBe(0);
+    expect(usage.stderr).toContain('UsageError');
   });
 });
 

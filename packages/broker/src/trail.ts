@@ -112,10 +112,15 @@ export function lookupForGrant(event: AuditEvent, now: Date): TrailLookup | unde
   return { accountId, accessKeyId: event.accessKeyId, startTime, endTime };
 }
 
-/** Entries oldest first: the order in which the session acted. */
+/**
+ * Entries oldest first: the order in which the session acted. `records` come as LookupEvents
+ * answers them, newest first; CloudTrail's times are in seconds, so calls within one second keep
+ * the order CloudTrail gave them (reversed), never an arbitrary one.
+ */
 export function trailEntries(records: readonly Readonly<Record<string, unknown>>[]): TrailEntry[] {
   return records
     .map(summariseTrailRecord)
+    .reverse()
     .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 }
 

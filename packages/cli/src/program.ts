@@ -7,6 +7,8 @@ import { Command, CommanderError, Option } from 'commander';
 const program = new Command('tessera')
   .description('Short-lived AWS credentials from your Tessera sign-in.')
   .version('0.1.0')
+  // A subcommand's options are its own (`audit trail --json` is trail's --json, not audit's).
+  .enablePositionalOptions()
   .showHelpAfterError('(tessera <command> --help for usage)')
   .exitOverride()
   .addHelpText(
@@ -47,7 +49,11 @@ function run(action: (opts: Opts, ...args: string[]) => Promise<unknown>) {
     const cmd = args[args.length - 1] as Command;
     const opts = cmd.opts() as Opts;
     jsonOutput = Boolean(opts.json);
-    const positional = args.slice(0, -2).map(String);
+    // An optional argument not given is undefined: not passed on as "undefined".
+    const positional = args
+      .slice(0, -2)
+      .filter((a) => a !== undefined)
+      .map(String);
     const code = await action(opts, ...positional);
     process.exitCode = typeof code === 'number' ? code : 0;
   };
@@ -180,7 +186,7 @@ common(
     ),
 ).action(run(async (o) => (await import('./commands/simulate.js')).simulateCommand(o as never)));
 
-common(
+const audit = common(
   program
     .command('audit')
     .description('(administrators) audit events, newest first; --me: what was issued in your name')
@@ -192,8 +198,34 @@ common(
     .option('--until <when>', '30m, 2h, 7d or a date')
     .option('--limit <n>', 'at most this many events', '50')
     .option('--me', 'your own recent grants')
-    .addHelpText('after', '\nExample:\n  tessera audit --result deny --since 2h'),
-).action(run(async (o) => (await import('./commands/audit.js')).auditCommand(o as never)));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tessera audit --result deny --since 2h\n  tessera audit trail --subject alice --since 7d',
+    ),
+);
+// Options after `trail` are its own (both commands take --json, --subject, --since...).
+audit.enablePositionalOptions();
+audit.action(run(async (o) => (await import('./commands/audit.js')).auditCommand(o as never)));
+
+common(
+  audit
+    .command('trail [eventId]')
+    .description(
+      '(administrators) what was done with what Tessera vended, from CloudTrail: one grant by its audit event id, or --subject',
+    )
+    .option('--subject <who>', 'a username, or <iss>|<sub>')
+    .option('--since <when>', '30m, 2h, 7d or a date')
+    .option('--until <when>', '30m, 2h, 7d or a date')
+    .option('--limit <n>', 'at most this many grants', '10')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tessera audit trail 5b0e...   # an eventId from `tessera audit`\n  tessera audit trail --subject alice --since 7d',
+    ),
+).action(
+  run(async (o, eventId) =>
+    (await import('./commands/audit-trail.js')).auditTrailCommand(o as never, eventId),
+  ),
+);
 
 const bindings = program
   .command('bindings')

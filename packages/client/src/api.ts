@@ -12,10 +12,13 @@ import type {
   ConsoleAnswer,
   ConsoleRequest,
   CredentialProcessOutput,
+  EventTrailAnswer,
   RolesAnswer,
   SimulateAnswer,
   SimulateRequest,
   StoredBinding,
+  SubjectTrailPage,
+  SubjectTrailQuery,
   VendAnswer,
   VendRequest,
 } from './types.js';
@@ -75,6 +78,17 @@ export class TesseraApi {
 
   async auditMe(query: Pick<AuditQuery, 'limit' | 'cursor'> = {}): Promise<AuditPage> {
     return (await this.call<AuditPage>('GET', `/v1/audit/me${queryString(query)}`)).body;
+  }
+
+  /** (administrators) One audit event and what was done with the credentials it vended. */
+  async eventTrail(eventId: string): Promise<EventTrailAnswer> {
+    const path = `/v1/audit/${encodeURIComponent(eventId)}/trail`;
+    return (await this.call<EventTrailAnswer>('GET', path)).body;
+  }
+
+  /** (administrators) A subject's grants in a time range, each with its trail. */
+  async subjectTrail(query: SubjectTrailQuery): Promise<SubjectTrailPage> {
+    return (await this.call<SubjectTrailPage>('GET', `/v1/audit/trail${queryString(query)}`)).body;
   }
 
   async listBindings(issuer?: string): Promise<{ issuer: string; bindings: StoredBinding[] }> {

@@ -140,6 +140,75 @@ export interface AuditPage {
   readonly cursor?: string;
 }
 
+/** One call made with vended credentials, as CloudTrail recorded it (issue 15). */
+export interface TrailEntry {
+  readonly eventId: string;
+  readonly time: string;
+  /** The caller's ARN (the assumed-role session). */
+  readonly who?: string;
+  readonly sourceIdentity?: string;
+  readonly accessKeyId?: string;
+  /** `<service>:<EventName>`, e.g. `s3:PutObject`. */
+  readonly action: string;
+  readonly resources: readonly string[];
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+  readonly result: 'allowed' | 'denied';
+  readonly errorCode?: string;
+}
+
+/** What a trail search covers: management events, data events (S3 object calls). */
+export interface TrailCoverage {
+  readonly events: 'management' | 'data';
+  readonly searched: boolean;
+  readonly detail: string;
+}
+
+/** The trail of one audit event. */
+export interface GrantTrail {
+  /** Null for an event that vended no credentials. */
+  readonly lookup: {
+    readonly accountId: string;
+    readonly accessKeyId: string;
+    readonly from: string;
+    readonly to: string;
+  } | null;
+  readonly coverage: readonly TrailCoverage[];
+  readonly searchedAccounts: readonly string[];
+  readonly notSearched: readonly {
+    readonly accountId: string;
+    readonly reason: string;
+    readonly detail: string;
+  }[];
+  /** Oldest first. */
+  readonly entries: readonly TrailEntry[];
+  readonly truncated: boolean;
+}
+
+/** `GET /v1/audit/{eventId}/trail`. */
+export interface EventTrailAnswer {
+  readonly event: AuditEventSummary;
+  readonly trail: GrantTrail;
+}
+
+/** The query parameters of `GET /v1/audit/trail`: `subject` or `username`. */
+export interface SubjectTrailQuery {
+  readonly subject?: string;
+  readonly username?: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** 1..20 grants a page (default 10). */
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** `GET /v1/audit/trail`: grants newest first, each with its trail. */
+export interface SubjectTrailPage {
+  readonly grants: readonly EventTrailAnswer[];
+  readonly coverage: readonly TrailCoverage[];
+  readonly cursor?: string;
+}
+
 /** `POST /v1/console` (issue 16). */
 export interface ConsoleRequest {
   readonly role: string;

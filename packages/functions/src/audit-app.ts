@@ -149,11 +149,12 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-export function createAuditApp(
+/** The verifier and the reader of the configuration, unless given. */
+function ports(
   config: TesseraConfig,
-  overrides: Partial<AuditAppDeps> = {},
-): AuditApp {
-  const logger = overrides.logger ?? createLogger();
+  overrides: Partial<AuditAppDeps>,
+  logger: Logger,
+): Pick<AuditAppDeps, 'verifier' | 'reader'> {
   const verifier =
     overrides.verifier ??
     (() => {
@@ -175,6 +176,15 @@ export function createAuditApp(
       }),
       tableName: config.tables.audit,
     });
+  return { verifier, reader };
+}
+
+export function createAuditApp(
+  config: TesseraConfig,
+  overrides: Partial<AuditAppDeps> = {},
+): AuditApp {
+  const logger = overrides.logger ?? createLogger();
+  const { verifier, reader } = ports(config, overrides, logger);
   const stack = { logger, corsOrigins: config.corsOrigins, jsonBody: false };
   const clock = overrides.clock ?? systemClock;
   let trailSource = overrides.trail;

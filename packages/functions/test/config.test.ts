@@ -36,7 +36,45 @@ describe('loadConfig', () => {
         destination: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
         issuer: null,
       },
+      trail: { accounts: {}, dataEvents: 'none' },
     });
+  });
+
+  it('searches trails in its own account by default, and in the accounts configured', () => {
+    expect(loadConfig({ ...env, TESSERA_ACCOUNT_ID: '111122223333' }).trail).toEqual({
+      accounts: { '111122223333': 'self' },
+      dataEvents: 'none',
+    });
+    const reader = 'arn:aws:iam::444455556666:role/tessera-trail-reader';
+    expect(
+      loadConfig({
+        ...env,
+        TESSERA_ACCOUNT_ID: '111122223333',
+        TESSERA_TRAIL_ACCOUNTS: JSON.stringify({ '111122223333': 'self', '444455556666': reader }),
+        TESSERA_TRAIL_DATA_EVENTS: 'tessera-production-data-events',
+      }).trail,
+    ).toEqual({
+      accounts: { '111122223333': 'self', '444455556666': reader },
+      dataEvents: 'tessera-production-data-events',
+    });
+  });
+
+  it('names each wrong trail setting by its pointer', () => {
+    let problems: readonly { pointer: string }[] = [];
+    try {
+      loadConfig({
+        ...env,
+        TESSERA_TRAIL_ACCOUNTS: JSON.stringify({ '12': 'self', '444455556666': 'someone' }),
+        TESSERA_TRAIL_DATA_EVENTS: 'a b',
+      });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems.map((p) => p.pointer).sort()).toEqual([
+      '/TESSERA_TRAIL_ACCOUNTS/12',
+      '/TESSERA_TRAIL_ACCOUNTS/444455556666',
+      '/TESSERA_TRAIL_DATA_EVENTS',
+    ]);
   });
 
   it('turns a rate limit off with 0', () => {
@@ -152,6 +190,13 @@ describe('routes', () => {
       { method: 'POST', path: '/v1/console', handler: 'console', function: 'console' },
       { method: 'GET', path: '/v1/audit', handler: 'audit', function: 'audit' },
       { method: 'GET', path: '/v1/audit/me', handler: 'auditMe', function: 'audit' },
+      { method: 'GET', path: '/v1/audit/trail', handler: 'subjectTrail', function: 'audit' },
+      {
+        method: 'GET',
+        path: '/v1/audit/{eventId}/trail',
+        handler: 'auditTrail',
+        function: 'audit',
+      },
       {
         method: 'GET',
         path: '/.well-known/openid-configuration',

@@ -234,13 +234,17 @@ export class DynamoAuditSink implements AuditSink {
   async write(event: AuditEvent): Promise<void> {
     // The event is storable as it comes (storableEvent bounded it: the broker's exit and the
     // admin audit both build events through it).
-    const item = {
+    const item: Record<string, unknown> = {
       ...event,
       time: event.at,
       [auditTable.sortKey]: `${event.at}#${event.eventId}`,
       day: event.at.slice(0, 10),
       [auditTable.byResultDayIndex.partitionKey]: `${event.result}#${event.at.slice(0, 10)}`,
     };
+    // An index key may not be empty: an empty username (a token may say so) is left out, as absent.
+    if (item[auditTable.byUsernameIndex.partitionKey] === '') {
+      delete item[auditTable.byUsernameIndex.partitionKey];
+    }
     try {
       await this.#doc.send(
         new PutCommand({

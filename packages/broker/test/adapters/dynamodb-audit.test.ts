@@ -38,6 +38,9 @@ function event(i: number, over: Partial<AuditEvent> = {}): AuditEvent {
     reason: 'Granted',
     bindingId: i % 4 === 3 ? 'eng-readonly' : 'app-upload',
     roleArn: ROLE,
+    username: i % 2 === 0 ? 'alice' : 'bob',
+    // Some grants vended credentials (their trails); the others are role listings and the like.
+    accessKeyId: i % 3 !== 1 && i % 5 !== 0 ? `ASIA${String(i).padStart(16, '0')}` : undefined,
     ...over,
   };
 }
@@ -63,6 +66,10 @@ describe.each(backends)('DynamoAuditReader on $name', (backend) => {
       all.push(event(i));
       await sink.write(event(i));
     }
+    // An empty username (a token may carry one) is no index key: the event is stored all the same.
+    const nameless = event(40, { eventId: 'nameless', username: '', subject: `${ISS}|carol` });
+    all.push(nameless);
+    await sink.write(nameless);
     // Expired (TTL not yet applied by the store): never answered.
     await sink.write(
       event(1, { eventId: 'expired', expiresAt: Math.floor(NOW.getTime() / 1000) - 1 }),
@@ -102,6 +109,11 @@ describe.each(backends)('DynamoAuditReader on $name', (backend) => {
       (e) => e.bindingId === 'eng-readonly' && e.result === 'grant',
     ],
     ['role', { roleArn: ROLE }, () => true],
+    [
+      'username, vended only (a trail)',
+      { username: 'alice', result: 'grant', vendedOnly: true },
+      (e) => e.username === 'alice' && e.result === 'grant' && e.accessKeyId !== undefined,
+    ],
     ['result', { result: 'deny' }, (e) => e.result === 'deny'],
     [
       'time range',
@@ -118,6 +130,15 @@ describe.each(backends)('DynamoAuditReader on $name', (backend) => {
     expect(got.slice(0, -1).every((p) => p.length === 4)).toBe(true);
     expect(got.at(-1)!.length).toBeGreaterThan(0);
     expect(ids).not.toContain('expired');
+    expect(new Set(operations)).toEqual(new Set(['QueryCommand']));
+  });
+
+  it('finds one event by its id through the byEventId index; none for an unknown or expired id', async () => {
+    operations.length = 0;
+    expect(await reader.byEventId('e-007')).toEqual(all[7]);
+    expect(await reader.byEventId('nameless')).toMatchObject({ subject: `${ISS}|carol` });
+    expect(await reader.byEventId('e-999')).toBeUndefined();
+    expect(await reader.byEventId('expired')).toBeUndefined();
     expect(new Set(operations)).toEqual(new Set(['QueryCommand']));
   });
 
