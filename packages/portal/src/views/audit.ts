@@ -1,7 +1,11 @@
-/** Admin: recent audit events, filtered by subject, binding, role, result and time; paged by cursor. */
+/**
+ * Admin: recent audit events, filtered by subject, binding, role, result and time; paged by cursor.
+ * A grant that vended credentials offers "What this session did" (its CloudTrail trail, trail.ts).
+ */
 import type { AuditEventSummary, AuditQuery } from '@tessera/client';
 import type { Context } from '../context.js';
 import { field, h, mount } from '../dom.js';
+import { showTrail } from './trail.js';
 
 const PAGE = 25;
 
@@ -17,6 +21,8 @@ export function auditPanel(ctx: Context): HTMLElement {
   const since = h('input', { type: 'datetime-local' });
   const until = h('input', { type: 'datetime-local' });
   const out = h('div', { 'aria-live': 'polite' });
+  const detail = h('div', { 'aria-live': 'polite' });
+  const follow = (eventId: string) => void showTrail(ctx, eventId, detail);
   const cursors: (string | undefined)[] = [undefined];
   const query = (): AuditQuery => ({
     ...(subject.value ? { subject: subject.value } : {}),
@@ -36,7 +42,8 @@ export function auditPanel(ctx: Context): HTMLElement {
       });
       cursors[page + 1] = answer.cursor;
       cursors.length = page + 2;
-      mount(out, table(answer.events), pager(page, answer.cursor !== undefined, load));
+      mount(out, table(answer.events, follow), pager(page, answer.cursor !== undefined, load));
+      mount(detail);
     } catch (err) {
       mount(out);
       ctx.fail(out, err);
@@ -64,6 +71,7 @@ export function auditPanel(ctx: Context): HTMLElement {
     h('h2', { id: 'audit-h' }, 'Audit events'),
     form,
     out,
+    detail,
   );
 }
 
@@ -72,7 +80,25 @@ function cell(e: AuditEventSummary, key: string): string {
   return v === undefined || v === null ? '' : String(v);
 }
 
-function table(events: readonly AuditEventSummary[]): HTMLElement {
+/** The trail button of a grant that vended credentials (nothing to follow otherwise). */
+function trailButton(e: AuditEventSummary, follow: (eventId: string) => void): HTMLElement | null {
+  if (e.result !== 'grant' || !e.accessKeyId) return null;
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      'aria-label': `What this session did: ${cell(e, 'username') || e.subject}, ${cell(e, 'at')}`,
+      onclick: (() => follow(e.eventId)) as EventListener,
+    },
+    'What this session did',
+  );
+}
+
+function table(
+  events: readonly AuditEventSummary[],
+  follow: (eventId: string) => void,
+): HTMLElement {
   if (events.length === 0) return h('p', {}, 'No event matches.');
   const cols: [string, string][] = [
     ['at', 'Time'],
@@ -96,6 +122,7 @@ function table(events: readonly AuditEventSummary[]): HTMLElement {
           'tr',
           {},
           cols.map(([, label]) => h('th', { scope: 'col' }, label)),
+          h('th', { scope: 'col' }, 'Trail'),
         ),
       ),
       h(
@@ -106,6 +133,7 @@ function table(events: readonly AuditEventSummary[]): HTMLElement {
             'tr',
             { 'data-event': e.eventId },
             cols.map(([k]) => h('td', {}, cell(e, k))),
+            h('td', {}, trailButton(e, follow)),
           ),
         ),
       ),
