@@ -28,6 +28,9 @@ export default defineConfig({
       cliCallbackUrls: ['http://localhost:8765/callback'],
       throttle: { rate: 20, burst: 40 },
       examples: { uploadBucket: 'tessera-dev-example-uploads' },
+      // The trail routes search this account's CloudTrail (LookupEvents: management events, 90
+      // days); no data-events trail in dev.
+      trail: { accounts: [], dataEvents: false },
       // Tessera as an OIDC issuer (the web-identity vendor, sessions up to 12 h): the API's custom
       // domain is the issuer URL every trusting role names. null: AssumeRole vendor only.
       webIdentity: {
@@ -74,6 +77,9 @@ export default defineConfig({
       cliCallbackUrls: ['http://localhost:8765/callback'],
       throttle: { rate: 50, burst: 100 },
       examples: { uploadBucket: 'example-media-uploads' },
+      // The trail routes also search the partner account (its cross-account template's trail
+      // reader role), and a trail records the upload bucket's object calls (S3 data events).
+      trail: { accounts: ['444455556666'], dataEvents: true },
       webIdentity: {
         domain: 'id.access.example.com',
         certificateArn:

@@ -172,6 +172,19 @@ function stageSchema(stage: StageName) {
       ),
       null,
     ),
+    /**
+     * The trail routes (`GET /v1/audit/{eventId}/trail`): the other accounts whose CloudTrail they
+     * search through each account's trail-reader role (the cross-account template creates it; the
+     * broker's own account is always searched), and whether to create a trail recording the S3
+     * object (data) events of the example upload bucket (LookupEvents has no data events).
+     */
+    trail: z._default(
+      z.strictObject({
+        accounts: z.array(account),
+        dataEvents: z.boolean(),
+      }),
+      { accounts: [], dataEvents: false },
+    ),
     /** Account id -> name, shown beside account ids in `GET /v1/roles`. */
     accounts: z.record(account, z.string().check(z.minLength(1), z.maxLength(64))),
     /**
@@ -218,6 +231,7 @@ export type FederationConfig = NonNullable<StageConfig['federation']>;
 export type TargetRolesConfig = StageConfig['targetRoles'];
 export type ExamplesConfig = NonNullable<StageConfig['examples']>;
 export type WebIdentityConfig = NonNullable<StageConfig['webIdentity']>;
+export type TrailConfig = StageConfig['trail'];
 
 export interface TesseraConfig {
   /** The SST app name: prefixes every physical name. */

@@ -48,8 +48,11 @@ export const FUNCTIONS = {
     memoryMb: 1024,
     timeoutSeconds: 15,
   },
-  /** Audit queries (admin: by subject, binding, role, result, time; everyone: their own grants). */
-  audit: { source: `${HANDLERS}/audit.ts`, role: 'auditor', memoryMb: 1024, timeoutSeconds: 10 },
+  /**
+   * Audit queries (admin: by subject, binding, role, result, time; everyone: their own grants) and
+   * trails (CloudTrail LookupEvents, 2 calls a second an account: up to API Gateway's 30 s).
+   */
+  audit: { source: `${HANDLERS}/audit.ts`, role: 'auditor', memoryMb: 1024, timeoutSeconds: 29 },
   /** Binding writes: validates, reads the role's MaxSessionDuration with iam:GetRole. */
   'admin-bindings': {
     source: `${HANDLERS}/admin-bindings.ts`,

@@ -6,10 +6,13 @@ import config from '../tessera.config.js';
 import { createApi } from './api.js';
 import { type Auth, createAuth } from './auth.js';
 import { resolveStage, type Stage, type TesseraConfig } from './config.js';
-import { brokerRoleArn } from './naming.js';
+import { brokerRoleArn, trailReaderRoleArn } from './naming.js';
+import { trailAccounts } from './permissions.js';
 import { createPortalSite, writePortalConfig } from './portal.js';
 import { createExampleRoles, createExecutionRoles } from './roles.js';
 import { createTables, type Tables } from './tables.js';
+import { dataEventsSetting } from './trail.js';
+import { createDataEventsTrail } from './trail-deploy.js';
 import { createWebIdentity } from './web-identity-deploy.js';
 
 export function deploy(stageName: string, tesseraConfig: TesseraConfig = config) {
@@ -21,6 +24,7 @@ export function deploy(stageName: string, tesseraConfig: TesseraConfig = config)
   const roles = createExecutionRoles(stage);
   const webIdentity = createWebIdentity(stage, roles.broker);
   createExampleRoles(stage, roles.broker, auth.userPoolId, webIdentity?.provider);
+  createDataEventsTrail(stage);
   const api = createApi(stage, {
     roleArns: {
       broker: roles.broker.arn,
@@ -78,5 +82,18 @@ function environment(
       ? { TESSERA_CONSOLE_DESTINATION: stage.console.destination }
       : {}),
     TESSERA_PORTAL_URL: stage.console.portalUrl,
+    ...trailEnvironment(stage),
+  };
+}
+
+/** The trail routes: this account with the audit role's own credentials, others by their reader. */
+export function trailEnvironment(stage: Stage): Record<string, string> {
+  const accounts: Record<string, string> = { [stage.account]: 'self' };
+  for (const account of trailAccounts(stage)) {
+    accounts[account] = trailReaderRoleArn(stage, account);
+  }
+  return {
+    TESSERA_TRAIL_ACCOUNTS: JSON.stringify(accounts),
+    TESSERA_TRAIL_DATA_EVENTS: dataEventsSetting(stage),
   };
 }

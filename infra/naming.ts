@@ -44,3 +44,24 @@ export function indexArn(stage: Stage, table: string, index: string): string {
 export function logStreamsArn(stage: Stage, fn: FunctionName): string {
   return `arn:${stage.partition}:logs:${stage.region}:${stage.account}:log-group:/aws/lambda/${functionName(stage, fn)}:*`;
 }
+
+/** The role the cross-account template creates for the trail routes: LookupEvents only. */
+export const TRAIL_READER_ROLE = 'tessera-trail-reader';
+
+/** The trail reader role of an account (the cross-account template's default name). */
+export function trailReaderRoleArn(stage: Stage, account: string): string {
+  return `arn:${stage.partition}:iam::${account}:role/${TRAIL_READER_ROLE}`;
+}
+
+/** The role the audit function runs as (the trail routes' LookupEvents caller). */
+export function auditorRoleArn(stage: Stage): string {
+  return roleArn(stage, roleName(stage, 'auditor'));
+}
+
+/** The optional trail recording the example bucket's S3 data events, and its log bucket. */
+export const dataEventsTrail = {
+  name: (stage: Stage) => `${prefix(stage)}-data-events`,
+  bucket: (stage: Stage) => `${prefix(stage)}-data-events-${stage.account}`,
+  arn: (stage: Stage) =>
+    `arn:${stage.partition}:cloudtrail:${stage.region}:${stage.account}:trail/${prefix(stage)}-data-events`,
+};

@@ -9,7 +9,7 @@
 import { auditTable, bindingsTable } from '../packages/broker/src/adapters/dynamodb-schema.js';
 import type { Stage } from './config.js';
 import { FUNCTIONS, type FunctionName, functionNames, type RoleKind } from './functions.js';
-import { indexArn, logStreamsArn, tableArn, tableName } from './naming.js';
+import { indexArn, logStreamsArn, tableArn, tableName, trailReaderRoleArn } from './naming.js';
 import { signStatement, webIdentityOf } from './web-identity.js';
 
 export interface PolicyStatement {
@@ -53,7 +53,9 @@ export type Grant =
   | 'sts:assume-targets'
   | 'kms:sign-web-identity'
   | 'iam:read-targets'
-  | 'iam:read-target-policies';
+  | 'iam:read-target-policies'
+  | 'cloudtrail:lookup'
+  | 'sts:assume-trail-readers';
 
 /** What each execution role may do. The table is the policy; the statements are derived. */
 export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
@@ -70,7 +72,8 @@ export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
     'iam:read-targets',
     'iam:read-target-policies',
   ],
-  auditor: ['logs', 'audit:read'],
+  // The trail routes: LookupEvents here, and in other accounts through their trail readers.
+  auditor: ['logs', 'audit:read', 'cloudtrail:lookup', 'sts:assume-trail-readers'],
   basic: ['logs'],
 };
 
@@ -98,6 +101,7 @@ export function rolePolicy(stage: Stage, kind: RoleKind): PolicyDocument {
     Version: '2012-10-17',
     Statement: ROLE_GRANTS[kind]
       .filter((grant) => grant !== 'kms:sign-web-identity' || webIdentityOf(stage) !== null)
+      .filter((grant) => grant !== 'sts:assume-trail-readers' || trailAccounts(stage).length > 0)
       .map((grant) => statementFor(stage, kind, grant)),
   };
 }
@@ -196,6 +200,16 @@ function statementFor(stage: Stage, kind: RoleKind, grant: Grant): PolicyStateme
       // MaxSessionDuration, description and permission policies are read when a binding is
       // written (simulate's `check` evaluates them); a vend never calls IAM.
       return allow('ReadTargetRoles', [...ROLE_READ_ACTIONS], targetRoleResources(stage));
+    case 'cloudtrail:lookup':
+      // LookupEvents has no resource-level permissions (Service Authorization Reference): `*` is
+      // the only resource it takes, and this is the only statement that names it.
+      return allow('LookupTrailEvents', ['cloudtrail:LookupEvents'], ['*']);
+    case 'sts:assume-trail-readers':
+      return allow(
+        'AssumeTrailReaders',
+        ['sts:AssumeRole'],
+        trailAccounts(stage).map((account) => trailReaderRoleArn(stage, account)),
+      );
     case 'iam:read-target-policies':
       // The managed policies attached to target roles: AWS managed, and this account's own.
       return allow(
@@ -207,6 +221,11 @@ function statementFor(stage: Stage, kind: RoleKind, grant: Grant): PolicyStateme
         ],
       );
   }
+}
+
+/** The other accounts whose CloudTrail the trail routes search (the broker's own always). */
+export function trailAccounts(stage: Stage): string[] {
+  return stage.trail.accounts.filter((account) => account !== stage.account);
 }
 
 function logResources(stage: Stage, kind: RoleKind): string[] {

@@ -15,7 +15,7 @@ const DESCRIPTIONS: Readonly<Record<RoleKind, string>> = {
   reader: 'Tessera roles listing and simulate: reads bindings, writes audit events',
   admin:
     'Tessera admin: writes bindings, reads target roles (MaxSessionDuration, policies), reads audit',
-  auditor: 'Tessera audit queries: reads the audit log',
+  auditor: 'Tessera audit queries: reads the audit log and CloudTrail (the trails of grants)',
   basic: 'Tessera health check: logs only',
 };
 

@@ -12,6 +12,7 @@ import {
   exampleRoles,
   targetTrustPolicy,
 } from './target-roles.js';
+import { dataEventsTrailOf, logBucketPolicy } from './trail.js';
 import { signingKeyPolicy, webIdentityOf } from './web-identity.js';
 
 export const CROSS_ACCOUNT_TEMPLATE = 'cross-account-role.template.json';
@@ -32,6 +33,10 @@ export function synthesize(stage: Stage): Map<string, unknown> {
       CROSS_ACCOUNT_WEB_IDENTITY_TEMPLATE,
       crossAccountWebIdentityTemplate(stage, webIdentity),
     );
+  }
+  const dataEvents = dataEventsTrailOf(stage);
+  if (dataEvents !== null) {
+    files.set('data-events-log-bucket-policy.json', logBucketPolicy(stage, dataEvents));
   }
   return files;
 }

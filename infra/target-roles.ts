@@ -6,7 +6,7 @@
  * - the standalone CloudFormation template another account deploys to let the broker in.
  */
 import { ConfigError, type Stage, type WebIdentityConfig } from './config.js';
-import { brokerRoleArn, prefix, roleArn } from './naming.js';
+import { auditorRoleArn, brokerRoleArn, prefix, roleArn, TRAIL_READER_ROLE } from './naming.js';
 import type { PolicyDocument, TrustPolicyDocument } from './permissions.js';
 import { targetRoleResources } from './permissions.js';
 import {
@@ -196,7 +196,8 @@ export interface CfnTemplate {
 /**
  * Job 3: the role another account deploys. It trusts this stage's broker role, requires the
  * ExternalId agreed with the broker's operators and a SourceIdentity, and carries whatever managed
- * policies the account chooses (default: view-only).
+ * policies the account chooses (default: view-only). Beside it, the trail reader: the audit
+ * function's role may call CloudTrail LookupEvents there (the trails of grants in that account).
  */
 export function crossAccountTemplate(stage: Stage): CfnTemplate {
   const trust = targetTrustPolicy('{{BrokerRoleArn}}', '{{ExternalId}}');
@@ -228,6 +229,13 @@ export function crossAccountTemplate(stage: Stage): CfnTemplate {
         Default: 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
         Description: 'What the role may do in this account.',
       },
+      TrailReaderPrincipalArn: {
+        Type: 'String',
+        Default: auditorRoleArn(stage),
+        AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
+        Description:
+          "Tessera's audit function role: may read this account's CloudTrail (LookupEvents) through the trail reader role.",
+      },
     },
     Resources: {
       TesseraAccessRole: {
@@ -240,12 +248,64 @@ export function crossAccountTemplate(stage: Stage): CfnTemplate {
           ManagedPolicyArns: { Ref: 'ManagedPolicyArns' },
         },
       },
+      TesseraTrailReaderRole: trailReaderResource(),
     },
     Outputs: {
       RoleArn: {
         Description: 'Add this ARN to targetRoles in tessera.config.ts and to the binding',
         Value: { 'Fn::GetAtt': ['TesseraAccessRole', 'Arn'] },
       },
+      TrailReaderRoleArn: {
+        Description: 'Add this account to trail.accounts in tessera.config.ts',
+        Value: { 'Fn::GetAtt': ['TesseraTrailReaderRole', 'Arn'] },
+      },
+    },
+  };
+}
+
+/** The trail reader's trust: the audit function's role only. */
+export function trailReaderTrustPolicy(principalArn: string) {
+  return {
+    Version: '2012-10-17' as const,
+    Statement: [
+      {
+        Sid: 'TesseraAuditReadsTrail',
+        Effect: 'Allow' as const,
+        Principal: { AWS: principalArn },
+        Action: ['sts:AssumeRole'],
+      },
+    ],
+  };
+}
+
+/** What the trail reader may do: LookupEvents (no resource-level permissions), nothing else. */
+export const TRAIL_READER_POLICY = {
+  Version: '2012-10-17' as const,
+  Statement: [
+    {
+      Sid: 'LookupEvents',
+      Effect: 'Allow' as const,
+      Action: ['cloudtrail:LookupEvents'],
+      Resource: ['*'],
+    },
+  ],
+};
+
+/**
+ * The trail reader of the cross-account template: lets the audit function's role (the trail
+ * routes) call LookupEvents in this account, so the trail of a grant there can be followed.
+ */
+function trailReaderResource(): CfnTemplate['Resources'][string] {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: TRAIL_READER_ROLE,
+      Description: "Lets Tessera's audit function read this account's CloudTrail (LookupEvents)",
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: withRefs(trailReaderTrustPolicy('{{TrailReaderPrincipalArn}}'), [
+        'TrailReaderPrincipalArn',
+      ]),
+      Policies: [{ PolicyName: 'lookup-events', PolicyDocument: TRAIL_READER_POLICY }],
     },
   };
 }
@@ -300,6 +360,13 @@ export function crossAccountWebIdentityTemplate(
         Default: 'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
         Description: 'What the role may do in this account.',
       },
+      TrailReaderPrincipalArn: {
+        Type: 'String',
+        Default: auditorRoleArn(stage),
+        AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
+        Description:
+          "Tessera's audit function role: may read this account's CloudTrail (LookupEvents) through the trail reader role.",
+      },
     },
     Resources: {
       TesseraOidcProvider: {
@@ -319,6 +386,7 @@ export function crossAccountWebIdentityTemplate(
           ManagedPolicyArns: { Ref: 'ManagedPolicyArns' },
         },
       },
+      TesseraTrailReaderRole: trailReaderResource(),
     },
     Outputs: {
       RoleArn: {

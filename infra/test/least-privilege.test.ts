@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { type EvaluationDecision, evaluate, type Finding, validatePolicy } from '@tessera/policy';
 import { describe, expect, it } from 'vitest';
 import config from '../../tessera.config.js';
-import { resolveStage, type Stage } from '../config.js';
+import { ConfigError, resolveStage, type Stage } from '../config.js';
 import { functionName, tableName } from '../naming.js';
 import type { PolicyDocument } from '../permissions.js';
 import { CROSS_ACCOUNT_TEMPLATE, synthesize } from '../synth.js';
 import { exampleRoles } from '../target-roles.js';
+import { dataEventsTrailOf, logBucketPolicy } from '../trail.js';
 
 const production = resolveStage(config, 'production');
 const dev = resolveStage(config, 'dev');
@@ -31,6 +32,8 @@ const auditor = doc('auditor-role-policy.json');
 const ACCOUNT = production.account;
 const APP_UPLOAD = `arn:aws:iam::${ACCOUNT}:role/tessera-production-app-upload`;
 const CROSS_ACCOUNT = 'arn:aws:iam::444455556666:role/tessera-access';
+const TRAIL_READER = 'arn:aws:iam::444455556666:role/tessera-trail-reader';
+const AUDITOR_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/tessera-production-auditor/tessera-production-audit`;
 const OTHER_ROLE = `arn:aws:iam::${ACCOUNT}:role/Administrator`;
 const BROKER_ROLE = `arn:aws:iam::${ACCOUNT}:role/tessera-production-broker`;
 const BROKER_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/tessera-production-broker/tessera-production-credentials`;
@@ -156,7 +159,14 @@ describe('the other execution roles', () => {
   });
 
   it('the audit reader queries the audit table and its indexes, and nothing else', () => {
-    for (const index of ['byRole', 'byDay', 'byBinding', 'byResultDay']) {
+    for (const index of [
+      'byRole',
+      'byDay',
+      'byBinding',
+      'byResultDay',
+      'byEventId',
+      'byUsername',
+    ]) {
       expect(identity(auditor, 'dynamodb:Query', `${AUDIT}/index/${index}`)).toBe('Allow');
     }
     expect(identity(auditor, 'dynamodb:Query', AUDIT)).toBe('Allow');
@@ -165,6 +175,33 @@ describe('the other execution roles', () => {
     expect(identity(auditor, 'dynamodb:Query', BINDINGS)).toBe('ImplicitDeny');
     expect(identity(auditor, 'sts:AssumeRole', APP_UPLOAD)).toBe('ImplicitDeny');
     expect(identity(auditor, 'iam:GetRole', APP_UPLOAD)).toBe('ImplicitDeny');
+  });
+
+  it('the audit reader reads CloudTrail here and through the configured trail readers only', () => {
+    expect(identity(auditor, 'cloudtrail:LookupEvents', '*')).toBe('Allow');
+    expect(identity(auditor, 'sts:AssumeRole', TRAIL_READER)).toBe('Allow');
+    for (const role of [
+      'arn:aws:iam::999988887777:role/tessera-trail-reader',
+      CROSS_ACCOUNT,
+      `arn:aws:iam::${ACCOUNT}:role/tessera-trail-reader`,
+    ]) {
+      expect(identity(auditor, 'sts:AssumeRole', role)).toBe('ImplicitDeny');
+    }
+    for (const action of [
+      'cloudtrail:StopLogging',
+      'cloudtrail:DeleteTrail',
+      'cloudtrail:PutEventSelectors',
+      'cloudtrail:UpdateTrail',
+    ]) {
+      expect(identity(auditor, action, '*')).toBe('ImplicitDeny');
+    }
+    for (const policy of [broker, reader, admin, basic]) {
+      expect(identity(policy, 'cloudtrail:LookupEvents', '*')).toBe('ImplicitDeny');
+      expect(identity(policy, 'sts:AssumeRole', TRAIL_READER)).toBe('ImplicitDeny');
+    }
+    // dev names no other account: no AssumeRole statement at all.
+    const devAuditor = synthesize(dev).get('auditor-role-policy.json') as PolicyDocument;
+    expect(devAuditor.Statement.flatMap((st) => st.Action)).not.toContain('sts:AssumeRole');
   });
 
   it('the roles listing / simulate and the health check cannot assume or write bindings', () => {
@@ -199,6 +236,8 @@ describe('the other execution roles', () => {
           /^(?!iam:)|^iam:(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|GetPolicy|GetPolicyVersion)$/,
         );
       }
+      // LookupEvents has no resource-level permissions: its statement alone names `*`.
+      if (statement.Action.join() === 'cloudtrail:LookupEvents') continue;
       for (const resource of statement.Resource) expect(resource).not.toBe('*');
     }
   });
@@ -281,9 +320,108 @@ describe('the cross-account template', () => {
   });
 });
 
+describe('the trail reader of the cross-account template', () => {
+  const template = files.get(CROSS_ACCOUNT_TEMPLATE) as CfnTemplateShape;
+  const reader = template.Resources.TesseraTrailReaderRole.Properties;
+  const trust = resolveRefs(reader.AssumeRolePolicyDocument, {
+    TrailReaderPrincipalArn: template.Parameters.TrailReaderPrincipalArn.Default,
+  });
+  const permissions = reader.Policies[0]!.PolicyDocument as PolicyDocument;
+  const assume = (principal: string) =>
+    evaluate({
+      request: {
+        action: 'sts:AssumeRole',
+        resource: TRAIL_READER,
+        principal: { type: 'AWS', id: principal },
+      },
+      identityPolicies: [auditor],
+      resourcePolicy: trust,
+      crossAccount: true,
+    }).decision;
+
+  it('is named as the audit function expects it, and lets only the audit role in', () => {
+    expect(reader.RoleName).toBe('tessera-trail-reader');
+    expect(template.Parameters.TrailReaderPrincipalArn.Default).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/tessera-production-auditor`,
+    );
+    expect(assume(AUDITOR_SESSION)).toBe('Allow');
+    expect(assume(BROKER_SESSION)).toBe('ImplicitDeny');
+    expect(assume('arn:aws:sts::999988887777:assumed-role/tessera-production-auditor/x')).toBe(
+      'ImplicitDeny',
+    );
+  });
+
+  it('may call LookupEvents and nothing else', () => {
+    expect(errors(validatePolicy(trust, { kind: 'trust' }))).toEqual([]);
+    expect(errors(validatePolicy(permissions, { kind: 'identity' }))).toEqual([]);
+    expect(identity(permissions, 'cloudtrail:LookupEvents', '*')).toBe('Allow');
+    for (const action of ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 's3:GetObject']) {
+      expect(identity(permissions, action, '*')).toBe('ImplicitDeny');
+    }
+  });
+});
+
+describe('the data-events trail', () => {
+  const plan = dataEventsTrailOf(production)!;
+  const policy = logBucketPolicy(production, plan);
+  const write = (
+    principal: { type: 'Service' | 'AWS'; id: string },
+    context: Record<string, string>,
+    key = `AWSLogs/${ACCOUNT}/CloudTrail/x.json.gz`,
+  ) =>
+    evaluate({
+      request: {
+        action: 's3:PutObject',
+        resource: `arn:aws:s3:::${plan.logBucket}/${key}`,
+        principal,
+        context: { 'aws:SecureTransport': 'true', ...context },
+      },
+      resourcePolicy: policy,
+    }).decision;
+
+  it('records the example upload bucket, into a log bucket only this trail writes to', () => {
+    expect(plan).toEqual({
+      trailName: 'tessera-production-data-events',
+      trailArn: `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/tessera-production-data-events`,
+      logBucket: `tessera-production-data-events-${ACCOUNT}`,
+      watchedBucket: production.examples?.uploadBucket,
+    });
+    expect(errors(validatePolicy(policy, { kind: 'resource' }))).toEqual([]);
+    const cloudtrail = { type: 'Service' as const, id: 'cloudtrail.amazonaws.com' };
+    const own = { 'aws:SourceArn': plan.trailArn, 's3:x-amz-acl': 'bucket-owner-full-control' };
+    expect(write(cloudtrail, own)).toBe('Allow');
+    expect(
+      write(cloudtrail, {
+        ...own,
+        'aws:SourceArn': 'arn:aws:cloudtrail:eu-west-1:999988887777:trail/x',
+      }),
+    ).toBe('ImplicitDeny');
+    expect(write(cloudtrail, own, 'elsewhere/x')).toBe('ImplicitDeny');
+    expect(write({ type: 'AWS', id: BROKER_SESSION }, own)).toBe('ImplicitDeny');
+    expect(write(cloudtrail, { ...own, 'aws:SecureTransport': 'false' })).toBe('ExplicitDeny');
+  });
+
+  it('is refused without example bucket to record', () => {
+    expect(() => dataEventsTrailOf({ ...production, examples: null })).toThrow(ConfigError);
+    expect(dataEventsTrailOf(dev)).toBeNull();
+  });
+});
+
 interface CfnTemplateShape {
-  Parameters: { BrokerRoleArn: { Default: string } };
-  Resources: { TesseraAccessRole: { Properties: { AssumeRolePolicyDocument: unknown } } };
+  Parameters: {
+    BrokerRoleArn: { Default: string };
+    TrailReaderPrincipalArn: { Default: string };
+  };
+  Resources: {
+    TesseraAccessRole: { Properties: { AssumeRolePolicyDocument: unknown } };
+    TesseraTrailReaderRole: {
+      Properties: {
+        RoleName: string;
+        AssumeRolePolicyDocument: unknown;
+        Policies: { PolicyName: string; PolicyDocument: unknown }[];
+      };
+    };
+  };
 }
 
 /** Substitutes `{ "Ref": P }` with parameter values, as CloudFormation would; any other intrinsic fails. */

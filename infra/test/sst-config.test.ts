@@ -166,6 +166,68 @@ describe('functions', () => {
   });
 });
 
+describe('trails', () => {
+  it('tells the audit function where to search: its account, the partner through its trail reader', () => {
+    const audit = production.recording
+      .of('sst.aws.Function')
+      .find((f) => f.args.name === 'tessera-production-audit');
+    const env = audit?.args.environment as Record<string, string>;
+    expect(audit?.args.timeout).toBe('29 seconds');
+    expect(JSON.parse(env.TESSERA_TRAIL_ACCOUNTS ?? '')).toEqual({
+      '111122223333': 'self',
+      '444455556666': 'arn:aws:iam::444455556666:role/tessera-trail-reader',
+    });
+    expect(env.TESSERA_TRAIL_DATA_EVENTS).toBe('tessera-production-data-events');
+  });
+
+  it('production records the upload bucket’s object calls in a trail with a private log bucket', () => {
+    const trail = production.recording.one('aws.cloudtrail.Trail', 'DataEvents');
+    expect(trail.args).toMatchObject({
+      name: 'tessera-production-data-events',
+      s3BucketName: 'tessera-production-data-events-111122223333',
+      isMultiRegionTrail: false,
+      enableLogFileValidation: true,
+      advancedEventSelectors: [
+        {
+          fieldSelectors: [
+            { field: 'eventCategory', equals: ['Data'] },
+            { field: 'resources.type', equals: ['AWS::S3::Object'] },
+            { field: 'resources.ARN', startsWiths: ['arn:aws:s3:::example-media-uploads/'] },
+          ],
+        },
+      ],
+    });
+    const bucket = production.recording.one('aws.s3.BucketV2', 'DataEventsLog');
+    expect(bucket.args).toMatchObject({ forceDestroy: false });
+    expect(bucket.opts).toMatchObject({ retainOnDelete: true, protect: true });
+    expect(
+      production.recording.one('aws.s3.BucketPublicAccessBlock', 'DataEventsLogPublicAccess').args,
+    ).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    });
+    const policy = JSON.parse(
+      String(production.recording.one('aws.s3.BucketPolicy', 'DataEventsLogPolicy').args.policy),
+    );
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      'CloudTrailAclCheck',
+      'CloudTrailWrite',
+      'TlsOnly',
+    ]);
+  });
+
+  it('dev (dataEvents: false) creates no trail and says so to the audit function', () => {
+    expect(dev.recording.of('aws.cloudtrail.Trail')).toEqual([]);
+    const audit = dev.recording
+      .of('sst.aws.Function')
+      .find((f) => f.args.name === 'tessera-dev-audit');
+    const env = audit?.args.environment as Record<string, string>;
+    expect(JSON.parse(env.TESSERA_TRAIL_ACCOUNTS ?? '')).toEqual({ '210987654321': 'self' });
+    expect(env.TESSERA_TRAIL_DATA_EVENTS).toBe('none');
+  });
+});
+
 describe('the HTTP API', () => {
   it('routes every route to its function (routes of a handler not written yet are skipped)', () => {
     const written = deployedRoutes().filter((r) => existsSync(FUNCTIONS[r.function].source));

@@ -132,6 +132,17 @@ export function installStandIns(stage: {
       }
     };
 
+  /** An S3 bucket: its `id` is its name, as Pulumi's. */
+  class BucketV2 {
+    readonly id: string;
+    readonly arn: string;
+    constructor(name: string, args: Args, opts?: Args) {
+      record('aws.s3.BucketV2', name, args, null, opts);
+      this.id = String(args.bucket);
+      this.arn = `arn:aws:s3:::${this.id}`;
+    }
+  }
+
   Object.assign(globalThis, {
     $config: (config: unknown) => config,
     $app: { name: 'tessera', stage: stage.name },
@@ -150,7 +161,13 @@ export function installStandIns(stage: {
         OpenIdConnectProvider: plain('aws.iam.OpenIdConnectProvider'),
       },
       kms: { Key: plain('aws.kms.Key'), Alias: plain('aws.kms.Alias') },
-      s3: { BucketObjectv2: plain('aws.s3.BucketObjectv2') },
+      s3: {
+        BucketObjectv2: plain('aws.s3.BucketObjectv2'),
+        BucketV2,
+        BucketPolicy: plain('aws.s3.BucketPolicy'),
+        BucketPublicAccessBlock: plain('aws.s3.BucketPublicAccessBlock'),
+      },
+      cloudtrail: { Trail: plain('aws.cloudtrail.Trail') },
       cognito: {
         UserGroup: plain('aws.cognito.UserGroup'),
         UserPoolDomain: plain('aws.cognito.UserPoolDomain'),
