@@ -231,8 +231,11 @@ export interface TesseraConfig {
   readonly customAttributes: readonly CustomAttribute[];
   /** Console sign-in links (POST /v1/console). */
   readonly console: ConsoleConfig;
-  /** CloudTrail searches of the trail routes. */
-  readonly trail: TrailConfig;
+  /**
+   * CloudTrail searches of the trail routes (loadConfig always sets it; a configuration built by
+   * hand without it searches no account, and every trail answer says so).
+   */
+  readonly trail?: TrailConfig;
   /** In-process use (local stack, tests): endpoint overrides. In Lambda the SDK reads AWS_ENDPOINT_URL_*. */
   readonly endpoints?: {
     readonly sts?: string;

@@ -59,7 +59,7 @@ export function trailCoverage(dataEvents: string): readonly TrailCoverage[] {
 
 /** The CloudTrail source of the configuration: listed accounts only, each as configured. */
 export function configuredTrailSource(config: TesseraConfig): TrailSource {
-  const trail: TrailConfig = config.trail;
+  const trail: TrailConfig = config.trail ?? { accounts: {}, dataEvents: 'none' };
   const sts = createStsClient({
     region: config.region,
     ...(config.endpoints?.sts ? { endpoint: config.endpoints.sts } : {}),
