@@ -5,13 +5,14 @@
  * them, the AWS CLI's `lookup-events` by her key answers the same events, no secret is in any
  * record, the trail survives a restart of the stack, and `GET /v1/audit/trail` finds the grant by
  * her username and by her subject. olga's partner-audit grant is searched in the partner account
- * through its trail-reader role.
+ * through its trail-reader role; without that role, the answer names the account as not searched.
+ * `tessera audit trail` shows the same, by event id and by --subject.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type LocalStack, startStack } from '@tessera/local';
+import { DEFAULT_CONFIG_PATH, type LocalStack, parseLocalConfig, startStack } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   awsCli,
@@ -353,6 +354,38 @@ describe('tessera audit trail', () => {
     expect(usage.code).not.toBe(0);
     expect(usage.stderr).toContain('UsageError');
   });
+});
+
+describe('an account without a trail reader', () => {
+  it("names the partner account as not searched for olga's grant, and lists no call", async () => {
+    const raw = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
+    raw.roles = raw.roles.filter((r: { name: string }) => r.name !== 'tessera-trail-reader');
+    const otherHome = mkdtempSync(join(tmpdir(), 'tessera-trail-noreader-'));
+    const main = stack;
+    stack = await startStack({
+      home: otherHome,
+      ports: 0,
+      config: parseLocalConfig(raw, 'test config'),
+    });
+    try {
+      const olga = await vend('olga', 'partner-audit');
+      const admin = await idToken('admin');
+      const { json } = await get('/v1/audit/trail?username=olga', admin);
+      const grant = json.grants.find(
+        (g: { event: { accessKeyId: string } }) =>
+          g.event.accessKeyId === olga.body.credentials.accessKeyId,
+      );
+      expect(grant.trail).toMatchObject({
+        searchedAccounts: [],
+        notSearched: [{ accountId: '222222222222', reason: 'AccountNotSearchable' }],
+        entries: [],
+      });
+    } finally {
+      await stack.stop();
+      stack = main;
+      rmSync(otherHome, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('after a restart of the local stack', () => {
