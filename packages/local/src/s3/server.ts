@@ -92,7 +92,9 @@ export async function startS3(
 async function handle(ex: Exchange, deps: S3Deps): Promise<S3Response> {
   const { req, url } = ex;
   const method = req.method ?? 'GET';
-  const target = parseTarget(url.pathname);
+  // The path as received: S3 keeps `.` and `..` segments as part of the key (the WHATWG URL
+  // parser behind `url.pathname` would remove them and address another key).
+  const target = parseTarget(req.url ?? '/');
   if (method === 'OPTIONS') return preflightAnswer(ex, deps, target?.bucket);
   const raw = await readS3Body(req);
   // S3 adds a matching rule's CORS headers to every answer, refusals included.

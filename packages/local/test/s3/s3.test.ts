@@ -424,9 +424,16 @@ describe('objects and listing (the developer, granted by the bucket policy)', ()
     });
   });
 
-  it('keeps keys with spaces, +, %, unicode and // as sent; boto3 lists them (encoding-type=url)', async () => {
+  it('keeps keys with spaces, +, %, unicode, //, ./ and ../ as sent; boto3 lists them (encoding-type=url)', async () => {
     const s3 = client(developer);
-    const keys = ['odd/a b+c.txt', 'odd/100%/ü €.txt', 'odd//double', 'odd/x?y#z'];
+    const keys = [
+      'odd/a b+c.txt',
+      'odd/100%/ü €.txt',
+      'odd//double',
+      'odd/x?y#z',
+      'odd/./dot',
+      'odd/dir/../up',
+    ];
     for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }));
     for (const Key of keys) {
       const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
