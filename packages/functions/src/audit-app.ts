@@ -7,7 +7,6 @@
  * audit log and CloudTrail (LookupEvents), nothing else.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type AuditFilter,
   type AuditReader,
@@ -30,6 +29,7 @@ import { bearerToken, type HttpHandler, httpStack, json } from './http.js';
 import { configuredHandler } from './lambda.js';
 import { type AuditHandlerName, routeKey, routes } from './routes.js';
 import { configuredTrailSource, eventTrail, grantsWithTrails, subjectTrailQuery } from './trail.js';
+import { dynamoClientOf } from './wiring.js';
 
 export interface AuditAppDeps {
   readonly verifier: TokenVerifier;
@@ -169,11 +169,7 @@ function ports(
   const reader =
     overrides.reader ??
     new DynamoAuditReader({
-      client: new DynamoDBClient({
-        region: config.region,
-        endpoint: config.endpoints?.dynamodb,
-        credentials: config.credentials,
-      }),
+      client: dynamoClientOf(config),
       tableName: config.tables.audit,
     });
   return { verifier, reader };

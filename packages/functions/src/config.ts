@@ -149,6 +149,8 @@ export const envSchema = z.object({
   TESSERA_ROLE_CHAINING: z._default(z.enum(['true', 'false']), 'true'),
   TESSERA_AUDIT_TTL_DAYS: z._default(intText(1), 365),
   TESSERA_BINDINGS_CACHE_SECONDS: z._default(intText(0), 30),
+  /** Per DynamoDB attempt (connect, and the whole answer): a slower store is unavailable. */
+  TESSERA_STORE_TIMEOUT_MS: z._default(intText(50), 1000),
   TESSERA_CORS_ORIGINS: z._default(originList, []),
   TESSERA_RATE_LIMIT_PER_IP: z._default(intText(0), 600),
   TESSERA_RATE_LIMIT_PER_SUBJECT: z._default(intText(0), 120),
@@ -218,6 +220,13 @@ export interface TesseraConfig {
   /** The broker's credentials are a role session: cap sessions at 3600 s (AWS role chaining). */
   readonly roleChainingCap: boolean;
   readonly cache: { readonly bindingsSeconds: number };
+  /**
+   * Milliseconds one DynamoDB attempt may take (TESSERA_STORE_TIMEOUT_MS, default 1000): a store
+   * that does not answer in time is unavailable (503), never a request left hanging until the
+   * Lambda timeout, which would answer without an audit event. With the SDK's 3 attempts, a load
+   * and the audit write of its failure fit the vend function's 10 s.
+   */
+  readonly storeTimeoutMs: number;
   readonly auditTtlDays: number;
   /** Allowed CORS origins; empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
@@ -267,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     accountId: v.TESSERA_ACCOUNT_ID,
     roleChainingCap: v.TESSERA_ROLE_CHAINING !== 'false',
     cache: { bindingsSeconds: v.TESSERA_BINDINGS_CACHE_SECONDS },
+    storeTimeoutMs: v.TESSERA_STORE_TIMEOUT_MS,
     auditTtlDays: v.TESSERA_AUDIT_TTL_DAYS,
     corsOrigins: v.TESSERA_CORS_ORIGINS,
     rateLimits: {

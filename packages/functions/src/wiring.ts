@@ -38,6 +38,19 @@ function warmedVerifier(config: TesseraConfig, logger: Logger): TokenVerifier {
   return cognito;
 }
 
+/** A DynamoDB client of this configuration: its endpoint, credentials and per-attempt timeout. */
+export function dynamoClientOf(config: TesseraConfig): DynamoDBClient {
+  return new DynamoDBClient({
+    region: config.region,
+    endpoint: config.endpoints?.dynamodb,
+    credentials: config.credentials,
+    requestHandler: {
+      connectionTimeout: config.storeTimeoutMs,
+      requestTimeout: config.storeTimeoutMs,
+    },
+  });
+}
+
 export function sharedDeps(
   config: TesseraConfig,
   logger: Logger,
@@ -47,11 +60,7 @@ export function sharedDeps(
   const clock = overrides.clock ?? systemClock;
   let dynamo: DynamoDBClient | undefined;
   const dynamoClient = () => {
-    dynamo ??= new DynamoDBClient({
-      region: config.region,
-      endpoint: config.endpoints?.dynamodb,
-      credentials: config.credentials,
-    });
+    dynamo ??= dynamoClientOf(config);
     return dynamo;
   };
   return {

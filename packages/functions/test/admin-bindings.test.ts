@@ -140,6 +140,7 @@ beforeAll(async () => {
     accountId: '111122223333',
     roleChainingCap: true,
     cache: { bindingsSeconds: 30 },
+    storeTimeoutMs: 1000,
     auditTtlDays: 7,
     corsOrigins: [],
     rateLimits: { perSourceIp: null, perSubject: null },

@@ -18,6 +18,7 @@ const config: TesseraConfig = {
   accountId: '111122223333',
   roleChainingCap: true,
   cache: { bindingsSeconds: 0 },
+  storeTimeoutMs: 1000,
   auditTtlDays: 30,
   corsOrigins: ['https://portal.example.com'],
   rateLimits: { perSourceIp: null, perSubject: null },

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       accountId: null,
       roleChainingCap: true,
       cache: { bindingsSeconds: 30 },
+      storeTimeoutMs: 1000,
       auditTtlDays: 365,
       corsOrigins: [],
       rateLimits: {

@@ -14,6 +14,7 @@ const base: TesseraConfig = {
   accountId: '111122223333',
   roleChainingCap: true,
   cache: { bindingsSeconds: 0 },
+  storeTimeoutMs: 1000,
   auditTtlDays: 30,
   corsOrigins: [],
   rateLimits: { perSourceIp: null, perSubject: null },

@@ -78,6 +78,7 @@ describe('createApp wired to real adapters', () => {
       accountId: '111122223333',
       roleChainingCap: true,
       cache: { bindingsSeconds: 30 },
+      storeTimeoutMs: 1000,
       auditTtlDays: 7,
       corsOrigins: [],
       rateLimits: { perSourceIp: null, perSubject: null },

@@ -16,6 +16,7 @@ export { UserPool } from './issuer/pool.js';
 export { LOCAL_OIDC_AUDIENCE, LOCAL_OIDC_ISSUER } from './oidc.js';
 export type { QueryInputCode, QueryInputProblem } from './query.js';
 export {
+  type BrokerRoute,
   DEFAULT_PORTS,
   type LocalStack,
   type PortName,

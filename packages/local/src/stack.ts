@@ -77,7 +77,16 @@ export interface StartStackOptions {
   readonly onStoreRequest?: (operation: string) => void;
   /** The built portal served at `/`; default `packages/portal/dist`. */
   readonly portalDir?: string;
+  /**
+   * Something between the broker and a service it calls (fault-injection tests put a proxy there):
+   * given the service's URL, the URL the broker's own clients use instead — STS, the store, and the
+   * pool's JWKS. Seeding and every other client keep the service's own URL.
+   */
+  readonly brokerRoutes?: Partial<Record<BrokerRoute, (url: string) => string | Promise<string>>>;
 }
+
+/** The services whose traffic from the broker `brokerRoutes` may redirect. */
+export type BrokerRoute = 'sts' | 'dynamodb' | 'jwks';
 
 export interface LocalStack {
   readonly info: StackInfo;
@@ -302,6 +311,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     });
     log(`bindings: ${seeded.created.length} seeded, ${seeded.existing.length} already stored`);
 
+    const via = async (route: BrokerRoute, url: string) =>
+      (await options.brokerRoutes?.[route]?.(url)) ?? url;
     const functionsEnv: Record<string, string> = {
       AWS_REGION: config.region,
       TESSERA_BINDINGS_TABLE: store.tables.bindings,
@@ -311,7 +322,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
           userPoolId: config.userPoolId,
           clientIds: config.clients.map((c) => c.clientId),
           tokenUse: config.tokenUse,
-          jwksUri: issuer.jwksUrl,
+          jwksUri: await via('jwks', issuer.jwksUrl),
           // Hydrated at init: no fetch on the warm path (and aws-jwt-verify's fetcher is https-only).
           jwks: keys.jwks(),
         },
@@ -320,6 +331,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       TESSERA_ACCOUNT_ID: config.broker.account,
       TESSERA_ROLE_CHAINING: 'true',
       TESSERA_BINDINGS_CACHE_SECONDS: '5',
+      ...(env.TESSERA_STORE_TIMEOUT_MS
+        ? { TESSERA_STORE_TIMEOUT_MS: env.TESSERA_STORE_TIMEOUT_MS }
+        : {}),
       // Rate limits are off locally unless asked for (tests, demos and load runs come from one IP).
       TESSERA_RATE_LIMIT_PER_IP: env.TESSERA_RATE_LIMIT_PER_IP ?? '0',
       TESSERA_RATE_LIMIT_PER_SUBJECT: env.TESSERA_RATE_LIMIT_PER_SUBJECT ?? '0',
@@ -336,7 +350,12 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     };
     const appConfig = {
       ...loadConfig(functionsEnv),
-      endpoints: { sts: sts.url, dynamodb: store.url, iam: iam.url, cloudtrail: cloudtrail.url },
+      endpoints: {
+        sts: await via('sts', sts.url),
+        dynamodb: await via('dynamodb', store.url),
+        iam: iam.url,
+        cloudtrail: cloudtrail.url,
+      },
       credentials: brokerCredentials,
     };
     const app = {
