@@ -47,6 +47,8 @@ export function dynamoClientOf(config: TesseraConfig): DynamoDBClient {
     requestHandler: {
       connectionTimeout: config.storeTimeoutMs,
       requestTimeout: config.storeTimeoutMs,
+      // without it the handler only warns and keeps waiting
+      throwOnRequestTimeout: true,
     },
   });
 }

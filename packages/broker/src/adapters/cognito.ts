@@ -18,6 +18,7 @@ import {
   CognitoJwtInvalidTokenUseError,
   FetchError,
   JwksNotAvailableInCacheError,
+  JwksValidationError,
   JwtExpiredError,
   JwtInvalidAudienceError,
   JwtInvalidIssuerError,
@@ -96,8 +97,15 @@ class RedirectingFetcher extends SimpleFetcher {
   ): Promise<ArrayBuffer> {
     const target = this.#redirects.get(uri);
     if (target?.protocol === 'http:') {
-      const res = await fetch(target, { signal: AbortSignal.timeout(3000) });
-      if (!res.ok) throw new Error(`JWKS fetch from ${target.href} answered ${res.status}`);
+      // Failures as aws-jwt-verify's own fetcher reports them (FetchError): the JWKS endpoint is
+      // unavailable (503), not the token invalid.
+      let res: Response;
+      try {
+        res = await fetch(target, { signal: AbortSignal.timeout(3000) });
+      } catch (err) {
+        throw new FetchError(target.href, (err as Error)?.name ?? 'fetch failed');
+      }
+      if (!res.ok) throw new FetchError(target.href, `Status code is ${res.status}, expected 200`);
       return res.arrayBuffer();
     }
     return super.fetch(target?.href ?? uri, requestOptions, data);
@@ -121,7 +129,12 @@ function codeOf(err: unknown): TokenErrorCode {
     return 'TokenSignatureInvalid';
   }
   if (err instanceof JwtParseError) return 'TokenMalformed';
-  if (err instanceof FetchError || err instanceof JwksNotAvailableInCacheError)
+  // The pool's JWKS could not be read, or was not a JWKS: the issuer's side, never the token's.
+  if (
+    err instanceof FetchError ||
+    err instanceof JwksNotAvailableInCacheError ||
+    err instanceof JwksValidationError
+  )
     return 'JwksUnavailable';
   // At verify time aws-jwt-verify throws this only when the token's `iss` is none of the pools.
   if (err instanceof ParameterValidationError) return 'TokenIssuerUnknown';

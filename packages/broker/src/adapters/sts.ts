@@ -43,6 +43,9 @@ export function createStsClient(
   });
 }
 
+/** How much of STS's error message an audit event keeps. */
+const STS_MESSAGE_CHARS = 400;
+
 const THROTTLING = new Set([
   'Throttling',
   'ThrottlingException',
@@ -116,7 +119,12 @@ export function vendedFrom(out: {
  */
 export function stsFault(err: unknown, operation: string, retryAfterSeconds: number): VendError {
   const name = (err as { name?: string }).name ?? '';
-  const message = `STS ${operation} failed: ${name}`;
+  // STS's own words (which principal, which role, which condition) are the reason an operator
+  // reads in the audit event; the caller's answer comes from the code table, never from this.
+  const said = (err as { message?: unknown }).message;
+  const reason =
+    typeof said === 'string' && said !== '' ? `: ${said.slice(0, STS_MESSAGE_CHARS)}` : '';
+  const message = `STS ${operation} failed: ${name}${reason}`;
   if (THROTTLING.has(name)) {
     return new VendError('StsThrottled', message, { cause: err, retryAfterSeconds });
   }

@@ -91,6 +91,23 @@ describe('CognitoTokenVerifier', () => {
     await expect(verifier.verify(sign(access()))).resolves.toMatchObject({ subject: 'sub-1' });
   });
 
+  it('keeps verifying cached keys while the JWKS endpoint is down; an unknown kid is JwksUnavailable, not a bad token', async () => {
+    const down = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', () => resolve()));
+    const uri = `http://127.0.0.1:${(down.address() as AddressInfo).port}/.well-known/jwks.json`;
+    try {
+      const verifier = new CognitoTokenVerifier([
+        { userPoolId: POOL, clientIds: ['app-client-id'], jwks, jwksUri: uri },
+      ]);
+      await expect(verifier.verify(sign(access()))).resolves.toMatchObject({ subject: 'sub-1' });
+      expect(await codeOf(verifier.verify(sign(access(), other.privateKey, 'k2')))).toBe(
+        'JwksUnavailable',
+      );
+    } finally {
+      await new Promise<void>((resolve) => down.close(() => resolve()));
+    }
+  });
+
   it('refuses ID tokens unless configured (access is the default)', async () => {
     const verifier = new CognitoTokenVerifier([
       { userPoolId: POOL, clientIds: ['app-client-id'], jwks },

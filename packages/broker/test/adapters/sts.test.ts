@@ -163,6 +163,9 @@ describe('StsCredentialVendor against an STS-speaking server', () => {
     await expect(vendor(3).assumeRole(params)).rejects.toMatchObject({
       name: 'VendError',
       code: 'StsAccessDenied',
+      // STS's reason, for the audit event an administrator reads
+      message:
+        'STS AssumeRole failed: AccessDenied: User is not authorized to perform: sts:AssumeRole',
     });
     expect(seen).toHaveLength(1);
   });
