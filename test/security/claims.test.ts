@@ -140,7 +140,7 @@ describe('claim injection (in process, the real verifier, pipeline and evaluator
     });
     const tally = { runs: 0, granted: 0, refused: 0, byBinding: {} as Record<string, number> };
     await fc.assert(
-      fc.asyncProperty(claimChoice(ROLES), async (choice) => {
+      fc.asyncProperty(claimChoice(ROLES, mostlyStringSub), async (choice) => {
         tally.runs += 1;
         const payload = payloadOf(choice, {
           iss: ISSUER,
@@ -232,7 +232,7 @@ describe('claim injection (end to end: local stack, real S3 through the AWS SDK)
     // app-upload is the binding whose scope depends on a claim: most samples ask for it.
     const choices = fc.sample(
       fc
-        .tuple(claimChoice(ROLES), fc.nat(3))
+        .tuple(claimChoice(ROLES, mostlyStringSub), fc.nat(3))
         .map(([c, n]) => (n < 3 ? { ...c, role: 'app-upload' } : c)),
       { numRuns: E2E_RUNS, seed },
     );

@@ -20,6 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startStack } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import './support/meta.js';
 
 const AUDIT_TABLE = 'tessera-local-audit';
 const LEEWAY = 5;
@@ -276,7 +277,10 @@ describe('the bad-token corpus', () => {
     expect(control.status).toBe(200);
   });
 
-  it('answers every bad token 401 with WWW-Authenticate, no credentials, and exactly one audit event', async () => {
+  it('answers every bad token 401 with WWW-Authenticate, no credentials, and exactly one audit event', async ({
+    task,
+  }) => {
+    task.meta.security = { suite: 'tokens', runs: corpus().length };
     const answers: { name: string; marker: string; status: number; body: string; auth: string }[] =
       [];
     for (const [index, [name, bad]] of corpus().entries()) {

@@ -181,7 +181,7 @@ export const claimChoice = (
   fc.record({
     role: fc.constantFrom(...roles),
     sub,
-    username: hostileValue,
+    username: mostlyStringSub,
     groups: fc.oneof(
       {
         weight: 4,

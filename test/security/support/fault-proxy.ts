@@ -44,8 +44,8 @@ export interface FaultProxy {
 const PASS: FaultPlan = () => ({ kind: 'pass' });
 
 async function bodyOf(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of req) chunks.push(chunk as Uint8Array);
   return Buffer.concat(chunks);
 }
 
