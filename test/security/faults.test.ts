@@ -23,6 +23,7 @@ import { type FaultProxy, type Seen, startFaultProxy, stsError } from './support
 const AUDIT_TABLE = 'tessera-local-audit';
 const BINDINGS_TABLE = 'tessera-local-bindings';
 const STORE_TIMEOUT_MS = 300;
+const STS_TIMEOUT_MS = 300;
 const LEEWAY = 5;
 
 let stack: LocalStack;
@@ -205,6 +206,21 @@ describe('faults, each failing closed and recovering by itself', () => {
     sts.plan = () => ({ kind: 'pass' });
     expect((await vend(token, 'faults/sts-back')).status).toBe(200);
   }, 60_000);
+
+  it('STS slow: an attempt over TESSERA_STS_TIMEOUT_MS is abandoned, 4 attempts, then 503 StsUnavailable, recorded; recovers', async () => {
+    const token = await idToken('alice');
+    const sts = proxy('sts');
+    sts.plan = (s) =>
+      isAssumeRole(s) ? { kind: 'delay', ms: STS_TIMEOUT_MS * 5 } : { kind: 'pass' };
+    const from = sts.seen.length;
+    expectUnavailable(await vend(token, 'faults/sts-slow'));
+    expect(sts.seen.slice(from).filter(isAssumeRole)).toHaveLength(4);
+    expect(await eventsOf('faults/sts-slow')).toMatchObject([
+      { result: 'error', reason: 'StsUnavailable', stage: 'mint' },
+    ]);
+    sts.plan = () => ({ kind: 'pass' });
+    expect((await vend(token, 'faults/sts-fast')).status).toBe(200);
+  });
 
   it('STS AccessDenied: the caller gets RoleNotPermitted, the administrator reads STS’s reason in the audit event', async () => {
     const token = await idToken('alice');

@@ -71,6 +71,7 @@ function defaultDeps(config: TesseraConfig, logger: Logger, overrides: Partial<A
         region: config.region,
         endpoint: config.endpoints?.sts,
         credentials: config.credentials,
+        requestTimeoutMs: config.stsTimeoutMs,
       }),
   };
 }
@@ -126,6 +127,7 @@ function webIdentityVendor(
     clock: deps.clock,
     region: config.region,
     endpoint: config.endpoints?.sts,
+    requestTimeoutMs: config.stsTimeoutMs,
   });
 }
 

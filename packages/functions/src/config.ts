@@ -151,6 +151,8 @@ export const envSchema = z.object({
   TESSERA_BINDINGS_CACHE_SECONDS: z._default(intText(0), 30),
   /** Per DynamoDB attempt (connect, and the whole answer): a slower store is unavailable. */
   TESSERA_STORE_TIMEOUT_MS: z._default(intText(50), 1000),
+  /** Per STS attempt (connect, and the whole answer): a slower STS is a failed attempt. */
+  TESSERA_STS_TIMEOUT_MS: z._default(intText(50), 1500),
   TESSERA_CORS_ORIGINS: z._default(originList, []),
   TESSERA_RATE_LIMIT_PER_IP: z._default(intText(0), 600),
   TESSERA_RATE_LIMIT_PER_SUBJECT: z._default(intText(0), 120),
@@ -227,6 +229,8 @@ export interface TesseraConfig {
    * and the audit write of its failure fit the vend function's 10 s.
    */
   readonly storeTimeoutMs: number;
+  /** Milliseconds one STS attempt may take (TESSERA_STS_TIMEOUT_MS, default 1500; 4 attempts). */
+  readonly stsTimeoutMs: number;
   readonly auditTtlDays: number;
   /** Allowed CORS origins; empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
@@ -277,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     roleChainingCap: v.TESSERA_ROLE_CHAINING !== 'false',
     cache: { bindingsSeconds: v.TESSERA_BINDINGS_CACHE_SECONDS },
     storeTimeoutMs: v.TESSERA_STORE_TIMEOUT_MS,
+    stsTimeoutMs: v.TESSERA_STS_TIMEOUT_MS,
     auditTtlDays: v.TESSERA_AUDIT_TTL_DAYS,
     corsOrigins: v.TESSERA_CORS_ORIGINS,
     rateLimits: {

@@ -141,6 +141,7 @@ beforeAll(async () => {
     roleChainingCap: true,
     cache: { bindingsSeconds: 30 },
     storeTimeoutMs: 1000,
+    stsTimeoutMs: 1500,
     auditTtlDays: 7,
     corsOrigins: [],
     rateLimits: { perSourceIp: null, perSubject: null },

@@ -19,6 +19,7 @@ const config: TesseraConfig = {
   roleChainingCap: true,
   cache: { bindingsSeconds: 0 },
   storeTimeoutMs: 1000,
+  stsTimeoutMs: 1500,
   auditTtlDays: 30,
   corsOrigins: ['https://portal.example.com'],
   rateLimits: { perSourceIp: null, perSubject: null },

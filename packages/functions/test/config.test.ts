@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       roleChainingCap: true,
       cache: { bindingsSeconds: 30 },
       storeTimeoutMs: 1000,
+      stsTimeoutMs: 1500,
       auditTtlDays: 365,
       corsOrigins: [],
       rateLimits: {

@@ -15,6 +15,7 @@ const base: TesseraConfig = {
   roleChainingCap: true,
   cache: { bindingsSeconds: 0 },
   storeTimeoutMs: 1000,
+  stsTimeoutMs: 1500,
   auditTtlDays: 30,
   corsOrigins: [],
   rateLimits: { perSourceIp: null, perSubject: null },

@@ -79,6 +79,7 @@ describe('createApp wired to real adapters', () => {
       roleChainingCap: true,
       cache: { bindingsSeconds: 30 },
       storeTimeoutMs: 1000,
+      stsTimeoutMs: 1500,
       auditTtlDays: 7,
       corsOrigins: [],
       rateLimits: { perSourceIp: null, perSubject: null },

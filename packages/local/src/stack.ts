@@ -331,6 +331,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       TESSERA_ACCOUNT_ID: config.broker.account,
       TESSERA_ROLE_CHAINING: 'true',
       TESSERA_BINDINGS_CACHE_SECONDS: env.TESSERA_BINDINGS_CACHE_SECONDS ?? '5',
+      ...(env.TESSERA_STS_TIMEOUT_MS ? { TESSERA_STS_TIMEOUT_MS: env.TESSERA_STS_TIMEOUT_MS } : {}),
       ...(env.TESSERA_STORE_TIMEOUT_MS
         ? { TESSERA_STORE_TIMEOUT_MS: env.TESSERA_STORE_TIMEOUT_MS }
         : {}),

@@ -27,6 +27,12 @@ export interface StsVendorOptions {
   readonly credentials?: AwsCredentials;
   /** Tries per call, first included. Default 4. */
   readonly maxAttempts?: number;
+  /**
+   * Milliseconds one attempt may take (connect, and the whole answer); a slower STS is a failed
+   * attempt (retried, then `StsUnavailable`), never a request held until the Lambda timeout.
+   * Default 1500.
+   */
+  readonly requestTimeoutMs?: number;
   /** Seconds answered as Retry-After when throttled past the retries. Default 2. */
   readonly retryAfterSeconds?: number;
 }
@@ -40,6 +46,12 @@ export function createStsClient(
     credentials: options.credentials,
     retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? 4,
+    requestHandler: {
+      connectionTimeout: options.requestTimeoutMs ?? 1500,
+      requestTimeout: options.requestTimeoutMs ?? 1500,
+      // without it the handler only warns and keeps waiting
+      throwOnRequestTimeout: true,
+    },
   });
 }
 

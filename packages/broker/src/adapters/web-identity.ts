@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AssumeRoleWithWebIdentityCommand,
   type AssumeRoleWithWebIdentityCommandOutput,
-  STSClient,
+  type STSClient,
 } from '@aws-sdk/client-sts';
 import type { Clock } from '../clock.js';
 import { VendError } from '../errors.js';
@@ -18,7 +18,7 @@ import type { CredentialVendor } from '../ports.js';
 import { SignerError } from '../signer.js';
 import type { AssumeRoleParams, VendedCredentials, VerifiedToken } from '../types.js';
 import { type MintedToken, mintWebIdentityToken } from '../web-identity-token.js';
-import { stsFault, vendedFrom } from './sts.js';
+import { createStsClient, stsFault, vendedFrom } from './sts.js';
 
 export interface WebIdentityVendorOptions {
   /** The issuer's keys (a promise while KMS keys load at init). */
@@ -33,6 +33,8 @@ export interface WebIdentityVendorOptions {
   readonly region?: string;
   readonly endpoint?: string;
   readonly maxAttempts?: number;
+  /** Per attempt, as StsVendorOptions' (default 1500). */
+  readonly requestTimeoutMs?: number;
   readonly retryAfterSeconds?: number;
   /** Token ids; default random UUIDs. */
   readonly newJti?: () => string;
@@ -48,11 +50,11 @@ export class WebIdentityCredentialVendor implements CredentialVendor {
     this.#retryAfter = options.retryAfterSeconds ?? 2;
     this.#client =
       options.client ??
-      new STSClient({
+      createStsClient({
         region: options.region,
         endpoint: options.endpoint,
-        retryMode: 'standard',
-        maxAttempts: options.maxAttempts ?? 4,
+        maxAttempts: options.maxAttempts,
+        requestTimeoutMs: options.requestTimeoutMs,
       });
   }
 
