@@ -12,7 +12,8 @@
  * parameters. A sampled subset goes end to end through the local stack: tokens signed with the
  * pool's key, POST /v1/credentials, and the vended credentials tried against the local S3 with
  * the AWS SDK (the local STS holds the same constraints as AWS: anything it refused would be a
- * 5xx here).
+ * 5xx here). A failure prints fast-check's seed and counterexample; TESSERA_CLAIMS_SEED=<seed>
+ * replays the run (TESSERA_CLAIMS_RUNS / TESSERA_CLAIMS_E2E_RUNS change the counts).
  */
 import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -89,10 +90,12 @@ function seededBindings(): Binding[] {
   });
 }
 
+const SEEDED = seededBindings();
+
 /** Everything wrong with one granted session (empty: refused or within the binding's intent). */
 function problemsOf(bindingId: string, params: AssumeRoleParams, choice: ClaimChoice): string[] {
   const problems = stsViolations(params).map((v) => `STS would refuse: ${v}`);
-  const binding = seededBindings_.find((b) => b.id === bindingId)!;
+  const binding = SEEDED.find((b) => b.id === bindingId)!;
   const identity = rolePolicies(config, binding.roleArn);
   if (typeof choice.sub !== 'string') problems.push('granted with a sub that is not a string');
   const sub = String(choice.sub);
@@ -115,8 +118,6 @@ function problemsOf(bindingId: string, params: AssumeRoleParams, choice: ClaimCh
   return problems;
 }
 
-const seededBindings_ = seededBindings();
-
 describe('claim injection (in process, the real verifier, pipeline and evaluator)', () => {
   it(`refuses, or vends a session no wider than the binding intends, for ${RUNS} generated claim sets`, async ({
     task,
@@ -132,7 +133,7 @@ describe('claim injection (in process, the real verifier, pipeline and evaluator
     const audit = new MemoryAuditSink();
     const broker = createBroker({
       verifier,
-      bindings: new MemoryBindingStore(seededBindings_),
+      bindings: new MemoryBindingStore(SEEDED),
       vendor,
       webIdentityVendor: vendor,
       audit,

@@ -2,7 +2,9 @@
  * `npm run test:security` reporter: writes `bench/results/security.json` from the run itself —
  * per test file (suite) the tests and their states, the figures a test recorded about its own run
  * (`task.meta.security`: the tokens in the corpus, the claim sets generated, granted and refused),
- * the time, and whether the whole run passed. Nothing in it is typed in by hand.
+ * the time, and whether the security suites passed. Nothing in it is typed in by hand. Only the
+ * files under test/security/ count, so the reporter can ride along a whole-repository run
+ * (`.ci/run` adds it to `npm test` instead of running the suites twice).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -55,6 +57,7 @@ export default class SecurityReporter implements Reporter {
   ): void {
     const suites: Record<string, SuiteReport> = {};
     for (const module of modules) {
+      if (!module.relativeModuleId.startsWith('test/security/')) continue;
       suites[basename(module.moduleId).replace(/\.test\.ts$/, '')] = suiteOf(module);
     }
     const all = Object.values(suites);
@@ -65,7 +68,10 @@ export default class SecurityReporter implements Reporter {
       finishedAt: new Date().toISOString(),
       node: process.version,
       passed:
-        reason === 'passed' && unhandledErrors.length === 0 && all.every((s) => s.failed === 0),
+        reason !== 'interrupted' &&
+        unhandledErrors.length === 0 &&
+        all.length > 0 &&
+        all.every((s) => s.failed === 0),
       durationMs: Date.now() - this.#startedAt,
       counts: {
         tokens: runsOf('tokens'),
