@@ -72,7 +72,10 @@ export default class SecurityReporter implements Reporter {
         unhandledErrors.length === 0 &&
         all.length > 0 &&
         all.every((s) => s.failed === 0),
-      durationMs: Date.now() - this.#startedAt,
+      /** The security files' own time, summed (files may run in parallel). */
+      suitesDurationMs: all.reduce((sum, suite) => sum + suite.durationMs, 0),
+      /** The whole vitest run's wall time (the other files too when riding along `npm test`). */
+      runDurationMs: Date.now() - this.#startedAt,
       counts: {
         tokens: runsOf('tokens'),
         bodies: runsOf('bodies'),
