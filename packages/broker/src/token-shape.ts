@@ -52,7 +52,8 @@ function readJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   let text: string;
   let value: unknown;
   try {
-    text = utf8.decode(Uint8Array.from(bytes));
+    // A view of the bytes, not a copy.
+    text = utf8.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     value = JSON.parse(text);
   } catch {
     return undefined;
