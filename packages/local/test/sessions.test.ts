@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Directory } from '../src/iam/directory.js';
 import { DEFAULT_CONFIG_PATH, parseLocalConfig } from '../src/index.js';
-import { type RoleSession, SessionRegistry } from '../src/sts/sessions.js';
+import { MAX_SESSIONS, type RoleSession, SessionRegistry } from '../src/sts/sessions.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/app-upload';
 const DAY_MS = 24 * 3600 * 1000;
@@ -68,5 +68,17 @@ describe('SessionRegistry', () => {
     clock.now = T0 + 60_000;
     issue(T0 + 900_000);
     expect(lookup(registry, stale)).toEqual({ found: false, reason: 'unknown' });
+  });
+
+  it('holds at most MAX_SESSIONS: issuing one more forgets the oldest issued, and only it', () => {
+    const { registry, issue } = registryAt(T0);
+    const first = issue(T0 + 3_600_000, 'first');
+    const second = issue(T0 + 3_600_000, 'second');
+    for (let i = 2; i < MAX_SESSIONS; i++) issue(T0 + 3_600_000, `s-${i}`);
+    expect(lookup(registry, first)).toMatchObject({ found: true });
+    const newest = issue(T0 + 3_600_000, 'newest');
+    expect(lookup(registry, first)).toEqual({ found: false, reason: 'unknown' });
+    expect(lookup(registry, second)).toMatchObject({ found: true });
+    expect(lookup(registry, newest)).toMatchObject({ found: true });
   });
 });

@@ -2,6 +2,7 @@
  * The principals that can sign requests to the local STS and IAM: IAM users with long-term AKIA
  * keys, and role sessions with ASIA keys this STS issued (session token, expiry, session policy,
  * tags, source identity). Sessions live in memory: a restart invalidates them, as if they expired.
+ * At most MAX_SESSIONS are held (the oldest issued is forgotten first).
  */
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '@tessera/policy';
@@ -48,6 +49,14 @@ export type CredentialLookup =
 
 /** Sessions expired longer than this are forgotten (until then they answer ExpiredToken). */
 const KEEP_EXPIRED_MS = 24 * 3600 * 1000;
+/**
+ * The most sessions held at once. Time alone does not bound them (a load run issues thousands a
+ * minute, each kept its duration plus a day); past this, issuing forgets the oldest issued session
+ * (its keys then answer as unknown, InvalidClientTokenId). A session is at most a few KiB (its
+ * inputs are within STS's limits, checked before issuing), so this bounds the registry to tens of
+ * MiB.
+ */
+export const MAX_SESSIONS = 20_000;
 /** The forgetting scans every session: at most once per this interval, not on every issue. */
 const PRUNE_EVERY_MS = 60 * 1000;
 /** Random bytes per session, drawn in one call: secret key material, then the session token's. */
@@ -99,6 +108,11 @@ export class SessionRegistry {
       account: input.role.account,
       ...input,
     };
+    // A Map iterates in insertion order: its first key is the oldest issued session.
+    if (this.sessions.size >= MAX_SESSIONS) {
+      const oldest = this.sessions.keys().next();
+      if (!oldest.done) this.sessions.delete(oldest.value);
+    }
     this.sessions.set(session.accessKeyId, session);
     return session;
   }
