@@ -47,6 +47,38 @@ describe('LocalTrail', () => {
   });
   const ACCOUNT = '111111111111';
 
+  it('holds only the newest records in memory (count and bytes), keeps them all in the file, and its page tokens survive', () => {
+    const home = mkdtempSync(join(tmpdir(), 'tessera-trail-'));
+    try {
+      const trail = LocalTrail.open(home, { records: 4, bytes: 1024 * 1024 });
+      for (let i = 0; i < 4; i += 1) trail.record(call('AssumeRole', i));
+      const page = trail.lookup({ account: ACCOUNT, maxResults: 2 });
+      if (!page.ok) throw new Error('lookup failed');
+      expect(page.events.map((e) => e.requestID)).toEqual(['req-3', 'req-2']);
+      trail.record(call('AssumeRole', 4));
+      trail.record(call('AssumeRole', 5));
+      // req-0 and req-1 are forgotten; the token of the first page still continues at req-1's turn.
+      const rest = trail.lookup({ account: ACCOUNT, maxResults: 50, nextToken: page.nextToken });
+      expect(rest).toEqual({ ok: true, events: [] });
+      const all = trail.lookup({ account: ACCOUNT, maxResults: 50 });
+      if (!all.ok) throw new Error('lookup failed');
+      expect(all.events.map((e) => e.requestID)).toEqual(['req-5', 'req-4', 'req-3', 'req-2']);
+      trail.close();
+      const lines = readFileSync(join(home, 'cloudtrail', 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines).toHaveLength(6);
+      const size = lines[0]!.length;
+      const reopened = LocalTrail.open(home, { records: 100, bytes: 3 * size });
+      const kept = reopened.lookup({ account: ACCOUNT, maxResults: 50 });
+      if (!kept.ok) throw new Error('lookup failed');
+      expect(kept.events.map((e) => e.requestID)).toEqual(['req-5', 'req-4', 'req-3']);
+      reopened.close();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('keeps records across a reopen, drops a torn last line, answers one account, newest first, paged', () => {
     const home = mkdtempSync(join(tmpdir(), 'tessera-trail-'));
     try {

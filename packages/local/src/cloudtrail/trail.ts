@@ -92,53 +92,106 @@ function queryDigest(query: LookupQuery): string {
     .slice(0, 16);
 }
 
-export class LocalTrail {
-  readonly #records: CloudTrailRecord[];
-  readonly #fd: number;
+/**
+ * What LookupEvents can see: the newest records, at most this many and this many bytes of their
+ * JSON (the file keeps every record). A load run records thousands of calls a minute; without a
+ * bound the trail's memory would grow with every call for the stack's life.
+ */
+export const MAX_RECORDS_IN_MEMORY = 10_000;
+export const MAX_RECORD_BYTES_IN_MEMORY = 16 * 1024 * 1024;
 
-  private constructor(records: CloudTrailRecord[], fd: number) {
-    this.#records = records;
+export interface TrailMemoryBounds {
+  readonly records: number;
+  /** Bytes of the records' JSON; the newest record is kept whatever its size. */
+  readonly bytes: number;
+}
+
+export class LocalTrail {
+  /** The newest records, oldest first; `#dropped` older ones are only in the file. */
+  readonly #records: CloudTrailRecord[] = [];
+  /** The JSON length of each record in `#records`, and their sum. */
+  readonly #sizes: number[] = [];
+  #bytes = 0;
+  #dropped = 0;
+  readonly #fd: number;
+  readonly #bounds: TrailMemoryBounds;
+
+  private constructor(fd: number, bounds: TrailMemoryBounds) {
     this.#fd = fd;
+    this.#bounds = bounds;
+  }
+
+  /** Keeps a record in memory, forgetting the oldest past the bounds. */
+  #keep(record: CloudTrailRecord, size: number): void {
+    this.#records.push(record);
+    this.#sizes.push(size);
+    this.#bytes += size;
+    let drop = 0;
+    let bytes = this.#bytes;
+    while (
+      this.#records.length - drop > this.#bounds.records ||
+      (bytes > this.#bounds.bytes && this.#records.length - drop > 1)
+    ) {
+      bytes -= this.#sizes[drop]!;
+      drop += 1;
+    }
+    if (drop === 0) return;
+    this.#records.splice(0, drop);
+    this.#sizes.splice(0, drop);
+    this.#bytes = bytes;
+    this.#dropped += drop;
   }
 
   /** Opens (or creates) the trail under `home`; a torn last line from a crash is dropped. */
-  static open(home: string): LocalTrail {
+  static open(
+    home: string,
+    bounds: TrailMemoryBounds = {
+      records: MAX_RECORDS_IN_MEMORY,
+      bytes: MAX_RECORD_BYTES_IN_MEMORY,
+    },
+  ): LocalTrail {
     const dir = join(home, 'cloudtrail');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, 'events.jsonl');
-    const records: CloudTrailRecord[] = [];
+    const trail = new LocalTrail(openSync(path, 'a', 0o600), bounds);
     if (existsSync(path)) {
-      for (const line of readFileSync(path, 'utf8').split('\n')) {
+      const lines = readFileSync(path, 'utf8').split('\n');
+      // Only the newest can be kept: the older lines are not parsed at all.
+      for (const line of lines.slice(-bounds.records - 1)) {
         if (line === '') continue;
         try {
-          records.push(JSON.parse(line) as CloudTrailRecord);
+          trail.#keep(JSON.parse(line) as CloudTrailRecord, line.length);
         } catch {
           // only a crash mid-append leaves a partial line, and only as the last one
         }
       }
     }
-    return new LocalTrail(records, openSync(path, 'a', 0o600));
+    return trail;
   }
 
   /** Builds the record of a served call and stores it durably; answers its eventID. */
   record(call: ServedCall): CloudTrailRecord {
     const record = cloudTrailRecord(call, randomUUID());
-    writeSync(this.#fd, `${JSON.stringify(record)}\n`);
+    const line = JSON.stringify(record);
+    writeSync(this.#fd, `${line}\n`);
     fsyncSync(this.#fd);
-    this.#records.push(record);
+    this.#keep(record, line.length);
     return record;
   }
 
   lookup(query: LookupQuery): LookupResult {
     const digest = queryDigest(query);
+    // Tokens carry a record's position in the whole trail (forgotten records included), so a
+    // token stays valid while older records are forgotten; a page past what memory holds is empty.
+    const dropped = this.#dropped;
     let from = this.#records.length - 1;
     if (query.nextToken !== undefined) {
       const [tokenDigest, index] = query.nextToken.split('.');
       const at = Number(index);
-      if (tokenDigest !== digest || !Number.isInteger(at) || at < 0 || at > from) {
+      if (tokenDigest !== digest || !Number.isInteger(at) || at < 0 || at > dropped + from) {
         return { ok: false, code: 'InvalidNextTokenException', message: 'Invalid NextToken.' };
       }
-      from = at;
+      from = at - dropped;
     }
     const start = query.startTime?.getTime() ?? Number.NEGATIVE_INFINITY;
     const end = query.endTime?.getTime() ?? Number.POSITIVE_INFINITY;
@@ -149,7 +202,7 @@ export class LocalTrail {
       if (time < start || time > end || record.recipientAccountId !== query.account) continue;
       if (query.attribute && !matches(record, query.attribute.key, query.attribute.value)) continue;
       if (events.length === query.maxResults)
-        return { ok: true, events, nextToken: `${digest}.${i}` };
+        return { ok: true, events, nextToken: `${digest}.${dropped + i}` };
       events.push(record);
     }
     return { ok: true, events };
