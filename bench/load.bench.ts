@@ -3,9 +3,11 @@
  * denies against the local stack on loopback, the store in a process of its own so that its
  * memory is measured apart from the stack's. Reports requests/s, p50/p99, unintended 5xx (target
  * 0), resident memory of both processes before, right after and after an idle pause (IDLE_SECONDS,
- * default 30), V8 heap snapshots of the stack before and after, and audit events against
- * decisions (every answer, grant or deny, must have its event: nothing lost; the requests still in
- * flight when the run stops, at most one per connection, are decided and recorded without being
+ * default 30) — split into anonymous (the process's own) and file-backed (mapped files: LevelDB
+ * maps its table files) — V8 heap snapshots of both before and after with what grew most between
+ * them (bench/lib/heap-summary.ts), and audit events against decisions (every answer, grant or
+ * deny, must have its event: nothing lost; the requests still in flight when the run stops, at most
+ * one per connection, and those the client gave up on are decided and recorded without being
  * counted as answers).
  *
  * A test of guarantees with figures beside it: it exits 1 when an answer was a 5xx, a request
@@ -19,6 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { StackInfo } from '@tessera/local';
+import { compareHeaps, summarizeHeap } from './lib/heap-summary.js';
 import { environment, writeResults } from './lib/results.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -93,16 +96,25 @@ function stop(child: Child): Promise<void> {
   });
 }
 
-function residentBytes(pid: number): number {
+/**
+ * Resident memory from /proc: the total, and its split — anonymous (the process's own: heap,
+ * malloc arenas, LevelDB's caches) and file-backed (mapped files: the binary, libraries, and
+ * LevelDB's memory-mapped table files, page cache the kernel reclaims under pressure).
+ */
+function resident(pid: number): { total: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN);
-  return kib * 1024;
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
 async function memoryOf(child: Child) {
   const { memory } = await child.ask<{ memory: NodeJS.MemoryUsage }>({ cmd: 'memory' });
+  const rss = resident(child.process.pid as number);
   return {
-    rssMiB: round(residentBytes(child.process.pid as number) / MiB),
+    rssMiB: round(rss.total / MiB),
+    rssAnonMiB: round(rss.anon / MiB),
+    rssFileMiB: round(rss.file / MiB),
     heapUsedMiB: round(memory.heapUsed / MiB),
     heapTotalMiB: round(memory.heapTotal / MiB),
     externalMiB: round(memory.external / MiB),
@@ -111,6 +123,42 @@ async function memoryOf(child: Child) {
 }
 
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+interface Snapshot {
+  readonly path: string;
+  readonly snapshotBytes: number;
+}
+
+/** A V8 heap snapshot of each process (after a full GC). */
+async function snapshots(dir: string, label: string, stack: Child, store: Child) {
+  const take = async (name: string, child: Child): Promise<Snapshot> => {
+    const path = join(dir, `${name}-${label}.heapsnapshot`);
+    const { snapshotBytes } = await child.ask<{ snapshotBytes: number }>({ cmd: 'snapshot', path });
+    return { path, snapshotBytes };
+  };
+  return { stack: await take('stack', stack), store: await take('store', store) };
+}
+
+/** Live heap before and after, and what grew most between the two snapshots (by constructor). */
+function heapComparison(before: Snapshot, after: Snapshot) {
+  const compared = compareHeaps(summarizeHeap(before.path), summarizeHeap(after.path), 10);
+  const KiB = 1024;
+  return {
+    snapshotFileMiB: {
+      before: round(before.snapshotBytes / MiB),
+      after: round(after.snapshotBytes / MiB),
+    },
+    liveHeapMiB: {
+      before: round(compared.totalBytesBefore / MiB),
+      after: round(compared.totalBytesAfter / MiB),
+    },
+    grewMost: compared.grew.map((g) => ({
+      what: g.what,
+      count: [g.countBefore, g.countAfter],
+      KiB: [round(g.bytesBefore / KiB), round(g.bytesAfter / KiB)],
+    })),
+  };
+}
 
 async function signIn(info: StackInfo, username: string, client: string): Promise<string> {
   const user = info.users.find((u) => u.username === username);
@@ -180,10 +228,7 @@ async function main(): Promise<number> {
   try {
     const requests = await mixedRequests(info);
     const memoryBefore = { stack: await memoryOf(stack), store: await memoryOf(store) };
-    const snapshotBefore = await stack.ask<{ snapshotBytes: number }>({
-      cmd: 'snapshot',
-      path: join(dir, 'before.heapsnapshot'),
-    });
+    const snapshotBefore = await snapshots(dir, 'before', stack, store);
     const eventsBefore = await auditEvents(storeUrl);
 
     console.log(`load: ${CONNECTIONS} connections for ${LOAD_SECONDS} s against ${info.api}`);
@@ -198,10 +243,7 @@ async function main(): Promise<number> {
     });
     const memoryAfter = { stack: await memoryOf(stack), store: await memoryOf(store) };
     const eventsAfter = await auditEvents(storeUrl);
-    const snapshotAfter = await stack.ask<{ snapshotBytes: number }>({
-      cmd: 'snapshot',
-      path: join(dir, 'after.heapsnapshot'),
-    });
+    const snapshotAfter = await snapshots(dir, 'after', stack, store);
     console.log(`idle: ${IDLE_SECONDS} s`);
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
     const memoryIdle = { stack: await memoryOf(stack), store: await memoryOf(store) };
@@ -214,6 +256,7 @@ async function main(): Promise<number> {
       .filter(([code]) => code.startsWith('5'))
       .reduce((a, [, n]) => a + n, 0);
     const events = eventsAfter - eventsBefore;
+    const unanswered = CONNECTIONS + result.timeouts + result.errors;
     const figures = {
       connections: CONNECTIONS,
       durationSeconds: result.duration,
@@ -225,14 +268,15 @@ async function main(): Promise<number> {
       socketErrors: result.errors,
       timeouts: result.timeouts,
       auditEvents: events,
-      // The run stops on time with up to one request in flight per connection: the server decides
-      // (and records) those, the client counts no answer for them.
-      auditCoversDecisions: events >= answers && events <= answers + CONNECTIONS,
-      inFlightAtStop: events - answers,
+      // The run stops on time with up to one request in flight per connection, and a request the
+      // client gave up on (timeout, socket error) is still decided: the server records those, the
+      // client counts no answer for them.
+      auditCoversDecisions: events >= answers && events <= answers + unanswered,
+      decidedWithoutCountedAnswer: events - answers,
       memory: { before: memoryBefore, after: memoryAfter, afterIdle: memoryIdle },
-      heapSnapshotMiB: {
-        before: round(snapshotBefore.snapshotBytes / MiB),
-        after: round(snapshotAfter.snapshotBytes / MiB),
+      heapSnapshots: {
+        stack: heapComparison(snapshotBefore.stack, snapshotAfter.stack),
+        store: heapComparison(snapshotBefore.store, snapshotAfter.store),
       },
     };
     console.table({
@@ -286,8 +330,8 @@ async function main(): Promise<number> {
       result.errors > 0 || result.timeouts > 0
         ? `${result.errors} socket errors, ${result.timeouts} timeouts`
         : undefined,
-      events < answers || events > answers + CONNECTIONS
-        ? `${events} audit events for ${answers} answers (at most ${CONNECTIONS} in flight when the run stopped)`
+      events < answers || events > answers + unanswered
+        ? `${events} audit events for ${answers} answers (at most ${unanswered} decided without a counted answer: ${CONNECTIONS} in flight at the stop, ${result.timeouts} timeouts, ${result.errors} socket errors)`
         : undefined,
     ].filter((f) => f !== undefined);
     for (const failure of failures) console.error(`FAIL: ${failure}`);
