@@ -14,6 +14,7 @@ import {
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH, KeyRing, loadLocalConfig, UserPool } from '../src/index.js';
+import { MAX_CODES } from '../src/issuer/pool.js';
 import { type IssuerServer, startIssuer } from '../src/issuer/server.js';
 import { loadOrCreateSecrets } from '../src/state.js';
 import { jsonObject, tempHome } from './helpers.js';
@@ -195,6 +196,26 @@ describe('the Cognito-shaped issuer', () => {
     await expect(verifier('id').verify(accessToken)).rejects.toBeInstanceOf(
       CognitoJwtInvalidTokenUseError,
     );
+  });
+
+  it('holds at most MAX_CODES authorization codes: one more forgets the oldest, which is then refused', () => {
+    const code = (i: number) =>
+      pool.issueCode({
+        username: 'alice',
+        clientId: APP.clientId,
+        redirectUri: 'http://127.0.0.1:9/cb',
+        scope: 'openid',
+        codeChallenge: `challenge-${i}`,
+        nonce: undefined,
+        authTime: 0,
+      });
+    const first = code(0);
+    const second = code(1);
+    for (let i = 2; i < MAX_CODES; i++) code(i);
+    const newest = code(MAX_CODES);
+    expect(pool.takeCode(first)).toBeUndefined();
+    expect(pool.takeCode(second)).toMatchObject({ codeChallenge: 'challenge-1' });
+    expect(pool.takeCode(newest)).toMatchObject({ codeChallenge: `challenge-${MAX_CODES}` });
   });
 
   it('rotates keys: new tokens carry the new kid, old tokens still verify', async () => {

@@ -3,7 +3,9 @@
  * set and a Cognito-format `iss`, so production's CognitoJwtVerifier checks them unchanged.
  *
  * Caches (in memory, gone on restart): refresh tokens (opaque, key: token, value: the session it
- * continues, TTL 30 days as Cognito's default) and authorization codes (single use, TTL 5 min).
+ * continues, TTL 30 days as Cognito's default; at most MAX_REFRESH_TOKENS) and authorization codes
+ * (single use, TTL 5 min; at most MAX_CODES). Past a bound, the oldest issued is forgotten first
+ * (a forgotten refresh token is refused, as a revoked one is): they grow with every sign-in.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -11,6 +13,18 @@ import { safeEqual } from '../http.js';
 import type { UserSecret } from '../state.js';
 import type { LocalClient, LocalConfig, LocalUser } from '../types.js';
 import type { KeyRing } from './keys.js';
+
+export const MAX_REFRESH_TOKENS = 10_000;
+export const MAX_CODES = 1_000;
+
+/** Sets a key in an insertion-ordered map, forgetting the oldest entry past `max`. */
+function setBounded<V>(map: Map<string, V>, max: number, key: string, value: V): void {
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
 
 export interface PoolUser extends LocalUser {
   readonly sub: string;
@@ -173,7 +187,7 @@ export class UserPool {
     let refreshToken: string | undefined;
     if (options.withRefresh) {
       refreshToken = `eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.${randomBytes(48).toString('base64url')}`;
-      this.refresh.set(refreshToken, {
+      setBounded(this.refresh, MAX_REFRESH_TOKENS, refreshToken, {
         username: user.username,
         clientId: client.clientId,
         authTime,
@@ -209,7 +223,10 @@ export class UserPool {
 
   issueCode(code: Omit<AuthCode, 'expiresAt'>): string {
     const value = randomUUID();
-    this.codes.set(value, { ...code, expiresAt: this.now() + CODE_SECONDS * 1000 });
+    setBounded(this.codes, MAX_CODES, value, {
+      ...code,
+      expiresAt: this.now() + CODE_SECONDS * 1000,
+    });
     return value;
   }
 
