@@ -10,7 +10,11 @@
  *   ≤ 3× GetCallerIdentity. Beside it, where a warm vend's time goes: the production adapters
  *   wrapped to time each port (verify, bindings, AssumeRole, audit PutItem, and the rest); and,
  *   for reference (the floor under the ratio), a real vend's AssumeRole and audit PutItem replayed
- *   alone through the same adapters, interleaved with bare GetCallerIdentity calls;
+ *   alone through the same adapters, interleaved with bare GetCallerIdentity calls and, paired
+ *   round by round (the order alternating), with whole vends through the API timed over a
+ *   keep-alive node:http connection — the transport the SDK uses for the two calls — in wall and
+ *   in whole-process CPU time, and timed with fetch for comparison; target vend p50 ≤ 1.2× the
+ *   two calls' p50 (what the API emulation, the handler and the broker add on top);
  * - the broker's own time per vend: `createBroker` over in-memory ports (the stored bindings, an
  *   instant vendor and audit sink, a verifier answering the verified token), every call timed in
  *   wall time and in CPU time (which a busy machine cannot inflate), target p99 ≤ 1 ms; beside

@@ -41,6 +41,15 @@ interface Built {
   readonly file: string;
   readonly bytes: number;
   readonly inputs: readonly string[];
+  /** Bytes in the output per package (`node_modules` package, or workspace package's dir). */
+  readonly byPackage: ReadonlyMap<string, number>;
+}
+
+/** `node_modules/@aws-sdk/core/dist-es/x.js` -> `@aws-sdk/core`; `packages/broker/dist/x.js` -> `packages/broker`. */
+function packageOf(input: string): string {
+  const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (inModules) return inModules[1]!;
+  return input.split('/').slice(0, 2).join('/');
 }
 
 async function bundle(fn: FunctionName): Promise<Built | null> {
@@ -56,10 +65,21 @@ async function bundle(fn: FunctionName): Promise<Built | null> {
   const output = Object.values(result.metafile?.outputs ?? {}).find(
     (o) => o.entryPoint !== undefined,
   );
-  const inputs = Object.entries(output?.inputs ?? {})
-    .filter(([, contribution]) => contribution.bytesInOutput > 0)
-    .map(([input]) => input);
-  return { fn, file, bytes: (await stat(file)).size, inputs };
+  const carried = Object.entries(output?.inputs ?? {}).filter(
+    ([, contribution]) => contribution.bytesInOutput > 0,
+  );
+  const byPackage = new Map<string, number>();
+  for (const [input, contribution] of carried) {
+    const pkg = packageOf(input);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + contribution.bytesInOutput);
+  }
+  return {
+    fn,
+    file,
+    bytes: (await stat(file)).size,
+    inputs: carried.map(([input]) => input),
+    byPackage,
+  };
 }
 
 /** The two ways a bundle must cope at its first invocation, without a token. */
@@ -118,6 +138,12 @@ async function main(): Promise<void> {
     );
   }
   console.log('bundle: the vend bundle carries no IAM client and no admin code');
+  const largest = [...vend.byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(
+    `bundle: what the vend bundle carries most (of ${(vend.bytes / 1024).toFixed(1)} KiB):`,
+  );
+  for (const [pkg, bytes] of largest)
+    console.log(`  ${(bytes / 1024).toFixed(1).padStart(6)} KiB  ${pkg}`);
 }
 
 main().catch((err: unknown) => {
