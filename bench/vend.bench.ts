@@ -908,7 +908,7 @@ async function main(): Promise<void> {
       ],
       [
         '  … in CPU time (the whole process: client, API, STS, store)',
-        `${round(floor.vendHttpCpuUs.p50 / 1000)} / ${round(floor.floorCpuUs.p50 / 1000)} ms = ${round(overFloorCpu, 2)}× (p50 each; a busy machine cannot inflate it)`,
+        `${round(floor.vendHttpCpuUs.p50 / 1000)} / ${round(floor.floorCpuUs.p50 / 1000)} ms = ${round(overFloorCpu, 2)}× (p50 each; less sensitive to a busy machine than wall time)`,
         '',
       ],
       [
