@@ -74,6 +74,9 @@ function environment(
     TESSERA_CORS_ORIGINS: $resolve(corsOrigins).apply((origins) => origins.join(',')),
     TESSERA_ACCOUNTS: JSON.stringify(stage.accounts),
     TESSERA_CUSTOM_ATTRIBUTES: JSON.stringify(stage.customAttributes),
+    // Binding writes name only roles the broker may assume: the targets, never its own role.
+    TESSERA_TARGET_ROLES: JSON.stringify(stage.targetRoles),
+    TESSERA_BROKER_ROLE_ARN: brokerRoleArn(stage),
     // Console sign-in links: the region's federation endpoint and console unless configured.
     ...(stage.console.federationEndpoint
       ? { TESSERA_FEDERATION_ENDPOINT: stage.console.federationEndpoint }

@@ -19,8 +19,9 @@ export type AuditResult = 'grant' | 'deny' | 'error';
 
 /**
  * What was decided: a vend (CLI/API credentials, or `console`: a console sign-in link), a
- * simulation (recorded when an administrator simulates for someone else), a role listing, or a
- * write to the trust-policy table.
+ * simulation (recorded when an administrator simulates for someone else), a role listing, a
+ * write to the trust-policy table, a read of it refused (`binding.read`), or a request no route
+ * takes (`request`: the wrong method or path).
  */
 export type AuditAction =
   | 'vend'
@@ -28,7 +29,9 @@ export type AuditAction =
   | 'simulate'
   | 'roles'
   | 'binding.put'
-  | 'binding.delete';
+  | 'binding.delete'
+  | 'binding.read'
+  | 'request';
 
 export interface AuditEvent {
   readonly eventId: string;
@@ -81,6 +84,13 @@ export interface AuditEvent {
   readonly previousVersion?: number | null;
   /** Binding writes: the version written (`null` for a delete). */
   readonly newVersion?: number | null;
+  /** A refusal: what is wrong, as answered (a JSON Pointer into the body, or a header's name). */
+  readonly field?: string | undefined;
+  /** A request refused for its body: the SHA-256 (hex) and byte length of the body as sent. */
+  readonly bodySha256?: string | undefined;
+  readonly bodyBytes?: number | undefined;
+  /** The API's request id (API Gateway `requestContext.requestId`, answered as `apigw-requestid`). */
+  readonly requestId?: string | undefined;
   /** Epoch seconds after which the event may be deleted (the table's TTL attribute). */
   readonly expiresAt: number;
 }
@@ -264,6 +274,10 @@ function boundedExtras(event: AuditEvent, out: Mutable<AuditEvent>): void {
   if (event.newVersion !== undefined) {
     out.newVersion = event.newVersion === null ? null : int(event.newVersion);
   }
+  if (event.field !== undefined) out.field = bounded(event.field, 256);
+  if (event.bodySha256 !== undefined) out.bodySha256 = bounded(event.bodySha256, 64);
+  if (event.bodyBytes !== undefined) out.bodyBytes = int(event.bodyBytes);
+  if (event.requestId !== undefined) out.requestId = bounded(event.requestId, 128);
 }
 
 /**

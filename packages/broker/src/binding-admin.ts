@@ -9,12 +9,15 @@ import { type BindingWarning, type ParsedBinding, parseBinding } from './binding
 import { type Clock, systemClock } from './clock.js';
 import { BindingError, type FieldIssue } from './errors.js';
 import type { BindingStore, RoleInspector } from './ports.js';
+import { notTargetable, type TargetRoles } from './target-roles.js';
 import { type ClaimVocabulary, checkTrustVocabulary } from './trust-vocabulary.js';
 import type { JsonObject } from './types.js';
 
 export interface BindingAdminDeps {
   readonly store: BindingStore;
   readonly inspector: RoleInspector;
+  /** The roles a binding may name (never the broker's own); checked before IAM is asked. */
+  readonly targets: TargetRoles;
   readonly clock?: Clock;
   /** The pool's known claims; default: the standard Cognito claims and no custom attributes. */
   readonly vocabulary?: ClaimVocabulary;
@@ -69,6 +72,21 @@ function validate(
   return [...words.warnings, ...relevant];
 }
 
+const NOT_TARGETABLE = {
+  BrokerRole: "is Tessera's own role: a binding for it would hand out the broker's permissions",
+  NotATarget: 'is not one of the roles Tessera is configured to assume (its target roles)',
+} as const;
+
+/** A role a binding may not name, refused with its reason (422 RoleNotTargetable, `/roleArn`). */
+function checkTargetable(targets: TargetRoles, roleArn: string): void {
+  const reason = notTargetable(targets, roleArn);
+  if (reason === undefined) return;
+  const message = `roleArn ${NOT_TARGETABLE[reason]}`;
+  throw new BindingError('RoleNotTargetable', message, [
+    { field: '/roleArn', code: 'RoleNotTargetable', message },
+  ]);
+}
+
 export function createBindingAdmin(deps: BindingAdminDeps): BindingAdmin {
   const clock = deps.clock ?? systemClock;
   return {
@@ -86,7 +104,9 @@ export function createBindingAdmin(deps: BindingAdminDeps): BindingAdmin {
       for (const field of SERVER_FIELDS) delete document[field];
       // First pass: every document problem, before any call to IAM.
       const warnings = validate(document, deps.vocabulary ?? NO_VOCABULARY);
-      const role = await deps.inspector.inspect(String(document['roleArn']));
+      const roleArn = String(document['roleArn']);
+      checkTargetable(deps.targets, roleArn);
+      const role = await deps.inspector.inspect(roleArn);
       const parsed = parseBinding({
         ...document,
         roleMaxSessionDuration: role.maxSessionDuration,

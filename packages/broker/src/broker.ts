@@ -12,9 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { type AuditAction, type AuditEvent, storableEvent } from './audit.js';
 import { accountOf, BindingCompiler, type CompiledBinding, roleNameOf } from './binding.js';
 import { type Clock, systemClock } from './clock.js';
+import { type Code, isFailureCode } from './codes.js';
 import { type Decided, decide } from './decision.js';
 import { chainingCapApplies, effectiveMaxDuration } from './duration.js';
-import { deny, failure, type Outcome, type Step } from './outcome.js';
+import { type Deny, deny, type Failure, failure, type Outcome, type Step } from './outcome.js';
 import {
   type BrokerLog,
   checkRequest,
@@ -71,7 +72,42 @@ export interface Simulation {
   readonly subject: string;
 }
 
-export interface Broker {
+/** A request body as an event may name it: its digest and size, never the body. */
+export interface BodyDigest {
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/**
+ * A request refused before any stage ran — the HTTP layer's own checks: a body that is not JSON,
+ * too large or of the wrong shape, the wrong content type, a repeated header, no such route. It
+ * leaves through the same exit as every decision (`record`), so it is recorded or answered 503.
+ */
+export interface Refusal {
+  readonly action: AuditAction;
+  readonly code: Code;
+  /** What is wrong, as answered: a JSON Pointer into the body, or a header's or parameter's name. */
+  readonly field: string | undefined;
+  /** Plain words for the audit log, built from codes and pointers (never the body's values). */
+  readonly detail: string;
+  /** The bearer token as sent (only its hash is recorded). */
+  readonly rawToken: string | undefined;
+  readonly origin: RequestOrigin;
+  readonly body: BodyDigest | undefined;
+  /** A 5xx refusal: what was thrown (the operator's log; its name and message in `detail`). */
+  readonly cause?: unknown;
+}
+
+/** The exit, for what is refused before the pipeline runs. */
+export interface Recorder {
+  /**
+   * Record a refusal: its Deny (a Failure for a 5xx code) once the event is stored, else the
+   * Failure `AuditUnavailable`. Never throws.
+   */
+  refuse(refusal: Refusal): Promise<Deny | Failure>;
+}
+
+export interface Broker extends Recorder {
   vend(request: VendRequest): Promise<Outcome<VendResult>>;
   /** The vend pipeline without the mint stage; a Deny carries the trace too. */
   simulate(request: SimulateRequest): Promise<Outcome<Simulation>>;
@@ -79,10 +115,16 @@ export interface Broker {
   listRoles(request: ListRolesRequest): Promise<Outcome<ListRolesResult>>;
 }
 
-interface RunEnv extends StageEnv {
+/** What the exit needs: the sink, the operator's log, and how events are stamped. */
+interface ExitEnv {
   readonly audit: AuditSink;
+  readonly log: BrokerLog;
+  readonly clock: Clock;
   readonly newEventId: () => string;
   readonly ttlSeconds: number;
+}
+
+interface RunEnv extends StageEnv, ExitEnv {
   readonly adminGroup: string | null;
 }
 
@@ -90,7 +132,11 @@ interface RunEnv extends StageEnv {
  * The exit: one event from the outcome, stored, or the outcome becomes `AuditUnavailable` (also
  * when building the event fails: no answer without its record).
  */
-async function record<T>(env: RunEnv, trail: Trail, outcome: Outcome<T>): Promise<Outcome<T>> {
+async function record<O extends Outcome<unknown>>(
+  env: ExitEnv,
+  trail: Trail,
+  outcome: O,
+): Promise<O | Failure> {
   let event: AuditEvent | undefined;
   try {
     trail.note(outcomeFacts(trail.facts, outcome));
@@ -133,6 +179,7 @@ function outcomeFacts<T>(facts: AuditEvent, outcome: Outcome<T>): Partial<AuditE
         reason: outcome.code,
         stage: outcome.stage,
         detail: outcome.detail,
+        field: outcome.field ?? facts.field,
         bindingId: outcome.binding?.id ?? facts.bindingId,
         bindingVersion: outcome.binding?.version ?? facts.bindingVersion,
         roleArn: outcome.roleArn ?? facts.roleArn,
@@ -155,7 +202,7 @@ function outcomeFacts<T>(facts: AuditEvent, outcome: Outcome<T>): Partial<AuditE
  * return values) is the Failure `InternalError` of the stage that was running.
  */
 async function run<T>(
-  env: RunEnv,
+  env: ExitEnv,
   audited: boolean,
   trail: Trail,
   stages: () => Promise<Outcome<T>>,
@@ -176,7 +223,7 @@ async function run<T>(
   return outcome;
 }
 
-function open(env: RunEnv, action: AuditAction, raw: string | undefined, origin: RequestOrigin) {
+function open(env: ExitEnv, action: AuditAction, raw: string | undefined, origin: RequestOrigin) {
   const now = env.clock.now();
   const ids = { eventId: env.newEventId(), now, ttlSeconds: env.ttlSeconds };
   return openTrail(action, ids, raw, origin);
@@ -344,23 +391,65 @@ async function rolesStages(
   return { kind: 'grant', value: { accounts } };
 }
 
+/** A refusal as the outcome the exit records: a Deny, or a Failure for a 5xx code. */
+function refusalOutcome(trail: Trail, refusal: Refusal): Deny | Failure {
+  trail.note({
+    detail: refusal.detail,
+    bodySha256: refusal.body?.sha256,
+    bodyBytes: refusal.body?.bytes,
+  });
+  if (isFailureCode(refusal.code)) return failure('verify', refusal.code, refusal.cause);
+  return deny('verify', refusal.code, refusal.detail, { field: refusal.field });
+}
+
+function refuseThrough(env: ExitEnv, refusal: Refusal): Promise<Deny | Failure> {
+  const trail = open(env, refusal.action, refusal.rawToken, refusal.origin);
+  trail.note({ field: refusal.field });
+  return record(env, trail, refusalOutcome(trail, refusal));
+}
+
+export interface RecorderDeps {
+  readonly audit: AuditSink;
+  readonly clock?: Clock;
+  /** Days an event is kept (the TTL attribute). Default 365. */
+  readonly auditTtlDays?: number;
+  readonly log?: BrokerLog;
+  readonly newEventId?: () => string;
+}
+
+function exitEnv(deps: RecorderDeps): ExitEnv {
+  return {
+    audit: deps.audit,
+    clock: deps.clock ?? systemClock,
+    log: deps.log ?? (() => {}),
+    newEventId: deps.newEventId ?? randomUUID,
+    ttlSeconds: Math.round((deps.auditTtlDays ?? 365) * 86_400),
+  };
+}
+
+/**
+ * The exit on its own, for an app that refuses requests without a broker (the binding-admin
+ * app): the same `record` the broker's runs leave through.
+ */
+export function createRecorder(deps: RecorderDeps): Recorder {
+  const env = exitEnv(deps);
+  return { refuse: (refusal) => refuseThrough(env, refusal) };
+}
+
 export function createBroker(deps: BrokerDeps): Broker {
   const env: RunEnv = {
+    ...exitEnv(deps),
     verifier: deps.verifier,
     bindings: deps.bindings,
     vendor: deps.vendor,
     webIdentityVendor: deps.webIdentityVendor ?? null,
-    audit: deps.audit,
-    clock: deps.clock ?? systemClock,
     compiler: new BindingCompiler(),
     roleChaining: deps.roleChaining ?? true,
-    log: deps.log ?? (() => {}),
-    newEventId: deps.newEventId ?? randomUUID,
-    ttlSeconds: Math.round((deps.auditTtlDays ?? 365) * 86_400),
     adminGroup: deps.adminGroup ?? null,
     limiter: deps.limiter,
   };
   return {
+    refuse: (refusal) => refuseThrough(env, refusal),
     vend(request) {
       const trail = open(env, request.purpose ?? 'vend', request.rawToken, request.origin);
       return run(env, true, trail, () => vendStages(env, trail, request));

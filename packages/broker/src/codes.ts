@@ -35,6 +35,7 @@ export type Code =
   | 'PayloadTooLarge'
   | 'PreconditionRequired'
   | 'RouteNotFound'
+  | 'MethodNotAllowed'
   | 'DurationTooShort'
   | 'DurationInvalid'
   | 'AdminRequired'
@@ -44,6 +45,7 @@ export type Code =
   | 'BindingNotFound'
   | 'BindingVersionConflict'
   | 'BindingExists'
+  | 'RoleNotTargetable'
   // audit reads (administrators)
   | 'AuditEventNotFound'
   // decide: trust
@@ -139,6 +141,11 @@ export const CODES: Readonly<Record<Code, CodeRow>> = {
     message: 'send If-Match: "<version>" (the ETag of the binding)',
   },
   RouteNotFound: { status: 404, seenBy: 'caller', message: 'no such route' },
+  MethodNotAllowed: {
+    status: 405,
+    seenBy: 'caller',
+    message: 'this route does not take this method (see Allow)',
+  },
   DurationTooShort: {
     status: 422,
     seenBy: 'caller',
@@ -179,6 +186,13 @@ export const CODES: Readonly<Record<Code, CodeRow>> = {
   },
   // Only administrators reach it (the audit routes check the group first).
   AuditEventNotFound: { status: 404, seenBy: 'caller', message: 'no such audit event' },
+  // A binding for a role Tessera may not assume: its own role, or one outside the target roles.
+  RoleNotTargetable: {
+    status: 422,
+    seenBy: 'admin',
+    answeredAs: 'RoleNotPermitted',
+    message: 'Tessera may not assume this role (its own, or not a configured target role)',
+  },
   BindingDisabled: NOT_PERMITTED,
   TrustDenied: NOT_PERMITTED,
   EvaluationFailed: NOT_PERMITTED,

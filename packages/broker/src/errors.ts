@@ -25,7 +25,11 @@ export type TokenErrorCode = Extract<
 
 export type BindingErrorCode = Extract<
   Code,
-  'BindingInvalid' | 'BindingNotFound' | 'BindingVersionConflict' | 'BindingExists'
+  | 'BindingInvalid'
+  | 'BindingNotFound'
+  | 'BindingVersionConflict'
+  | 'BindingExists'
+  | 'RoleNotTargetable'
 >;
 
 export type VendErrorCode = Extract<

@@ -35,10 +35,15 @@ export {
 } from './binding.js';
 export { type BindingAdmin, type BindingAdminDeps, createBindingAdmin } from './binding-admin.js';
 export {
+  type BodyDigest,
   type Broker,
   type BrokerDeps,
   type BrokerLog,
   createBroker,
+  createRecorder,
+  type Recorder,
+  type RecorderDeps,
+  type Refusal,
   type Simulation,
 } from './broker.js';
 export { type Clock, fixedClock, systemClock } from './clock.js';
@@ -103,6 +108,7 @@ export {
   type CheckedBinding,
   checkBinding,
   type PolicyFindingCode,
+  ROLE_ARN,
 } from './schema/binding.js';
 export {
   type BindingWriteDocument,
@@ -158,6 +164,12 @@ export {
   type TrailSource,
   trailEntries,
 } from './trail.js';
+export {
+  type NotTargetable,
+  notTargetable,
+  type TargetRoleScope,
+  type TargetRoles,
+} from './target-roles.js';
 export {
   type ClaimVocabulary,
   type CustomAttribute,

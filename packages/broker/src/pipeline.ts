@@ -77,6 +77,7 @@ export function openTrail(
     action,
     tokenSha256: typeof rawToken === 'string' && rawToken !== '' ? sha256Hex(rawToken) : undefined,
   });
+  if (typeof origin.requestId === 'string') trail.note({ requestId: origin.requestId });
   return trail;
 }
 

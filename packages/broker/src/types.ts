@@ -108,6 +108,8 @@ export interface RequestOrigin {
   readonly sourceIp: string;
   readonly userAgent: string;
   readonly secureTransport: boolean;
+  /** The API's id of the request (API Gateway's `requestContext.requestId`), when known. */
+  readonly requestId?: string | undefined;
 }
 
 /** A request to vend credentials. `rawToken` is untrusted until verified. */

@@ -18,10 +18,13 @@ import {
   type BindingAdmin,
   BindingError,
   createBindingAdmin,
+  createRecorder,
   fieldIssues,
   parseBindingWrite,
+  type Recorder,
   type RoleInspector,
   sentBinding,
+  type TargetRoles,
   TokenError,
   type VerifiedToken,
 } from '@tessera/broker';
@@ -39,8 +42,15 @@ import {
 } from './admin-request.js';
 import { createLogger } from './app.js';
 import type { TesseraConfig } from './config.js';
-import { AdminRequiredError, HttpInputError } from './errors.js';
-import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
+import { AdminRequiredError, alreadyRecorded, ConfigError, HttpInputError } from './errors.js';
+import {
+  bearerToken,
+  type HttpHandler,
+  httpStack,
+  json,
+  requestOrigin,
+  type StackOptions,
+} from './http.js';
 import { configuredHandler } from './lambda.js';
 import { type AdminHandlerName, routeKey, routes } from './routes.js';
 import { type SharedDeps, sharedDeps } from './wiring.js';
@@ -76,15 +86,33 @@ function defaultDeps(
   };
 }
 
+/**
+ * The target roles, required here: without them any role could be bound. Loud at init (every
+ * request then answers 503), never a write that skips the check.
+ */
+function requiredTargets(config: TesseraConfig): TargetRoles {
+  if (config.targetRoles !== undefined && config.targetRoles !== null) return config.targetRoles;
+  throw new ConfigError([
+    {
+      code: 'Required',
+      pointer: '/TESSERA_TARGET_ROLES',
+      message:
+        'the binding-admin function needs TESSERA_TARGET_ROLES and TESSERA_BROKER_ROLE_ARN (the roles a binding may name)',
+    },
+  ]);
+}
+
+/** The action a refused admin request is recorded as. */
+type AdminRouteAction = AdminAction | 'binding.read';
+
 /** What every admin route shares: its ports, the audit writer, the trusted issuers. */
 class AdminContext {
   readonly issuers: ReadonlySet<string>;
   readonly audit: AdminAudit;
-  readonly stack: {
-    readonly logger: Logger;
-    readonly corsOrigins: readonly string[];
-    readonly audience: 'admin';
-  };
+  /** The broker's exit: records what is refused before a write's own trail starts. */
+  readonly recorder: Recorder;
+  /** The roles a binding may name (never the broker's own). */
+  readonly targets: TargetRoles;
 
   constructor(
     readonly config: TesseraConfig,
@@ -92,13 +120,30 @@ class AdminContext {
     readonly logger: Logger,
   ) {
     this.issuers = new Set(config.pools.map((p) => poolIssuer(p.userPoolId)));
+    this.targets = requiredTargets(config);
     this.audit = new AdminAudit({
       sink: deps.audit,
       clock: deps.clock,
       ttlDays: config.auditTtlDays,
       log: (message, data) => logger.error(message, data),
     });
-    this.stack = { logger, corsOrigins: config.corsOrigins, audience: 'admin' };
+    this.recorder = createRecorder({
+      audit: deps.audit,
+      clock: deps.clock,
+      auditTtlDays: config.auditTtlDays,
+      log: (level, message, data) => logger[level](message, data ?? {}),
+    });
+  }
+
+  /** The middy stack's options of a route whose refusals are recorded as `action`. */
+  stack(action: AdminRouteAction, jsonBody: boolean): StackOptions {
+    return {
+      logger: this.logger,
+      corsOrigins: this.config.corsOrigins,
+      audience: 'admin',
+      jsonBody,
+      refusals: { recorder: this.recorder, action },
+    };
   }
 
   /**
@@ -124,7 +169,8 @@ class AdminContext {
         newVersion: null,
       });
     }
-    throw new AdminRequiredError();
+    // A refused write is in its trail already; a refused read is recorded by the HTTP layer.
+    throw write ? alreadyRecorded(new AdminRequiredError()) : new AdminRequiredError();
   }
 
   /** `?issuer=`: a configured pool's issuer; default the caller's own. */
@@ -147,6 +193,7 @@ class AdminContext {
       store: this.audit.store(this.deps.bindings, actor),
       inspector: this.deps.inspector,
       clock: this.deps.clock,
+      targets: this.targets,
       vocabulary: { customAttributes: this.config.customAttributes },
     });
   }
@@ -162,7 +209,7 @@ function listBindings(ctx: AdminContext): HttpHandler {
       const bindings = await ctx.deps.bindings.listByIssuer(issuer);
       return json(200, { issuer, bindings });
     },
-    { ...ctx.stack, jsonBody: false },
+    ctx.stack('binding.read', false),
   );
 }
 
@@ -175,7 +222,7 @@ function getBinding(ctx: AdminContext): HttpHandler {
       if (!binding) throw new BindingError('BindingNotFound', `binding ${id} does not exist`);
       return withHeaders(json(200, { binding }), { ETag: etag(binding.version) });
     },
-    { ...ctx.stack, jsonBody: false },
+    ctx.stack('binding.read', false),
   );
 }
 
@@ -232,7 +279,7 @@ function putBinding(ctx: AdminContext): HttpHandler {
         ...(created ? { Location: `/v1/admin/bindings/${id}` } : {}),
       });
     },
-    { ...ctx.stack, jsonBody: true },
+    ctx.stack('binding.put', true),
   );
 }
 
@@ -260,7 +307,7 @@ function deleteBinding(ctx: AdminContext): HttpHandler {
       ctx.logger.info('binding deleted', { bindingId: id, version });
       return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
     },
-    { ...ctx.stack, jsonBody: false },
+    ctx.stack('binding.delete', false),
   );
 }
 
@@ -315,7 +362,8 @@ export function adminDispatcher(app: AdminApp, logger: Logger, corsOrigins: read
     async (event: APIGatewayProxyEventV2) => {
       throw new HttpInputError('RouteNotFound', `no admin route ${event.routeKey}`);
     },
-    { logger, corsOrigins, jsonBody: false, audience: 'admin' },
+    // Only a deployment whose routes and functions disagree gets here (API Gateway routes by key).
+    { logger, corsOrigins, jsonBody: false, audience: 'admin', refusals: null },
   );
   const dispatch: HttpHandler = (event, context) =>
     (byRouteKey.get(event.routeKey) ?? notFound)(event, context);

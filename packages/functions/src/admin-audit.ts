@@ -31,6 +31,7 @@ import {
   subjectOf,
   type VerifiedToken,
 } from '@tessera/broker';
+import { alreadyRecorded } from './errors.js';
 
 export type AdminAction = 'binding.put' | 'binding.delete';
 
@@ -143,7 +144,8 @@ export class AdminAudit {
             error: String(auditErr),
           }),
         );
-        throw err;
+        // The attempt is recorded (and its outcome, best effort): not to be recorded again.
+        throw typeof err === 'object' && err !== null ? alreadyRecorded(err) : err;
       }
     };
     return {

@@ -192,7 +192,7 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
       });
       return json(200, credentialsAnswer(result, event.queryStringParameters?.['format']));
     },
-    { ...stack, jsonBody: true },
+    { ...stack, jsonBody: true, refusals: { recorder: broker, action: 'vend' } },
   );
 
   const roles = httpStack(
@@ -207,12 +207,21 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
       }));
       return json(200, { accounts });
     },
-    { ...stack, jsonBody: false },
+    { ...stack, jsonBody: false, refusals: { recorder: broker, action: 'roles' } },
   );
 
-  const health = httpStack(async () => json(200, { status: 'ok' }), { ...stack, jsonBody: false });
+  // Decides nothing, reads nothing: nothing to record.
+  const health = httpStack(async () => json(200, { status: 'ok' }), {
+    ...stack,
+    jsonBody: false,
+    refusals: null,
+  });
 
-  const wellKnown = wellKnownHandlers(config.oidc ?? null, keys, deps.clock, stack);
+  // Public documents: they decide nothing, so their refusals are not recorded.
+  const wellKnown = wellKnownHandlers(config.oidc ?? null, keys, deps.clock, {
+    ...stack,
+    refusals: null,
+  });
   const simulate = simulateHandler(broker, deps, config, stack);
   const consoleLink = consoleHandler(broker, config, stack, overrides.fetch);
 

@@ -181,7 +181,9 @@ export function createAuditApp(
 ): AuditApp {
   const logger = overrides.logger ?? createLogger();
   const { verifier, reader } = ports(config, overrides, logger);
-  const stack = { logger, corsOrigins: config.corsOrigins, jsonBody: false };
+  // The audit readers run as the auditor role, which may read the audit log, not write it: their
+  // refusals are in API Gateway's access log.
+  const stack = { logger, corsOrigins: config.corsOrigins, jsonBody: false, refusals: null };
   const clock = overrides.clock ?? systemClock;
   let trailSource = overrides.trail;
   const trail = () => {

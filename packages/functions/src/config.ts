@@ -4,7 +4,14 @@
  * as one ConfigError, each with the JSON Pointer of what is wrong (`/TESSERA_POOLS/0/clientIds`):
  * misconfiguration is loud, never a silent fallback. An empty variable counts as unset.
  */
-import { type CustomAttribute, parseWith, type RateLimit, type RateLimits } from '@tessera/broker';
+import {
+  type CustomAttribute,
+  parseWith,
+  type RateLimit,
+  type RateLimits,
+  ROLE_ARN,
+  type TargetRoles,
+} from '@tessera/broker';
 import type { AwsCredentials } from '@tessera/broker/aws';
 import * as z from 'zod/mini';
 import { ConfigError, type ConfigProblem } from './errors.js';
@@ -101,8 +108,6 @@ const customAttributes = z.pipe(
   ),
 );
 
-const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
 /**
  * The accounts whose CloudTrail a trail searches: account id -> `"self"` (the function's own
  * credentials) or the ARN of a role in that account allowed `cloudtrail:LookupEvents` (the
@@ -127,6 +132,27 @@ const trailAccounts = z.pipe(
 const dataEvents = z
   .string()
   .check(z.regex(/^(none|lookup|[\w:/.-]{3,256})$/, 'must be none, lookup or a trail name or ARN'));
+
+const roleArn = z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN'));
+
+/**
+ * The roles bindings may name (as infra's `targetRoles`): `{"arns": [...]}`, or
+ * `{"path": "/tessera/", "accounts": [...]}` for every role under an IAM path.
+ */
+const targetRoleScope = z.pipe(
+  jsonText,
+  z.union([
+    z.strictObject({ arns: z.array(roleArn).check(z.minLength(1, 'must name at least one role')) }),
+    z.strictObject({
+      path: z
+        .string()
+        .check(z.regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as /tessera/')),
+      accounts: z
+        .array(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')))
+        .check(z.minLength(1, 'must name at least one account')),
+    }),
+  ]),
+);
 
 const serviceUrl = z
   .string()
@@ -164,6 +190,10 @@ export const envSchema = z.object({
   TESSERA_TRAIL_ACCOUNTS: z.optional(trailAccounts),
   /** Trails: where S3 data events are (none, lookup, or the trail recording them). */
   TESSERA_TRAIL_DATA_EVENTS: z._default(dataEvents, 'none'),
+  /** Binding writes: the roles a binding may name (the broker's IAM policy's targets). */
+  TESSERA_TARGET_ROLES: z.optional(targetRoleScope),
+  /** Binding writes: the broker's own execution role, never a binding's role. */
+  TESSERA_BROKER_ROLE_ARN: z.optional(roleArn),
   /** Console links: the login URL's Issuer (the portal). */
   TESSERA_PORTAL_URL: z.optional(serviceUrl),
   /** Console links: the AWS federation endpoint; default the region's. */
@@ -249,6 +279,11 @@ export interface TesseraConfig {
    * hand without it searches no account, and every trail answer says so).
    */
   readonly trail?: TrailConfig;
+   * The roles a binding may name, and the broker's own role (TESSERA_TARGET_ROLES,
+   * TESSERA_BROKER_ROLE_ARN). Null (or absent) when not set: the binding-admin app then refuses
+   * to start; the vend apps do not read them.
+   */
+  readonly targetRoles?: TargetRoles | null;
   /** In-process use (local stack, tests): endpoint overrides. In Lambda the SDK reads AWS_ENDPOINT_URL_*. */
   readonly endpoints?: {
     readonly sts?: string;
@@ -270,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
   const v = parsed.value;
   const problems: ConfigProblem[] = [];
   const oidc = oidcConfig(v, problems);
+  const targetRoles = targetRolesOf(v, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     oidc,
@@ -296,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
         (v.TESSERA_ACCOUNT_ID === null ? {} : { [v.TESSERA_ACCOUNT_ID]: 'self' }),
       dataEvents: v.TESSERA_TRAIL_DATA_EVENTS,
     },
+    targetRoles,
     console: {
       federationEndpoint:
         v.TESSERA_FEDERATION_ENDPOINT ?? consoleDefaults(v.AWS_REGION).federationEndpoint,
@@ -303,6 +340,24 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
       issuer: v.TESSERA_PORTAL_URL ?? null,
     },
   };
+}
+
+/** Both variables, or neither (one without the other is a configuration error). */
+function targetRolesOf(
+  v: Pick<z.output<typeof envSchema>, 'TESSERA_TARGET_ROLES' | 'TESSERA_BROKER_ROLE_ARN'>,
+  problems: ConfigProblem[],
+): TargetRoles | null {
+  const allowed = v.TESSERA_TARGET_ROLES;
+  const brokerRoleArn = v.TESSERA_BROKER_ROLE_ARN;
+  if (allowed !== undefined && brokerRoleArn !== undefined) return { allowed, brokerRoleArn };
+  if (allowed === undefined && brokerRoleArn === undefined) return null;
+  const missing = allowed === undefined ? 'TESSERA_TARGET_ROLES' : 'TESSERA_BROKER_ROLE_ARN';
+  problems.push({
+    code: 'Required',
+    pointer: `/${missing}`,
+    message: 'TESSERA_TARGET_ROLES and TESSERA_BROKER_ROLE_ARN are set together',
+  });
+  return null;
 }
 
 /** Requests a minute (0: no limit), with bursts of a quarter minute's worth. */

@@ -117,6 +117,29 @@ export class OutcomeError extends Error {
   }
 }
 
+/** Errors answered after their audit event was stored by someone else than the HTTP layer. */
+const recordedErrors = new WeakSet<object>();
+
+/**
+ * Marks an error whose event is already stored (the admin write trail, admin-audit.ts), so the
+ * HTTP layer does not record it a second time. Returns it, to be thrown.
+ */
+export function alreadyRecorded<E extends object>(err: E): E {
+  recordedErrors.add(err);
+  return err;
+}
+
+/**
+ * Whether an error's event is already stored: a broker outcome (its exit decides what it records:
+ * a caller's own dry run is not a decision), or one marked `alreadyRecorded`.
+ */
+export function isRecorded(err: unknown): boolean {
+  return (
+    err instanceof OutcomeError ||
+    (typeof err === 'object' && err !== null && recordedErrors.has(err))
+  );
+}
+
 /** A grant's value; a Deny or Failure thrown as an OutcomeError (answered by problem.ts). */
 export function granted<T>(outcome: Outcome<T>): T {
   if (outcome.kind === 'grant') return outcome.value;

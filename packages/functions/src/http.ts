@@ -1,21 +1,29 @@
 /**
  * The middy stack every handler shares: header normalizer, CORS (when origins are configured),
  * security headers, one problem+json error handler, `Cache-Control: no-store` on every answer
- * (answers carry secrets), request-scoped logging, and for bodies a size cap before a proto-safe
- * JSON parse.
+ * (answers carry secrets), request-scoped logging, headers that must come once, and for bodies a
+ * size cap before a proto-safe JSON parse.
+ *
+ * No answer without its record: on an audited route, every refusal the broker did not decide (the
+ * checks here, a handler's body or header checks, an administrator's token) is recorded by the
+ * broker's own exit (`Recorder.refuse`) before it is answered, from bounded values only — the
+ * code, the pointer, the body's SHA-256 and length, never the body. When that event cannot be
+ * stored the answer is 503 (`AuditUnavailable`) instead.
  */
+
+import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import type { Audience } from '@tessera/broker';
+import type { Audience, AuditAction, BodyDigest, Recorder } from '@tessera/broker';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { HttpInputError } from './errors.js';
+import { HttpInputError, isRecorded, OutcomeError } from './errors.js';
 import { codedOf, problemFor, problemResponse } from './problem.js';
 
 export type HttpHandler = (
@@ -56,13 +64,42 @@ function bodySizeCap(): Middleware {
 
 const JSON_TYPE = /^application\/(.+\+)?json($|;.+)/;
 
+/**
+ * Headers a request may carry once. API Gateway (and the local stack) joins a repeated header's
+ * values with commas; neither a bearer token nor a media type holds one, so a comma here is a
+ * repeated (or conflicting) header, refused rather than guessed at.
+ */
+const SINGLE_HEADERS: Readonly<Record<string, string>> = {
+  authorization: 'Authorization',
+  'content-type': 'Content-Type',
+};
+
+function singleHeaders(): Middleware {
+  return {
+    before: async ({ event }) => {
+      for (const [name, shown] of Object.entries(SINGLE_HEADERS)) {
+        if (event.headers?.[name]?.includes(',')) {
+          throw new HttpInputError('InvalidRequest', `send one ${shown} header`, shown, {
+            location: 'header',
+          });
+        }
+      }
+    },
+  };
+}
+
 /** The JSON body: the content type checked, then a proto-safe parse; each failure its own code. */
 function jsonBody(): Middleware {
   return {
     before: async ({ event }) => {
       const type = event.headers?.['content-type'];
       if (type === undefined || !JSON_TYPE.test(type)) {
-        throw new HttpInputError('UnsupportedMediaType', 'send Content-Type: application/json');
+        throw new HttpInputError(
+          'UnsupportedMediaType',
+          'send Content-Type: application/json',
+          'Content-Type',
+          { location: 'header' },
+        );
       }
       if (event.body === undefined || event.body === null) {
         throw new HttpInputError('InvalidJson', 'the body is empty', '');
@@ -79,10 +116,71 @@ function jsonBody(): Middleware {
   };
 }
 
-function problems(logger: Logger, audience: Audience): Middleware {
+/** Where a route's refusals are recorded: the exit, and the action they are recorded as. */
+export interface RefusalAudit {
+  readonly recorder: Recorder;
+  readonly action: AuditAction;
+}
+
+/** The body as it arrived (before the JSON parse replaces it), by event. */
+const rawBodies = new WeakMap<object, { body: string; base64: boolean }>();
+
+function bodyDigest(event: APIGatewayProxyEventV2): BodyDigest | undefined {
+  const raw = rawBodies.get(event);
+  if (raw === undefined) return undefined;
+  const encoding = raw.base64 ? 'base64' : 'utf8';
   return {
+    sha256: createHash('sha256').update(raw.body, encoding).digest('hex'),
+    bytes: Buffer.byteLength(raw.body, encoding),
+  };
+}
+
+/** Plain words for the event: the code, where, and each issue's code and pointer; no values. */
+function refusalDetail(err: unknown): string {
+  const coded = codedOf(err);
+  const where = coded.field === undefined ? '' : ` at ${coded.location} ${coded.field || '/'}`;
+  const issues = (coded.issues ?? [])
+    .slice(0, 10)
+    .map((i) => `${i.code} ${i.field || '/'}`)
+    .join(', ');
+  return `${coded.code}${where}${issues === '' ? '' : ` (${issues})`}`;
+}
+
+/**
+ * The error to answer: the refusal itself once its event is stored (or when it is already
+ * recorded: a broker outcome, an admin write's trail), else the Failure `AuditUnavailable`.
+ */
+async function recorded(
+  refusals: RefusalAudit | null,
+  event: APIGatewayProxyEventV2,
+  err: unknown,
+): Promise<unknown> {
+  if (refusals === null || isRecorded(err)) return err;
+  const coded = codedOf(err);
+  const outcome = await refusals.recorder.refuse({
+    action: refusals.action,
+    code: coded.code,
+    field: coded.field,
+    detail: refusalDetail(err),
+    rawToken: bearerToken(event),
+    origin: requestOrigin(event),
+    body: bodyDigest(event),
+    cause: err,
+  });
+  return outcome.kind === 'failure' && outcome.code === 'AuditUnavailable'
+    ? new OutcomeError(outcome)
+    : err;
+}
+
+function problems(logger: Logger, audience: Audience, refusals: RefusalAudit | null): Middleware {
+  return {
+    before: async ({ event }) => {
+      if (typeof event.body === 'string') {
+        rawBodies.set(event, { body: event.body, base64: event.isBase64Encoded === true });
+      }
+    },
     onError: async (request) => {
-      const err = request.error;
+      const err = await recorded(refusals, request.event, request.error);
       const { problem } = problemFor(err, audience);
       if (problem.status >= 500) {
         const cause = (err as { cause?: unknown })?.cause;
@@ -135,6 +233,11 @@ export interface StackOptions {
   readonly audience?: Audience;
   /** Public documents only: successes may be cached this long. Default: `no-store`. */
   readonly cacheSeconds?: number;
+  /**
+   * Where refusals the broker did not decide are recorded; `null` (explicit) only for routes that
+   * decide nothing (health, public documents) or cannot write the log (see each caller).
+   */
+  readonly refusals: RefusalAudit | null;
 }
 
 export function httpStack(handler: HttpHandler, options: StackOptions): HttpHandler {
@@ -155,7 +258,8 @@ export function httpStack(handler: HttpHandler, options: StackOptions): HttpHand
   stack
     .use(httpSecurityHeaders())
     .use(cacheControl(options.cacheSeconds))
-    .use(problems(options.logger, options.audience ?? 'caller'));
+    .use(problems(options.logger, options.audience ?? 'caller', options.refusals))
+    .use(singleHeaders());
   if (options.jsonBody) {
     stack.use(bodySizeCap()).use(jsonBody());
   }
@@ -176,6 +280,7 @@ export function requestOrigin(event: APIGatewayProxyEventV2) {
     sourceIp: event.requestContext?.http?.sourceIp ?? '',
     userAgent: event.requestContext?.http?.userAgent ?? event.headers?.['user-agent'] ?? '',
     secureTransport: proto?.toLowerCase() === 'https',
+    requestId: event.requestContext?.requestId,
   };
 }
 

@@ -36,7 +36,8 @@ export function configuredHandler(
       async () => {
         throw failure;
       },
-      { logger, corsOrigins: [], jsonBody: false },
+      // No configuration, so no audit table to record in: the log line above is the record.
+      { logger, corsOrigins: [], jsonBody: false, refusals: null },
     );
   }
 }
@@ -69,7 +70,8 @@ export function functionHandler(
       async (event) => {
         throw new HttpInputError('RouteNotFound', `no route ${event.routeKey} in ${fn}`);
       },
-      { logger, corsOrigins: config.corsOrigins, jsonBody: false },
+      // Only a deployment whose routes and functions disagree gets here (API Gateway routes by key).
+      { logger, corsOrigins: config.corsOrigins, jsonBody: false, refusals: null },
     );
     return (event, context) => (byRouteKey.get(event.routeKey) ?? notFound)(event, context);
   }, env);

@@ -143,7 +143,7 @@ export function simulateHandler(
         }),
       );
     },
-    { ...stack, jsonBody: true },
+    { ...stack, jsonBody: true, refusals: { recorder: broker, action: 'simulate' } },
   );
 }
 
@@ -183,6 +183,6 @@ export function consoleHandler(
       });
       return json(200, { url, expiresAt: result.credentials.expiration, roleArn: result.roleArn });
     },
-    { ...stack, jsonBody: true },
+    { ...stack, jsonBody: true, refusals: { recorder: broker, action: 'console' } },
   );
 }

@@ -147,6 +147,10 @@ beforeAll(async () => {
     rateLimits: { perSourceIp: null, perSubject: null },
     accounts: {},
     customAttributes: [],
+    targetRoles: {
+      brokerRoleArn: 'arn:aws:iam::111122223333:role/tessera-broker',
+      allowed: { path: '/', accounts: ['111122223333'] },
+    },
     console: {
       federationEndpoint: 'https://signin.aws.amazon.com/federation',
       destination: 'https://console.aws.amazon.com/',

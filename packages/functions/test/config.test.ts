@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       oidc: null,
       accounts: {},
       customAttributes: [],
+      targetRoles: null,
       console: {
         federationEndpoint: 'https://eu-west-1.signin.aws.amazon.com/federation',
         destination: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
@@ -101,6 +102,47 @@ describe('loadConfig', () => {
       destination: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
       issuer: 'https://access.example.com/',
     });
+  });
+
+  it('reads the target roles (ARNs or an IAM path) with the broker role, set together', () => {
+    const broker = 'arn:aws:iam::111122223333:role/tessera-broker';
+    expect(
+      loadConfig({
+        ...env,
+        TESSERA_TARGET_ROLES: '{"arns":["arn:aws:iam::111122223333:role/app"]}',
+        TESSERA_BROKER_ROLE_ARN: broker,
+      }).targetRoles,
+    ).toEqual({ brokerRoleArn: broker, allowed: { arns: ['arn:aws:iam::111122223333:role/app'] } });
+    expect(
+      loadConfig({
+        ...env,
+        TESSERA_TARGET_ROLES: '{"path":"/tessera/","accounts":["111122223333"]}',
+        TESSERA_BROKER_ROLE_ARN: broker,
+      }).targetRoles,
+    ).toEqual({
+      brokerRoleArn: broker,
+      allowed: { path: '/tessera/', accounts: ['111122223333'] },
+    });
+    const problems = (extra: Record<string, string>) => {
+      try {
+        loadConfig({ ...env, ...extra });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems.map((p) => [p.pointer, p.code]);
+      }
+    };
+    expect(problems({ TESSERA_BROKER_ROLE_ARN: broker })).toEqual([
+      ['/TESSERA_TARGET_ROLES', 'Required'],
+    ]);
+    expect(
+      problems({ TESSERA_TARGET_ROLES: '{"arns":["arn:aws:iam::111122223333:role/app"]}' }),
+    ).toEqual([['/TESSERA_BROKER_ROLE_ARN', 'Required']]);
+    expect(
+      problems({ TESSERA_TARGET_ROLES: '{"arns":["role/app"]}', TESSERA_BROKER_ROLE_ARN: 'x' }),
+    ).toEqual([
+      ['/TESSERA_TARGET_ROLES/arns/0', 'InvalidFormat'],
+      ['/TESSERA_BROKER_ROLE_ARN', 'InvalidFormat'],
+    ]);
   });
 
   it('derives the federation endpoint and console by partition', () => {

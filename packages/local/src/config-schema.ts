@@ -129,6 +129,19 @@ export const localConfigSchema = z.strictObject({
   buckets: z._default(z.array(bucket), []),
   /** The broker's own identity: a role session of this role, as in Lambda. */
   broker: z.strictObject({ role: text, account }),
+  /**
+   * The roles bindings may name (TESSERA_TARGET_ROLES, as infra's `targetRoles`): role ARNs, or an
+   * IAM path in some accounts. Default: every role of `roles` but the broker's.
+   */
+  targetRoles: z.optional(
+    z.union([
+      z.strictObject({ arns: z.array(text).check(z.minLength(1, 'at least one role ARN')) }),
+      z.strictObject({
+        path: matching(PATH, 'must start and end with "/"'),
+        accounts: z.array(account).check(z.minLength(1, 'at least one account')),
+      }),
+    ]),
+  ),
   /** The pool's custom attributes (`custom:<name>`) and whether users may write them themselves. */
   customAttributes: z._default(
     z.array(

@@ -44,6 +44,8 @@ export type BindingProblemCode =
   | 'IssuerNotConfigured'
   /** Admin writes: IAM has no such role. */
   | 'RoleNotFound'
+  /** Admin writes: the broker's own role, or a role outside the configured targets. */
+  | 'RoleNotTargetable'
   /** Admin writes: a server-managed field differs from what is stored. */
   | 'ServerFieldChanged'
   /** A stored permission snapshot whose policies do not match its hash. */
