@@ -20,10 +20,10 @@ import {
 } from '@tessera/broker/aws';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
-import { ConfigError, granted, invalidBody } from './errors.js';
+import { ConfigError, granted, HttpInputError, invalidBody } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
 import { consoleHandler, simulateHandler } from './operate.js';
-import type { VendHandlerName } from './routes.js';
+import { allowedMethods, type VendHandlerName } from './routes.js';
 import { wellKnownHandlers } from './well-known.js';
 import { type SharedDeps, sharedDeps } from './wiring.js';
 
@@ -40,7 +40,8 @@ export interface AppDeps extends SharedDeps {
 /**
  * One handler per route (routes.ts): `credentials` POST /v1/credentials, `roles` GET /v1/roles,
  * `health` GET /healthz, `openidConfiguration` and `jwks` the issuer's well-known documents,
- * `simulate` POST /v1/simulate, `console` POST /v1/console.
+ * `simulate` POST /v1/simulate, `console` POST /v1/console, `unrouted` any other request under
+ * /v1 (405 or 404, recorded).
  */
 export type App = { readonly [K in VendHandlerName]: HttpHandler };
 
@@ -152,6 +153,18 @@ function credentialsAnswer(result: VendResult, format: string | undefined): obje
   };
 }
 
+/** The catch-all route: 405 with `Allow` when the path has routes for other methods, else 404. */
+async function unroutedRequest(event: APIGatewayProxyEventV2): Promise<never> {
+  const method = event.requestContext?.http?.method ?? '';
+  const allow = allowedMethods(event.rawPath ?? '');
+  if (allow.length > 0) {
+    throw new HttpInputError('MethodNotAllowed', `${method} is not allowed here`, undefined, {
+      allow,
+    });
+  }
+  throw new HttpInputError('RouteNotFound', 'no such route');
+}
+
 export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {}): App {
   const logger = overrides.logger ?? createLogger();
   const deps = defaultDeps(config, logger, overrides);
@@ -224,6 +237,11 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
   });
   const simulate = simulateHandler(broker, deps, config, stack);
   const consoleLink = consoleHandler(broker, config, stack, overrides.fetch);
+  const unrouted = httpStack(unroutedRequest, {
+    ...stack,
+    jsonBody: false,
+    refusals: { recorder: broker, action: 'request' },
+  });
 
-  return { credentials, roles, health, ...wellKnown, simulate, console: consoleLink };
+  return { credentials, roles, health, ...wellKnown, simulate, console: consoleLink, unrouted };
 }

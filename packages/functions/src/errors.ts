@@ -39,6 +39,8 @@ export type HttpInputErrorCode = Extract<
   | 'PreconditionRequired'
   /** No route for the event's `routeKey` in this function (404). */
   | 'RouteNotFound'
+  /** A route's path with a method it does not take (405, with `Allow`). */
+  | 'MethodNotAllowed'
 >;
 
 /** Where a request problem is: the JSON body (`field` is a JSON Pointer), or a named part. */
@@ -59,17 +61,24 @@ export class HttpInputError extends Error {
   readonly location: InputLocation;
   /** Every problem of the body, when there are several (the first is `field`). */
   readonly issues: readonly InputIssue[];
+  /** `MethodNotAllowed`: the methods the path takes (the `Allow` header). */
+  readonly allow: readonly string[];
   constructor(
     code: HttpInputErrorCode,
     message: string,
     field?: string,
-    options: { location?: InputLocation; issues?: readonly InputIssue[] } = {},
+    options: {
+      location?: InputLocation;
+      issues?: readonly InputIssue[];
+      allow?: readonly string[];
+    } = {},
   ) {
     super(message);
     this.code = code;
     this.field = field;
     this.location = options.location ?? 'body';
     this.issues = options.issues ?? [];
+    this.allow = options.allow ?? [];
   }
 }
 

@@ -41,6 +41,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
+  405: 'Method Not Allowed',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
@@ -108,6 +109,9 @@ export function problemFor(
   };
   const headers: Record<string, string> = {};
   if (answer.status === 401) headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
+  if (own && err instanceof HttpInputError && err.allow.length > 0) {
+    headers['Allow'] = err.allow.join(', ');
+  }
   if (answer.retryAfterSeconds !== undefined) {
     headers['Retry-After'] = String(coded.retryAfterSeconds ?? answer.retryAfterSeconds);
   }

@@ -11,7 +11,9 @@ export type VendHandlerName =
   | 'openidConfiguration'
   | 'jwks'
   | 'simulate'
-  | 'console';
+  | 'console'
+  /** Any other method or path under /v1: 405 (with Allow) or 404, recorded. */
+  | 'unrouted';
 
 /** The audit app's handlers (`keyof AuditApp`, audit-app.ts). */
 export type AuditHandlerName = 'audit' | 'auditMe' | 'auditTrail' | 'subjectTrail';
@@ -22,7 +24,8 @@ export type AdminHandlerName = 'listBindings' | 'getBinding' | 'putBinding' | 'd
 export type HandlerName = VendHandlerName | AdminHandlerName | AuditHandlerName;
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** `ANY`: every method (the catch-all only; API Gateway prefers any more specific route). */
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'ANY';
   /** API Gateway route path; `{id}` is a path parameter (`event.pathParameters.id`). */
   readonly path: string;
   /** The App (or AdminApp) handler serving it. */
@@ -35,6 +38,9 @@ export interface Route {
 }
 
 const ADMIN_BINDINGS = 'admin-bindings';
+
+/** The catch-all route's path: every path under /v1 (API Gateway's greedy path variable). */
+export const UNROUTED_PATH = '/v1/{proxy+}';
 
 export const routes: ReadonlyArray<Route> = [
   { method: 'POST', path: '/v1/credentials', handler: 'credentials', function: 'credentials' },
@@ -79,7 +85,33 @@ export const routes: ReadonlyArray<Route> = [
     handler: 'deleteBinding',
     function: ADMIN_BINDINGS,
   },
+  // Last, the least specific: what no route above takes under /v1 reaches a function (not API
+  // Gateway's unrecorded 404), which answers 405 or 404 and records the refusal.
+  { method: 'ANY', path: UNROUTED_PATH, handler: 'unrouted', function: 'credentials' },
 ];
+
+/**
+ * Whether a request path matches a route path: literal segments equal, `{name}` one non-empty
+ * segment, `{name+}` one or more (API Gateway's matching, without its preference order).
+ */
+export function pathMatches(routePath: string, path: string): boolean {
+  const want = routePath.split('/');
+  const have = path.split('/');
+  for (const [i, segment] of want.entries()) {
+    if (/^\{\w+\+\}$/.test(segment)) return have.slice(i).join('/') !== '';
+    const part = have[i];
+    if (part === undefined) return false;
+    if (/^\{\w+\}$/.test(segment) ? part === '' : part !== segment) return false;
+  }
+  return have.length === want.length;
+}
+
+/** The methods the routes of `path` take (the catch-all aside): an `Allow` header's list. */
+export function allowedMethods(path: string): string[] {
+  return routes
+    .filter((r) => r.method !== 'ANY' && pathMatches(r.path, path))
+    .map((r) => r.method);
+}
 
 /** The API Gateway route key of a route: `"GET /v1/admin/bindings/{id}"`. */
 export function routeKey(route: Pick<Route, 'method' | 'path'>): string {

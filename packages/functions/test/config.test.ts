@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type PoolConfig, routes } from '../src/index.js';
+import { allowedMethods, pathMatches } from '../src/routes.js';
 import { lambdaHandler } from '../src/lambda.js';
 import { apiEvent, lambdaContext } from './events.js';
 
@@ -272,7 +273,19 @@ describe('routes', () => {
         handler: 'deleteBinding',
         function: 'admin-bindings',
       },
+      { method: 'ANY', path: '/v1/{proxy+}', handler: 'unrouted', function: 'credentials' },
     ]);
+  });
+
+  it('matches paths as API Gateway does, and lists the methods a path takes', () => {
+    expect(pathMatches('/v1/admin/bindings/{id}', '/v1/admin/bindings/app-upload')).toBe(true);
+    expect(pathMatches('/v1/admin/bindings/{id}', '/v1/admin/bindings/')).toBe(false);
+    expect(pathMatches('/v1/admin/bindings/{id}', '/v1/admin/bindings/a/b')).toBe(false);
+    expect(pathMatches('/v1/{proxy+}', '/v1/a/b')).toBe(true);
+    expect(pathMatches('/v1/{proxy+}', '/v1/')).toBe(false);
+    expect(allowedMethods('/v1/credentials')).toEqual(['POST']);
+    expect(allowedMethods('/v1/admin/bindings/x')).toEqual(['GET', 'PUT', 'DELETE']);
+    expect(allowedMethods('/v1/nothing')).toEqual([]);
   });
 });
 
