@@ -18,7 +18,7 @@ import {
   StsCredentialVendor,
   WebIdentityCredentialVendor,
 } from '@tessera/broker/aws';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { TesseraConfig } from './config.js';
 import { ConfigError, granted, HttpInputError, invalidBody } from './errors.js';
 import { bearerToken, type HttpHandler, httpStack, json, requestOrigin } from './http.js';
@@ -153,10 +153,19 @@ function credentialsAnswer(result: VendResult, format: string | undefined): obje
   };
 }
 
-/** The catch-all route: 405 with `Allow` when the path has routes for other methods, else 404. */
-async function unroutedRequest(event: APIGatewayProxyEventV2): Promise<never> {
+/**
+ * The catch-all route: 405 with `Allow` when the path has routes for other methods, else 404. A
+ * CORS preflight (`OPTIONS` on a routed path) is answered 204: API Gateway sends it to the ANY
+ * route and adds its configured CORS headers to the answer; it decides nothing.
+ */
+async function unroutedRequest(
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext?.http?.method ?? '';
   const allow = allowedMethods(event.rawPath ?? '');
+  if (method === 'OPTIONS' && allow.length > 0) {
+    return { statusCode: 204, headers: { Allow: allow.join(', '), 'Cache-Control': 'no-store' } };
+  }
   if (allow.length > 0) {
     throw new HttpInputError('MethodNotAllowed', `${method} is not allowed here`, undefined, {
       allow,

@@ -108,9 +108,7 @@ export function pathMatches(routePath: string, path: string): boolean {
 
 /** The methods the routes of `path` take (the catch-all aside): an `Allow` header's list. */
 export function allowedMethods(path: string): string[] {
-  return routes
-    .filter((r) => r.method !== 'ANY' && pathMatches(r.path, path))
-    .map((r) => r.method);
+  return routes.filter((r) => r.method !== 'ANY' && pathMatches(r.path, path)).map((r) => r.method);
 }
 
 /** The API Gateway route key of a route: `"GET /v1/admin/bindings/{id}"`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type PoolConfig, routes } from '../src/index.js';
-import { allowedMethods, pathMatches } from '../src/routes.js';
 import { lambdaHandler } from '../src/lambda.js';
+import { allowedMethods, pathMatches } from '../src/routes.js';
 import { apiEvent, lambdaContext } from './events.js';
 
 const env = {

@@ -5,6 +5,7 @@
  * cannot be stored. A refusal the broker decided is not recorded twice.
  */
 import { createHash } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { fixedClock } from '@tessera/broker';
 import {
   MemoryAuditSink,
@@ -48,6 +49,7 @@ function setup() {
     bindings: new MemoryBindingStore([binding()]),
     verifier: new MemoryTokenVerifier({ 'alice-token': token() }),
     clock: fixedClock(NOW),
+    logger: new Logger({ serviceName: 'tessera-tests', logLevel: 'SILENT' }),
   });
   return { app, audit };
 }
@@ -204,5 +206,39 @@ describe('refusals before the broker', () => {
     expect(audit.events.map((e) => [e.reason, e.field, e.subject])).toEqual([
       ['DurationInvalid', '/durationSeconds', expect.stringMatching(/\|/)],
     ]);
+  });
+
+  it('answers a wrong method 405 with Allow and a path under /v1 with no route 404, each recorded as a request', async () => {
+    const { app, audit } = setup();
+    const wrong = await app.unrouted(
+      apiEvent('GET', '/v1/credentials', { token: 'alice-token' }),
+      lambdaContext,
+    );
+    expect([
+      wrong.statusCode,
+      JSON.parse(wrong.body ?? '{}').code,
+      wrong.headers?.['Allow'],
+    ]).toEqual([405, 'MethodNotAllowed', 'POST']);
+    const none = await app.unrouted(apiEvent('GET', '/v1/nothing-here'), lambdaContext);
+    expect([none.statusCode, JSON.parse(none.body ?? '{}').code]).toEqual([404, 'RouteNotFound']);
+    expect(audit.events.map((e) => [e.action, e.result, e.reason])).toEqual([
+      ['request', 'deny', 'MethodNotAllowed'],
+      ['request', 'deny', 'RouteNotFound'],
+    ]);
+  });
+
+  it('answers a CORS preflight to the catch-all 204 with Allow, recording nothing (it decides nothing)', async () => {
+    const { app, audit } = setup();
+    const event = apiEvent('GET', '/v1/admin/bindings/x');
+    const preflight = {
+      ...event,
+      requestContext: {
+        ...event.requestContext,
+        http: { ...event.requestContext.http, method: 'OPTIONS' },
+      },
+    };
+    const res = await app.unrouted(preflight, lambdaContext);
+    expect([res.statusCode, res.headers?.['Allow']]).toEqual([204, 'GET, PUT, DELETE']);
+    expect(audit.events).toEqual([]);
   });
 });
