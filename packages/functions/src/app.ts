@@ -174,6 +174,9 @@ async function unroutedRequest(
   throw new HttpInputError('RouteNotFound', 'no such route');
 }
 
+/** A route that decides nothing: no body, no refusal to record. */
+const PUBLIC = { jsonBody: false, refusals: null } as const;
+
 export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {}): App {
   const logger = overrides.logger ?? createLogger();
   const deps = defaultDeps(config, logger, overrides);
@@ -233,24 +236,18 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
   );
 
   // Decides nothing, reads nothing: nothing to record.
-  const health = httpStack(async () => json(200, { status: 'ok' }), {
-    ...stack,
-    jsonBody: false,
-    refusals: null,
-  });
+  const health = httpStack(async () => json(200, { status: 'ok' }), { ...stack, ...PUBLIC });
 
   // Public documents: they decide nothing, so their refusals are not recorded.
   const wellKnown = wellKnownHandlers(config.oidc ?? null, keys, deps.clock, {
     ...stack,
-    refusals: null,
+    ...PUBLIC,
   });
   const simulate = simulateHandler(broker, deps, config, stack);
   const consoleLink = consoleHandler(broker, config, stack, overrides.fetch);
   const unrouted = httpStack(unroutedRequest, {
     ...stack,
-    jsonBody: false,
-    refusals: { recorder: broker, action: 'request' },
+    ...{ jsonBody: false, refusals: { recorder: broker, action: 'request' } },
   });
-
   return { credentials, roles, health, ...wellKnown, simulate, console: consoleLink, unrouted };
 }
