@@ -905,7 +905,7 @@ describe('admin writes for roles Tessera may not assume', () => {
     );
   }
 
-  it('refuses the broker’s own role and a role outside the targets with 422 RoleNotTargetable at /roleArn, stores nothing, records one event each', async () => {
+  it('refuses the broker’s own role and a role outside the targets with 422 RoleNotTargetable at /roleArn, stores nothing, records one event naming the administrator', async () => {
     const cases = [
       ['bodies-broker', 'arn:aws:iam::111111111111:role/tessera-broker'],
       ['bodies-partner', 'arn:aws:iam::222222222222:role/partner-audit'],
@@ -922,9 +922,17 @@ describe('admin writes for roles Tessera may not assume', () => {
         '/roleArn',
       ]);
       const recorded = events.filter((e) => e['requestId'] === res.headers['apigw-requestid']);
-      expect(recorded.map((e) => [e['action'], e['result'], e['reason'], e['field']])).toEqual([
-        ['binding.put', 'deny', 'RoleNotTargetable', '/roleArn'],
-      ]);
+      // Who tried, and on which binding: the token was verified before the write was refused.
+      expect(
+        recorded.map((e) => [
+          e['action'],
+          e['result'],
+          e['reason'],
+          e['field'],
+          e['username'],
+          e['bindingId'],
+        ]),
+      ).toEqual([['binding.put', 'deny', 'RoleNotTargetable', '/roleArn', 'admin', cases[i]![0]]]);
       const stored = await raw('GET', `/v1/admin/bindings/${cases[i]![0]}`, [
         ['Authorization', `Bearer ${admin}`],
       ]);

@@ -22,6 +22,7 @@ import {
   decideStage,
   loadBindings,
   mint,
+  noteIdentity,
   openTrail,
   type StageEnv,
   type Trail,
@@ -94,6 +95,10 @@ export interface Refusal {
   readonly rawToken: string | undefined;
   readonly origin: RequestOrigin;
   readonly body: BodyDigest | undefined;
+  /** The caller, when the token was verified before the refusal (the admin routes). */
+  readonly caller?: VerifiedToken | undefined;
+  /** The binding addressed (an admin route's validated `{id}`). */
+  readonly bindingId?: string | undefined;
   /** A 5xx refusal: what was thrown (the operator's log; its name and message in `detail`). */
   readonly cause?: unknown;
 }
@@ -404,7 +409,8 @@ function refusalOutcome(trail: Trail, refusal: Refusal): Deny | Failure {
 
 function refuseThrough(env: ExitEnv, refusal: Refusal): Promise<Deny | Failure> {
   const trail = open(env, refusal.action, refusal.rawToken, refusal.origin);
-  trail.note({ field: refusal.field });
+  if (refusal.caller !== undefined) noteIdentity(trail, refusal.caller);
+  trail.note({ field: refusal.field, bindingId: refusal.bindingId });
   return record(env, trail, refusalOutcome(trail, refusal));
 }
 

@@ -108,7 +108,8 @@ function overLimit(env: StageEnv, kind: 'sourceIp' | 'subject', value: string) {
   });
 }
 
-function noteIdentity(trail: Trail, token: VerifiedToken): void {
+/** The verified caller's identity, noted for the event. */
+export function noteIdentity(trail: Trail, token: VerifiedToken): void {
   trail.note({
     subject: subjectOf(token.issuer, token.subject),
     issuer: token.issuer,

@@ -50,6 +50,7 @@ import {
   json,
   requestOrigin,
   type StackOptions,
+  verifiedCaller,
 } from './http.js';
 import { configuredHandler } from './lambda.js';
 import { type AdminHandlerName, routeKey, routes } from './routes.js';
@@ -102,6 +103,12 @@ function requiredTargets(config: TesseraConfig): TargetRoles {
   ]);
 }
 
+/** The path's binding id when it is one (else the refusal names none). */
+function validBindingId(event: APIGatewayProxyEventV2): string | undefined {
+  const id = event.pathParameters?.['id'];
+  return id !== undefined && BINDING_ID.test(id) ? id : undefined;
+}
+
 /** The action a refused admin request is recorded as. */
 type AdminRouteAction = AdminAction | 'binding.read';
 
@@ -142,7 +149,7 @@ class AdminContext {
       corsOrigins: this.config.corsOrigins,
       audience: 'admin',
       jsonBody,
-      refusals: { recorder: this.recorder, action },
+      refusals: { recorder: this.recorder, action, bindingIdOf: validBindingId },
     };
   }
 
@@ -154,16 +161,16 @@ class AdminContext {
     const rawToken = bearerToken(event);
     if (rawToken === undefined) throw new TokenError('TokenMissing', 'a bearer token is required');
     const token: VerifiedToken = await this.deps.verifier.verify(rawToken);
+    verifiedCaller(event, token);
     const actor = { token, rawToken, origin: requestOrigin(event) };
     const groups = token.claims['cognito:groups'];
     if (Array.isArray(groups) && groups.includes(this.config.adminGroup)) return actor;
     if (write) {
-      const id = event.pathParameters?.['id'];
       await this.audit.record(actor, {
         action: write,
         result: 'deny',
         reason: 'AdminRequired',
-        bindingId: id !== undefined && BINDING_ID.test(id) ? id : undefined,
+        bindingId: validBindingId(event),
         roleArn: undefined,
         previousVersion: null,
         newVersion: null,

@@ -17,7 +17,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import type { Audience, AuditAction, BodyDigest, Recorder } from '@tessera/broker';
+import type { Audience, AuditAction, BodyDigest, Recorder, VerifiedToken } from '@tessera/broker';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -120,10 +120,20 @@ function jsonBody(): Middleware {
 export interface RefusalAudit {
   readonly recorder: Recorder;
   readonly action: AuditAction;
+  /** The binding a request addresses, when valid (the admin routes' `{id}`). */
+  readonly bindingIdOf?: (event: APIGatewayProxyEventV2) => string | undefined;
 }
 
 /** The body as it arrived (before the JSON parse replaces it), by event. */
 const rawBodies = new WeakMap<object, { body: string; base64: boolean }>();
+
+/** The verified caller of a request, by event (set once a handler has verified the token). */
+const callers = new WeakMap<object, VerifiedToken>();
+
+/** Names a request's verified caller: a refusal after verification records who it was. */
+export function verifiedCaller(event: APIGatewayProxyEventV2, token: VerifiedToken): void {
+  callers.set(event, token);
+}
 
 function bodyDigest(event: APIGatewayProxyEventV2): BodyDigest | undefined {
   const raw = rawBodies.get(event);
@@ -165,6 +175,8 @@ async function recorded(
     rawToken: bearerToken(event),
     origin: requestOrigin(event),
     body: bodyDigest(event),
+    caller: callers.get(event),
+    bindingId: refusals.bindingIdOf?.(event),
     cause: err,
   });
   return outcome.kind === 'failure' && outcome.code === 'AuditUnavailable'

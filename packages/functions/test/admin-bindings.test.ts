@@ -238,7 +238,7 @@ describe('authorization', () => {
     }
   });
 
-  it('403 AdminRequired for a verified caller outside the admin group, and the refused write is audited', async () => {
+  it('403 AdminRequired for a verified caller outside the admin group; the refused read and write are each audited once', async () => {
     const list = await call('GET', undefined, { token: userToken });
     expect([list.statusCode, list.json.code]).toEqual([403, 'AdminRequired']);
     const put = await call('PUT', 'app-upload', { token: userToken, body: document() });
@@ -253,6 +253,7 @@ describe('authorization', () => {
         bindingId: 'app-upload',
         username: 'alice',
       },
+      { action: 'binding.read', result: 'deny', reason: 'AdminRequired', username: 'alice' },
     ]);
   });
 });
@@ -353,7 +354,9 @@ describe('binding lifecycle', () => {
   });
 
   it('audits every write first, with who, the binding and old -> new version', async () => {
-    const events = (await auditOf(ADMIN_SUBJECT)).reverse();
+    const all = (await auditOf(ADMIN_SUBJECT)).reverse();
+    // The write trail (events with a version change); refusals before any attempt are below.
+    const events = all.filter((e) => e.previousVersion !== undefined);
     expect(
       events.map((e) => [e.action, e.result, e.reason, e.previousVersion, e.newVersion]),
     ).toEqual([
@@ -364,8 +367,18 @@ describe('binding lifecycle', () => {
       ['binding.put', 'grant', 'Granted', 1, 2],
       ['binding.put', 'grant', 'Granted', 1, 2],
       ['binding.put', 'deny', 'BindingVersionConflict', 1, 2],
-      // Refused before any attempt (stale If-Match seen on the read): not a write, no event.
+      // Refused before any attempt (stale If-Match seen on the read): not a write, no trail event.
       ['binding.delete', 'grant', 'Granted', 2, null],
+    ]);
+    // Refused before any write was attempted: each recorded once, naming the administrator.
+    expect(
+      all.filter((e) => e.previousVersion === undefined).map((e) => [e.action, e.reason]),
+    ).toEqual([
+      ['binding.read', 'InvalidRequest'],
+      ['binding.delete', 'PreconditionRequired'],
+      ['binding.delete', 'BindingVersionConflict'],
+      ['binding.read', 'BindingNotFound'],
+      ['binding.delete', 'BindingNotFound'],
     ]);
     expect(events[0]).toMatchObject({
       subject: ADMIN_SUBJECT,
