@@ -166,6 +166,7 @@ export function blankEvent(
 
 /** Largest trace kept with its explanations, bytes of JSON (DynamoDB items are <= 400 KB). */
 export const MAX_TRACE_BYTES = 64_000;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Most trace entries and revealed roles kept. */
 const MAX_ENTRIES = 100;
 const MAX_ROLES = 1000;
@@ -173,6 +174,9 @@ const MAX_ROLES = 1000;
 const opt = (value: string | undefined, maxBytes: number) =>
   value === undefined ? undefined : bounded(value, maxBytes);
 const int = (value: number | undefined) => (Number.isSafeInteger(value) ? value : undefined);
+/** An index key (`bindingId`, `roleArn`): DynamoDB refuses an empty string there, so none. */
+const indexKey = (value: string | undefined, maxBytes: number) =>
+  value === undefined || value === '' ? undefined : bounded(value, maxBytes);
 
 function boundedEntry(entry: TraceEntry, withExplain: boolean): TraceEntry {
   return {
@@ -275,9 +279,12 @@ function boundedExtras(event: AuditEvent, out: Mutable<AuditEvent>): void {
     out.newVersion = event.newVersion === null ? null : int(event.newVersion);
   }
   if (event.field !== undefined) out.field = bounded(event.field, 256);
-  if (event.bodySha256 !== undefined) out.bodySha256 = bounded(event.bodySha256, 64);
-  if (event.bodyBytes !== undefined) out.bodyBytes = int(event.bodyBytes);
-  if (event.requestId !== undefined) out.requestId = bounded(event.requestId, 128);
+  // A digest is kept only as one (64 hex digits); a byte count only as a safe integer.
+  if (event.bodySha256 !== undefined && SHA256_HEX.test(event.bodySha256)) {
+    out.bodySha256 = event.bodySha256;
+  }
+  if (int(event.bodyBytes) !== undefined) out.bodyBytes = event.bodyBytes;
+  if (event.requestId !== undefined) out.requestId = bounded(event.requestId, 256);
 }
 
 /**
@@ -302,9 +309,9 @@ export function storableEvent(event: AuditEvent): AuditEvent {
     tokenSha256: opt(event.tokenSha256, 64),
     requestedRole: opt(event.requestedRole, 1024),
     requestedDuration: int(event.requestedDuration),
-    bindingId: opt(event.bindingId, 128),
+    bindingId: indexKey(event.bindingId, 128),
     bindingVersion: int(event.bindingVersion),
-    roleArn: opt(event.roleArn, 1024),
+    roleArn: indexKey(event.roleArn, 1024),
     durationSeconds: int(event.durationSeconds),
     clampedBy: event.clampedBy,
     sessionPolicySha256: opt(event.sessionPolicySha256, 64),

@@ -30,6 +30,7 @@ import {
 } from './pipeline.js';
 import type { AuditSink, BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
 import type { RateLimiter } from './rate-limit.js';
+import { BINDING_ID } from './schema/binding.js';
 import type {
   AccountRoles,
   ListRolesRequest,
@@ -410,7 +411,12 @@ function refusalOutcome(trail: Trail, refusal: Refusal): Deny | Failure {
 function refuseThrough(env: ExitEnv, refusal: Refusal): Promise<Deny | Failure> {
   const trail = open(env, refusal.action, refusal.rawToken, refusal.origin);
   if (refusal.caller !== undefined) noteIdentity(trail, refusal.caller);
-  trail.note({ field: refusal.field, bindingId: refusal.bindingId });
+  const { bindingId } = refusal;
+  // Only a binding id that is one (the pipeline notes only validated values; so does this exit).
+  trail.note({
+    field: refusal.field,
+    bindingId: bindingId !== undefined && BINDING_ID.test(bindingId) ? bindingId : undefined,
+  });
   return record(env, trail, refusalOutcome(trail, refusal));
 }
 

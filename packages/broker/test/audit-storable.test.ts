@@ -2,7 +2,8 @@
  * Every audit event is storable by construction (issue 11): hostile requests — out-of-range
  * numbers (1e400 reads as Infinity), a 3,000-character `sub`, odd unicode and lone surrogates,
  * huge role strings and user agents — go through the real pipeline, and each resulting event is
- * written by the DynamoDB adapter to dynalite and to DynamoDB Local. None may be refused.
+ * written by the DynamoDB adapter to dynalite and to DynamoDB Local. None may be refused. The same
+ * for refusals the HTTP layer hands to the exit (`createRecorder().refuse`).
  */
 import { DynamoAuditSink } from '@tessera/broker/aws';
 import { createTables } from '@tessera/broker/provisioning';
@@ -12,8 +13,10 @@ import {
   type AuditEvent,
   bounded,
   createBroker,
+  createRecorder,
   fixedClock,
   type Outcome,
+  type Refusal,
   storableEvent,
   type VendRequest,
   type VerifiedToken,
@@ -101,6 +104,39 @@ const requests: fc.Arbitrary<VendRequest> = fc.record({
   }),
 });
 
+/** Refusals the HTTP layer hands to the exit: hostile pointers, details, ids, callers. */
+const refusals: fc.Arbitrary<Refusal> = fc.record({
+  action: fc.constantFrom('vend', 'simulate', 'console', 'roles', 'binding.put', 'request'),
+  code: fc.constantFrom(
+    'InvalidJson',
+    'InvalidRequest',
+    'PayloadTooLarge',
+    'UnsupportedMediaType',
+    'MethodNotAllowed',
+    'RoleNotTargetable',
+    'InternalError',
+  ),
+  field: fc.oneof(fc.constant(undefined), oddString(30), fc.constant(`/${'k'.repeat(5000)}`)),
+  detail: fc.oneof(oddString(40), fc.constant('d'.repeat(20_000))),
+  rawToken: fc.oneof(fc.constant(undefined), oddString(40)),
+  origin: fc.record({
+    sourceIp: fc.oneof(fc.constant('203.0.113.7'), oddString(20)),
+    userAgent: fc.oneof(oddString(40), fc.constant('a'.repeat(9000))),
+    secureTransport: fc.boolean(),
+    requestId: fc.oneof(fc.constant(undefined), oddString(20), fc.constant('r'.repeat(3000))),
+  }),
+  body: fc.oneof(
+    fc.constant(undefined),
+    fc.record({
+      sha256: fc.oneof(fc.constant('0'.repeat(64)), oddString(20)),
+      bytes: fc.oneof(fc.nat(), fc.constant(1e400), fc.constant(Number.NaN), fc.double()),
+    }),
+  ),
+  caller: fc.oneof(fc.constant(undefined), fc.constantFrom(...Object.values(hostileTokens))),
+  bindingId: fc.oneof(fc.constant(undefined), oddString(20), fc.constant('b'.repeat(5000))),
+  cause: fc.constantFrom(undefined, new Error('x'.repeat(10_000))),
+});
+
 describe('audit events are bounded', () => {
   it('keeps plain values and hashes long or odd ones, idempotently', () => {
     expect(bounded('app-upload', 128)).toBe('app-upload');
@@ -159,6 +195,34 @@ for (const backend of backends) {
           runs += 1;
           const outcome: Outcome<unknown> = await broker.vend(request);
           expect(outcome).not.toMatchObject({ code: 'AuditUnavailable' });
+          expect(stored).toHaveLength(runs);
+          expect(storableEvent(stored.at(-1)!)).toEqual(stored.at(-1));
+        }),
+        { numRuns: 150 },
+      );
+      c.destroy();
+    });
+
+    it('writes the event of every hostile refusal made before the pipeline (fast-check)', async () => {
+      const c = client();
+      const sink = new DynamoAuditSink({ client: c, tableName: 'audit' });
+      const stored: AuditEvent[] = [];
+      const recorder = createRecorder({
+        audit: {
+          write: async (e) => {
+            await sink.write(e);
+            stored.push(e);
+          },
+        },
+        clock: fixedClock(NOW),
+      });
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(refusals, async (refusal) => {
+          runs += 1;
+          const outcome = await recorder.refuse(refusal);
+          expect(outcome).not.toMatchObject({ code: 'AuditUnavailable' });
+          expect(outcome.code).toBe(refusal.code);
           expect(stored).toHaveLength(runs);
           expect(storableEvent(stored.at(-1)!)).toEqual(stored.at(-1));
         }),
