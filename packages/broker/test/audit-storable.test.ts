@@ -129,7 +129,7 @@ const refusals: fc.Arbitrary<Refusal> = fc.record({
     fc.constant(undefined),
     fc.record({
       sha256: fc.oneof(fc.constant('0'.repeat(64)), oddString(20)),
-      bytes: fc.oneof(fc.nat(), fc.constant(1e400), fc.constant(Number.NaN), fc.double()),
+      bytes: fc.oneof(fc.nat(), fc.constant(Infinity), fc.constant(Number.NaN), fc.double()),
     }),
   ),
   caller: fc.oneof(fc.constant(undefined), fc.constantFrom(...Object.values(hostileTokens))),
