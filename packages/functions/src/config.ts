@@ -279,6 +279,7 @@ export interface TesseraConfig {
    * hand without it searches no account, and every trail answer says so).
    */
   readonly trail?: TrailConfig;
+  /**
    * The roles a binding may name, and the broker's own role (TESSERA_TARGET_ROLES,
    * TESSERA_BROKER_ROLE_ARN). Null (or absent) when not set: the binding-admin app then refuses
    * to start; the vend apps do not read them.

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseWith } from '@tessera/broker';
+import { notTargetable, parseWith, type TargetRoles } from '@tessera/broker';
 import { crossChecks, type LocalConfigProblem, localConfigSchema } from './config-schema.js';
 import { LocalConfigError } from './errors.js';
 import type { LocalConfig, LocalRole } from './types.js';
@@ -51,8 +51,42 @@ export function parseLocalConfig(raw: unknown, source = 'config'): LocalConfig {
     ...(parsed.ok ? [] : (parsed.problems as LocalConfigProblem[])),
     ...crossChecks(raw),
   ];
+  if (parsed.ok) problems.push(...seedTargetChecks(parsed.value));
   if (!parsed.ok || problems.length > 0) throw new LocalConfigError(source, problems);
   return parsed.value;
+}
+
+/**
+ * The roles bindings may name (TESSERA_TARGET_ROLES) and the broker's own role: `targetRoles`, else
+ * every role of the config but the broker's.
+ */
+export function localTargetRoles(config: LocalConfig): TargetRoles {
+  const broker = config.roles.find(
+    (r) => r.name === config.broker.role && r.account === config.broker.account,
+  );
+  const brokerRoleArn = roleArn(
+    broker ?? { account: config.broker.account, path: '/', name: config.broker.role },
+  );
+  const allowed = config.targetRoles ?? {
+    arns: config.roles.map((r) => roleArn(r)).filter((arn) => arn !== brokerRoleArn),
+  };
+  return { brokerRoleArn, allowed };
+}
+
+/** Seed bindings are written as an administrator's would be: only for roles Tessera may assume. */
+function seedTargetChecks(config: LocalConfig): LocalConfigProblem[] {
+  const targets = localTargetRoles(config);
+  return config.bindings.flatMap((b, i) => {
+    const arn = b['roleArn'];
+    if (typeof arn !== 'string' || notTargetable(targets, arn) === undefined) return [];
+    return [
+      {
+        code: 'RoleNotTargetable' as const,
+        pointer: `/bindings/${i}/roleArn`,
+        message: `${arn} is the broker's own role or not among /targetRoles`,
+      },
+    ];
+  });
 }
 
 export function issuerUrl(config: Pick<LocalConfig, 'region' | 'userPoolId'>): string {

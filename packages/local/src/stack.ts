@@ -11,7 +11,14 @@ import { createAdminApp, createApp, createAuditApp, loadConfig, routes } from '@
 import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
 import { startCloudTrail } from './cloudtrail/server.js';
 import { LocalTrail } from './cloudtrail/trail.js';
-import { configPathFor, issuerUrl, loadLocalConfig, resolveHome, roleArn } from './config.js';
+import {
+  configPathFor,
+  issuerUrl,
+  loadLocalConfig,
+  localTargetRoles,
+  resolveHome,
+  roleArn,
+} from './config.js';
 import { LocalStackError } from './errors.js';
 import { startFederation } from './federation/server.js';
 import { Directory } from './iam/directory.js';
@@ -208,15 +215,6 @@ function trailAccounts(config: LocalConfig, directory: Directory): Record<string
   return accounts;
 }
 
-/** The roles bindings may name: as configured, else every role of the config but the broker's. */
-function targetRoles(
-  config: LocalConfig,
-  brokerArn: string,
-): NonNullable<LocalConfig['targetRoles']> {
-  if (config.targetRoles !== undefined) return config.targetRoles;
-  return { arns: config.roles.map((r) => roleArn(r)).filter((arn) => arn !== brokerArn) };
-}
-
 export async function startStack(options: StartStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
@@ -352,8 +350,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
         Object.fromEntries(config.accounts.map((a) => [a.id, a.name])),
       ),
       TESSERA_CUSTOM_ATTRIBUTES: JSON.stringify(config.customAttributes),
-      TESSERA_TARGET_ROLES: JSON.stringify(targetRoles(config, brokerRole.arn)),
-      TESSERA_BROKER_ROLE_ARN: brokerRole.arn,
+      TESSERA_TARGET_ROLES: JSON.stringify(localTargetRoles(config).allowed),
+      TESSERA_BROKER_ROLE_ARN: localTargetRoles(config).brokerRoleArn,
       TESSERA_FEDERATION_ENDPOINT: `${federation.url}/federation`,
       TESSERA_TRAIL_ACCOUNTS: JSON.stringify(trailAccounts(config, directory)),
       // The local CloudTrail's LookupEvents answers S3 object (data) events too.

@@ -24,6 +24,27 @@ describe('the local config', () => {
     expect(config.users.find((u) => u.username === 'admin')?.groups).toContain(config.adminGroup);
   });
 
+  it('refuses a seed binding for the broker role or a role outside targetRoles, naming its roleArn', () => {
+    const broker = raw();
+    broker.bindings[0].roleArn = 'arn:aws:iam::111111111111:role/tessera-broker';
+    const outside = raw();
+    outside.targetRoles = { path: '/', accounts: ['111111111111'] };
+    for (const [doc, pointer] of [
+      [broker, '/bindings/0/roleArn'],
+      [outside, '/bindings/3/roleArn'],
+    ] as const) {
+      try {
+        parseLocalConfig(doc);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(LocalConfigError);
+        expect((err as LocalConfigError).problems.map((p) => [p.pointer, p.code])).toEqual([
+          [pointer, 'RoleNotTargetable'],
+        ]);
+      }
+    }
+  });
+
   it('refuses a bad config with every problem listed', () => {
     const bad = raw();
     bad.userPoolId = 'us-east-1_Wrong';
