@@ -152,6 +152,12 @@ export {
   simulationAnswer,
 } from './simulation.js';
 export {
+  type NotTargetable,
+  notTargetable,
+  type TargetRoleScope,
+  type TargetRoles,
+} from './target-roles.js';
+export {
   followGrant,
   type GrantTrail,
   lookupForGrant,
@@ -164,12 +170,6 @@ export {
   type TrailSource,
   trailEntries,
 } from './trail.js';
-export {
-  type NotTargetable,
-  notTargetable,
-  type TargetRoleScope,
-  type TargetRoles,
-} from './target-roles.js';
 export {
   type ClaimVocabulary,
   type CustomAttribute,
