@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { auditTable, bindingsTable } from '../../packages/broker/src/adapters/dynamodb-schema.js';
+import { loadConfig } from '../../packages/functions/src/config.js';
 import config from '../../tessera.config.js';
 import { resolveStage, type StageName } from '../config.js';
 import { deployedRoutes, FUNCTIONS, functionNames, ROLE_KINDS } from '../functions.js';
@@ -163,6 +164,16 @@ describe('functions', () => {
       },
     ]);
     expect(env).not.toHaveProperty('AWS_REGION');
+  });
+
+  it('tells the binding writers the stage’s target roles and the broker role, as the handlers read them', () => {
+    const env = functions[0]?.args.environment as Record<string, string>;
+    const stage = resolveStage(config, 'production');
+    const read = loadConfig({ ...env, AWS_REGION: stage.region }).targetRoles;
+    expect(read).toEqual({
+      allowed: stage.targetRoles,
+      brokerRoleArn: 'arn:aws:iam::111122223333:role/tessera-production-broker',
+    });
   });
 });
 
