@@ -23,6 +23,7 @@ import {
   startStack,
 } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import './support/meta.js';
 
 const AUDIT_TABLE = 'tessera-local-audit';
 /** Put in bodies' values: no audit event may contain it. */
@@ -834,9 +835,16 @@ describe('malformed bodies and headers', () => {
     }
   });
 
-  it('answers each with a 4xx problem naming its field and no credentials, and records exactly one event holding no body value', async () => {
+  it('answers each with a 4xx problem naming its field and no credentials, and records exactly one event holding no body value', async ({
+    task,
+  }) => {
     const answers: { c: Case; res: RawAnswer }[] = [];
     for (const c of all()) answers.push({ c, res: await send(c) });
+    task.meta.security = {
+      suite: 'bodies',
+      runs: answers.length,
+      refused: answers.filter(({ res }) => res.status >= 400 && res.status < 500).length,
+    };
     const events = await auditEvents();
     const wrong = answers.flatMap(({ c, res }) => {
       const problem = JSON.parse(res.body || '{}') as Record<string, unknown>;

@@ -27,6 +27,8 @@ const config: TesseraConfig = {
   roleChainingCap: true,
   cache: { bindingsSeconds: 0 },
   auditTtlDays: 30,
+  storeTimeoutMs: 1000,
+  stsTimeoutMs: 1500,
   corsOrigins: [],
   rateLimits: { perSourceIp: null, perSubject: null },
   accounts: {},
