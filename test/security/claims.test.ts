@@ -275,9 +275,11 @@ describe('claim injection (end to end: local stack, real S3 through the AWS SDK)
       }
       const s3 = s3For(creds);
       const sub = String(choice.sub);
+      // The generator can draw the victim's own name as the caller's sub; the victim is someone else.
+      const victim = sub === 'victim-0000' ? 'victim-0001' : 'victim-0000';
       const answers = {
         own: await put(s3, `uploads/${sub}/claims-e2e.txt`),
-        victim: await put(s3, 'uploads/victim-0000/claims-e2e.txt'),
+        victim: await put(s3, `uploads/${victim}/claims-e2e.txt`),
         root: await put(s3, 'claims-e2e.txt'),
         sibling: await put(s3, `uploads/${sub}x/claims-e2e.txt`),
       };
