@@ -92,7 +92,11 @@ const TARGETS = {
 const ROLE = 'app-upload';
 const BODY = JSON.stringify({ role: ROLE });
 /** The stack's tables (packages/local/src/store.ts LOCAL_TABLES; not exported). */
-const TABLES = { bindings: 'tessera-local-bindings', audit: 'tessera-local-audit' } as const;
+const TABLES = {
+  bindings: 'tessera-local-bindings',
+  audit: 'tessera-local-audit',
+  subjects: 'tessera-local-subjects',
+} as const;
 const WARMUP_VENDS = 300;
 const SEQUENTIAL_PAIRS = 400;
 const LOAD_SECONDS = 5;
@@ -270,6 +274,7 @@ function appConfig(stack: LocalStack, options: AppOptions): TesseraConfig {
     AWS_REGION: config.region,
     TESSERA_BINDINGS_TABLE: TABLES.bindings,
     TESSERA_AUDIT_TABLE: TABLES.audit,
+    TESSERA_SUBJECTS_TABLE: TABLES.subjects,
     TESSERA_POOLS: JSON.stringify([
       {
         userPoolId: config.userPoolId,

@@ -48,6 +48,7 @@ export function deploy(stageName: string, tesseraConfig: TesseraConfig = config)
     brokerRoleArn: brokerRoleArn(stage),
     bindingsTable: tables.bindings.name,
     auditTable: tables.audit.name,
+    subjectsTable: tables.subjects.name,
   };
 }
 
@@ -65,6 +66,7 @@ function environment(
   return {
     TESSERA_BINDINGS_TABLE: tables.bindings.name,
     TESSERA_AUDIT_TABLE: tables.audit.name,
+    TESSERA_SUBJECTS_TABLE: tables.subjects.name,
     TESSERA_POOLS: $jsonStringify(pools),
     TESSERA_ADMIN_GROUP: stage.adminGroup,
     // IAM GetRole sees only this account's roles; other accounts' roles are bounded without it.

@@ -70,6 +70,7 @@ export function offlineEnvironment(awsEndpoint: string): Record<string, string> 
   return {
     TESSERA_BINDINGS_TABLE: 'tessera-offline-bindings',
     TESSERA_AUDIT_TABLE: 'tessera-offline-audit',
+    TESSERA_SUBJECTS_TABLE: 'tessera-offline-subjects',
     TESSERA_POOLS: JSON.stringify([
       { userPoolId: 'eu-west-1_Offline1', clientIds: ['offline'], tokenUse: null, jwks },
     ]),

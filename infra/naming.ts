@@ -13,6 +13,7 @@ export function prefix(stage: Stage): string {
 export const tableName = {
   bindings: (stage: Stage) => `${prefix(stage)}-bindings`,
   audit: (stage: Stage) => `${prefix(stage)}-audit`,
+  subjects: (stage: Stage) => `${prefix(stage)}-subjects`,
 };
 
 export function functionName(stage: Stage, fn: FunctionName): string {

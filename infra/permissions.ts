@@ -50,6 +50,8 @@ export type Grant =
   | 'bindings:write'
   | 'audit:read'
   | 'audit:write'
+  | 'subjects:read'
+  | 'subjects:write'
   | 'sts:assume-targets'
   | 'kms:sign-web-identity'
   | 'iam:read-targets'
@@ -60,7 +62,15 @@ export type Grant =
 /** What each execution role may do. The table is the policy; the statements are derived. */
 export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
   // kms:sign-web-identity only when the stage deploys the web-identity vendor (webIdentity set).
-  broker: ['logs', 'bindings:read', 'audit:write', 'sts:assume-targets', 'kms:sign-web-identity'],
+  // subjects:write: each vend records the caller's request context (the subjects table).
+  broker: [
+    'logs',
+    'bindings:read',
+    'audit:write',
+    'subjects:write',
+    'sts:assume-targets',
+    'kms:sign-web-identity',
+  ],
   // The roles listing and simulate are audited (the roles revealed; an administrator's simulation).
   reader: ['logs', 'bindings:read', 'audit:write'],
   admin: [
@@ -69,6 +79,8 @@ export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
     'bindings:write',
     'audit:read',
     'audit:write',
+    // What-if and the access review re-evaluate trust for the recorded subjects.
+    'subjects:read',
     'iam:read-targets',
     'iam:read-target-policies',
   ],
@@ -149,6 +161,7 @@ export function tableResources(stage: Stage) {
     bindings: tableArn(stage, bindings),
     bindingsIndexes: [indexArn(stage, bindings, bindingsTable.byIdIndex.name)],
     audit: tableArn(stage, audit),
+    subjects: tableArn(stage, tableName.subjects(stage)),
     auditIndexes: [
       indexArn(stage, audit, auditTable.byRoleIndex.name),
       indexArn(stage, audit, auditTable.byDayIndex.name),
@@ -165,7 +178,13 @@ export function targetsSummary(stage: Stage): { targetRoleArns: string[]; tableA
   const tables = tableResources(stage);
   return {
     targetRoleArns: targetRoleResources(stage),
-    tableArns: [tables.bindings, ...tables.bindingsIndexes, tables.audit, ...tables.auditIndexes],
+    tableArns: [
+      tables.bindings,
+      ...tables.bindingsIndexes,
+      tables.audit,
+      ...tables.auditIndexes,
+      tables.subjects,
+    ],
   };
 }
 
@@ -191,6 +210,11 @@ function statementFor(stage: Stage, kind: RoleKind, grant: Grant): PolicyStateme
       return allow('ReadAudit', ['dynamodb:Query'], [tables.audit, ...tables.auditIndexes]);
     case 'audit:write':
       return allow('WriteAudit', ['dynamodb:PutItem'], [tables.audit]);
+    case 'subjects:read':
+      return allow('ReadSubjects', ['dynamodb:Query'], [tables.subjects]);
+    case 'subjects:write':
+      // One unconditional PutItem per vend (the last vend's context replaces the previous one).
+      return allow('WriteSubjects', ['dynamodb:PutItem'], [tables.subjects]);
     case 'sts:assume-targets':
       return allow('AssumeTargetRoles', [...ASSUME_ACTIONS], targetRoleResources(stage));
     case 'kms:sign-web-identity':

@@ -4,19 +4,26 @@
  * protection on the table, retain-on-delete and Pulumi `protect` on the resources, and
  * point-in-time recovery everywhere.
  */
-import { auditTable, bindingsTable } from '../packages/broker/src/adapters/dynamodb-schema.js';
+import {
+  auditTable,
+  bindingsTable,
+  subjectsTable,
+} from '../packages/broker/src/adapters/dynamodb-schema.js';
 import type { Stage } from './config.js';
 import { tableName } from './naming.js';
 
 export interface Tables {
   readonly bindings: sst.aws.Dynamo;
   readonly audit: sst.aws.Dynamo;
+  /** Each subject's last vend context: personal data, deleted by its TTL (retention window). */
+  readonly subjects: sst.aws.Dynamo;
 }
 
 export function createTables(stage: Stage): Tables {
   return {
     bindings: new sst.aws.Dynamo('Bindings', bindingsArgs(stage), dataOptions(stage)),
     audit: new sst.aws.Dynamo('Audit', auditArgs(stage), dataOptions(stage)),
+    subjects: new sst.aws.Dynamo('Subjects', subjectsArgs(stage), dataOptions(stage)),
   };
 }
 
@@ -70,6 +77,20 @@ export function auditArgs(stage: Stage): sst.aws.DynamoArgs {
     ttl: auditTable.ttlAttribute,
     deletionProtection: stage.production,
     transform: { table: tableTransform(tableName.audit(stage)) },
+  };
+}
+
+/**
+ * The subjects table: one item per (pool, subject), replaced on each vend, expired by DynamoDB
+ * TTL on `expiresAt` (TESSERA_SUBJECTS_TTL_DAYS after the vend; reads filter on it too).
+ */
+export function subjectsArgs(stage: Stage): sst.aws.DynamoArgs {
+  return {
+    fields: { [subjectsTable.partitionKey]: 'string', [subjectsTable.sortKey]: 'string' },
+    primaryIndex: { hashKey: subjectsTable.partitionKey, rangeKey: subjectsTable.sortKey },
+    ttl: subjectsTable.ttlAttribute,
+    deletionProtection: stage.production,
+    transform: { table: tableTransform(tableName.subjects(stage)) },
   };
 }
 

@@ -446,6 +446,7 @@ function appWith(broken: { dynamodb?: string; auditTable?: string }) {
     AWS_REGION: stack.info.region,
     TESSERA_BINDINGS_TABLE: 'tessera-local-bindings',
     TESSERA_AUDIT_TABLE: broken.auditTable ?? 'tessera-local-audit',
+    TESSERA_SUBJECTS_TABLE: 'tessera-local-subjects',
     TESSERA_POOLS: JSON.stringify([
       {
         userPoolId: stack.info.issuer.userPoolId,

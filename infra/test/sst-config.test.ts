@@ -152,6 +152,7 @@ describe('functions', () => {
     expect(env).toMatchObject({
       TESSERA_BINDINGS_TABLE: 'tessera-production-bindings',
       TESSERA_AUDIT_TABLE: 'tessera-production-audit',
+      TESSERA_SUBJECTS_TABLE: 'tessera-production-subjects',
       TESSERA_ADMIN_GROUP: 'tessera-admins',
       TESSERA_ROLE_CHAINING: 'true',
       TESSERA_CORS_ORIGINS: 'https://access.example.com,https://portal.stand-in.example',

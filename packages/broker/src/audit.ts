@@ -20,8 +20,9 @@ export type AuditResult = 'grant' | 'deny' | 'error';
 /**
  * What was decided: a vend (CLI/API credentials, or `console`: a console sign-in link), a
  * simulation (recorded when an administrator simulates for someone else), a role listing, a
- * write to the trust-policy table, a read of it refused (`binding.read`), or a request no route
- * takes (`request`: the wrong method or path).
+ * write to the trust-policy table, a read of it refused (`binding.read`), a request no route
+ * takes (`request`: the wrong method or path), or an administrator's question about access
+ * (`what-if`, an access `review`: they reveal who can assume what).
  */
 export type AuditAction =
   | 'vend'
@@ -31,7 +32,9 @@ export type AuditAction =
   | 'binding.put'
   | 'binding.delete'
   | 'binding.read'
-  | 'request';
+  | 'request'
+  | 'what-if'
+  | 'review';
 
 export interface AuditEvent {
   readonly eventId: string;

@@ -17,7 +17,11 @@ export {
   type DynamoBindingStoreOptions,
 } from './adapters/dynamodb.js';
 export { DynamoAuditReader, type DynamoAuditReaderOptions } from './adapters/dynamodb-audit.js';
-export { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
+export { auditTable, bindingsTable, subjectsTable } from './adapters/dynamodb-schema.js';
+export {
+  DynamoSubjectStore,
+  type DynamoSubjectStoreOptions,
+} from './adapters/dynamodb-subjects.js';
 export {
   createKmsClient,
   createKmsSigner,

@@ -28,9 +28,16 @@ import {
   type Trail,
   verifyToken,
 } from './pipeline.js';
-import type { AuditSink, BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
+import type {
+  AuditSink,
+  BindingStore,
+  CredentialVendor,
+  SubjectStore,
+  TokenVerifier,
+} from './ports.js';
 import type { RateLimiter } from './rate-limit.js';
 import { BINDING_ID } from './schema/binding.js';
+import { DEFAULT_SUBJECT_TTL_DAYS, subjectRecord } from './subjects.js';
 import type {
   AccountRoles,
   ListRolesRequest,
@@ -65,6 +72,13 @@ export interface BrokerDeps {
   readonly adminGroup?: string | null;
   /** Limits per source IP and per subject (a `RateLimited` deny, 429); default none. */
   readonly limiter?: RateLimiter;
+  /**
+   * The subjects table: each vend that reached the decide stage records the caller's request
+   * context (subjects.ts). `null`: nothing is recorded (explicit). Default null.
+   */
+  readonly subjects?: SubjectStore | null;
+  /** Days a subject record is kept (its TTL). Default 90. */
+  readonly subjectTtlDays?: number;
 }
 
 /** A dry run's answer: the decision a vend would reach, with the evaluator's trace. */
@@ -132,6 +146,8 @@ interface ExitEnv {
 
 interface RunEnv extends StageEnv, ExitEnv {
   readonly adminGroup: string | null;
+  readonly subjects: SubjectStore | null;
+  readonly subjectTtlSeconds: number;
 }
 
 /**
@@ -150,7 +166,8 @@ async function record<O extends Outcome<unknown>>(
     if (outcome.kind === 'failure') {
       env.log('error', 'request failed', { ...logFacts(event), errorName: nameOf(outcome.cause) });
     }
-    await env.audit.write(event);
+    // The subject's record is written beside the event; it never changes the answer.
+    await Promise.all([env.audit.write(event), recordSubject(env, trail, event)]);
     return outcome;
   } catch (err) {
     // Never the secret; the access key id (a grant's) lets an operator find and revoke it.
@@ -162,6 +179,33 @@ async function record<O extends Outcome<unknown>>(
       errorName: nameOf(err),
     });
     return failure('audit', 'AuditUnavailable', err);
+  }
+}
+
+/**
+ * The subjects table write of a vend that reached the decide stage (a grant, or a refusal or
+ * failure from decide or mint): what the trust evaluation saw. Not a security decision: a
+ * failure is logged and the run's answer stands (DESIGN "Subjects"). Never throws.
+ */
+async function recordSubject(env: RunEnv, trail: Trail, event: AuditEvent): Promise<void> {
+  const seen = trail.seen;
+  const decided = event.result === 'grant' || event.stage === 'decide' || event.stage === 'mint';
+  if (env.subjects === null || seen === undefined || !decided) return;
+  if (event.action !== 'vend' && event.action !== 'console') return;
+  try {
+    const record = subjectRecord(seen.token, seen.origin, {
+      at: new Date(event.at),
+      action: event.action,
+      result: event.result,
+      bindingId: event.bindingId,
+      ttlSeconds: env.subjectTtlSeconds,
+    });
+    await env.subjects.record(record);
+  } catch (err) {
+    env.log('warn', 'subject record not stored; the answer stands', {
+      eventId: event.eventId,
+      errorName: nameOf(err),
+    });
   }
 }
 
@@ -266,6 +310,7 @@ async function vendStages(
 ): Promise<Outcome<VendResult>> {
   const token = await verifyToken(env, trail, request.rawToken);
   if (token.kind !== 'ok') return token;
+  trail.seen = { token: token.value, origin: request.origin };
   const decided = await toDecision(env, trail, token.value, request);
   if (decided.kind !== 'ok') return decided;
   const vended = await mint(env, trail, decided.value, token.value);
@@ -459,6 +504,8 @@ export function createBroker(deps: BrokerDeps): Broker {
     roleChaining: deps.roleChaining ?? true,
     adminGroup: deps.adminGroup ?? null,
     limiter: deps.limiter,
+    subjects: deps.subjects ?? null,
+    subjectTtlSeconds: Math.round((deps.subjectTtlDays ?? DEFAULT_SUBJECT_TTL_DAYS) * 86_400),
   };
   return {
     refuse: (refusal) => refuseThrough(env, refusal),

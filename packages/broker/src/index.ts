@@ -5,6 +5,14 @@
  */
 
 export {
+  type AccessEnv,
+  canAssume,
+  decisionFor,
+  decisiveReasons,
+  type PreparedSubject,
+  prepareSubject,
+} from './access.js';
+export {
   type AuditAction,
   type AuditEvent,
   type AuditResult,
@@ -88,7 +96,9 @@ export type {
   AuditSink,
   BindingStore,
   CredentialVendor,
+  GrantHistory,
   RoleInspector,
+  SubjectStore,
   TokenVerifier,
 } from './ports.js';
 export {
@@ -99,6 +109,17 @@ export {
   type Take,
 } from './rate-limit.js';
 export { renderPolicy, renderString, renderTags, unsafeClaimValue } from './render.js';
+export {
+  type AccessReview,
+  type Assumable,
+  accessReview,
+  assumableBindings,
+  DEFAULT_STALE_AFTER_DAYS,
+  type ReviewBindingSubject,
+  type ReviewInput,
+  type ReviewSubjectBinding,
+  type ReviewUse,
+} from './review.js';
 export {
   BINDING_ID,
   type BindingDocument,
@@ -142,6 +163,8 @@ export {
 export {
   type CheckResult,
   checkSession,
+  failingElements,
+  grantingElements,
   parseChecks,
   type SessionCheck,
   type SimulatedDecision,
@@ -151,6 +174,21 @@ export {
   simulatedDecision,
   simulationAnswer,
 } from './simulation.js';
+export {
+  DEFAULT_SUBJECT_TTL_DAYS,
+  decodeSubjectCursor,
+  encodeSubjectCursor,
+  type KnownSubject,
+  knownSubject,
+  MAX_SUBJECT_PAGE,
+  SUBJECT_LIMITS,
+  type SubjectAction,
+  type SubjectFacts,
+  type SubjectPage,
+  type SubjectRecord,
+  storableClaims,
+  subjectRecord,
+} from './subjects.js';
 export {
   type NotTargetable,
   notTargetable,
@@ -189,3 +227,14 @@ export {
   webIdentityClaims,
   webIdentitySubject,
 } from './web-identity-token.js';
+export {
+  type BindingImpact,
+  MAX_WHAT_IF_CHANGES,
+  type ProposedChange,
+  parseWhatIf,
+  type SubjectImpact,
+  type WhatIfInput,
+  type WhatIfTarget,
+  whatIf,
+  whatIfBodySchema,
+} from './what-if.js';

@@ -41,6 +41,11 @@ export interface StageEnv {
  */
 export class Trail {
   stage: Stage = 'verify';
+  /**
+   * A vend's verified caller and where it came from, for the subjects table (subjects.ts);
+   * unset on runs that record no subject (simulate, role listings).
+   */
+  seen: { readonly token: VerifiedToken; readonly origin: RequestOrigin } | undefined;
   readonly #facts: { -readonly [K in keyof AuditEvent]: AuditEvent[K] };
 
   /** Takes `facts` over (a fresh `blankEvent`): noted in place, no copy per stage. */

@@ -13,11 +13,12 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { auditTable, bindingsTable } from './adapters/dynamodb-schema.js';
+import { auditTable, bindingsTable, subjectsTable } from './adapters/dynamodb-schema.js';
 
 export interface TableNames {
   readonly bindings: string;
   readonly audit: string;
+  readonly subjects: string;
 }
 
 async function createAndWait(
@@ -155,11 +156,27 @@ function auditTableInput(name: string): CreateTableCommandInput {
   };
 }
 
+function subjectsTableInput(name: string): CreateTableCommandInput {
+  const s = subjectsTable;
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: s.partitionKey, AttributeType: 'S' },
+      { AttributeName: s.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: s.partitionKey, KeyType: 'HASH' },
+      { AttributeName: s.sortKey, KeyType: 'RANGE' },
+    ],
+  };
+}
+
 /**
- * Turn on the audit TTL unless it is on already. dynalite has no TTL API
+ * Turn on a table's TTL unless it is on already. dynalite has no TTL API
  * (`UnknownOperationException`, by name): there reads filter on `expiresAt` anyway.
  */
-async function enableTtl(client: DynamoDBClient, table: string): Promise<void> {
+async function enableTtl(client: DynamoDBClient, table: string, attribute: string): Promise<void> {
   try {
     const { TimeToLiveDescription } = await client.send(
       new DescribeTimeToLiveCommand({ TableName: table }),
@@ -169,7 +186,7 @@ async function enableTtl(client: DynamoDBClient, table: string): Promise<void> {
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: table,
-        TimeToLiveSpecification: { AttributeName: auditTable.ttlAttribute, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
       }),
     );
   } catch (err) {
@@ -178,11 +195,13 @@ async function enableTtl(client: DynamoDBClient, table: string): Promise<void> {
 }
 
 /**
- * Create both tables from the schema, wait until they are ACTIVE and turn on the audit TTL.
- * Idempotent: a table that exists is left as it is.
+ * Create the tables from the schema, wait until they are ACTIVE and turn on the audit and
+ * subjects TTLs. Idempotent: a table that exists is left as it is.
  */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
   await createAndWait(client, bindingsTableInput(names.bindings));
   await createAndWait(client, auditTableInput(names.audit));
-  await enableTtl(client, names.audit);
+  await enableTtl(client, names.audit, auditTable.ttlAttribute);
+  await createAndWait(client, subjectsTableInput(names.subjects));
+  await enableTtl(client, names.subjects, subjectsTable.ttlAttribute);
 }

@@ -221,8 +221,35 @@ function denyReasons(
   );
 }
 
+/**
+ * What made a trust policy allow: the first applying Allow statement and each of its conditions
+ * (all met), or the statement alone when it has none.
+ */
+export function grantingElements(
+  explain: readonly ExplainedStatement[],
+  full: boolean,
+): SimulationReason[] {
+  const statement = explain.find((s) => s.applies && s.effect === 'Allow');
+  if (statement === undefined) return [];
+  const at = {
+    policy: 'trust',
+    statement: statement.statement,
+    ...(statement.sid ? { sid: statement.sid } : {}),
+  };
+  const conditions = statement.reasons.filter((r) => r.element === 'Condition');
+  if (conditions.length === 0) return [{ code: 'StatementApplies', ...at }];
+  return conditions.map((r) => ({
+    code: 'ConditionMet',
+    ...at,
+    element: r.element,
+    ...(r.key ? { key: r.key } : {}),
+    ...(r.operator ? { operator: r.operator } : {}),
+    ...(full ? { detail: r.detail } : {}),
+  }));
+}
+
 /** The statements that would have allowed (or that denied), and what failed in each. */
-function failingElements(
+export function failingElements(
   explain: readonly ExplainedStatement[],
   policyName: string | ((policy: string) => string),
   full: boolean,

@@ -8,9 +8,17 @@ import type {
   AuditSink,
   BindingStore,
   CredentialVendor,
+  GrantHistory,
   RoleInspector,
+  SubjectStore,
   TokenVerifier,
 } from './ports.js';
+import {
+  decodeSubjectCursor,
+  encodeSubjectCursor,
+  type SubjectPage,
+  type SubjectRecord,
+} from './subjects.js';
 import type {
   AssumeRoleParams,
   Binding,
@@ -69,7 +77,7 @@ export class MemoryBindingStore implements BindingStore {
   }
 }
 
-export class MemoryAuditSink implements AuditSink {
+export class MemoryAuditSink implements AuditSink, GrantHistory {
   readonly events: AuditEvent[] = [];
   /** Set to make the next writes fail (fail-closed tests). */
   failing = false;
@@ -79,6 +87,61 @@ export class MemoryAuditSink implements AuditSink {
       throw new StoreError('AuditUnavailable', 'audit sink unavailable');
     }
     this.events.push(event);
+  }
+
+  async lastGrants(
+    subject: string,
+    bindingIds: readonly string[],
+    since: string,
+  ): Promise<ReadonlyMap<string, string>> {
+    const wanted = new Set(bindingIds);
+    const found = new Map<string, string>();
+    for (const e of this.events) {
+      const credential = e.action === 'vend' || e.action === 'console';
+      if (!credential || e.result !== 'grant' || e.subject !== subject || e.at < since) continue;
+      if (e.bindingId === undefined || !wanted.has(e.bindingId)) continue;
+      if ((found.get(e.bindingId) ?? '') < e.at) found.set(e.bindingId, e.at);
+    }
+    return found;
+  }
+}
+
+/** Subjects in memory, by issuer then `sub`; expired records are not answered. */
+export class MemorySubjectStore implements SubjectStore {
+  readonly #items = new Map<string, SubjectRecord>();
+  /** Set to make the next writes fail. */
+  failing = false;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  get records(): readonly SubjectRecord[] {
+    return [...this.#items.values()];
+  }
+
+  async record(subject: SubjectRecord): Promise<void> {
+    if (this.failing) throw new StoreError('StoreUnavailable', 'subject store unavailable');
+    this.#items.set(`${subject.issuer}\n${subject.sub}`, subject);
+  }
+
+  async page(issuer: string, options: { limit: number; cursor?: string }): Promise<SubjectPage> {
+    const after = options.cursor === undefined ? '' : decodeSubjectCursor(options.cursor, issuer);
+    if (after === undefined) throw new TypeError('the cursor is not a cursor of this issuer');
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const all = [...this.#items.values()]
+      .filter((r) => r.issuer === issuer && r.sub > after && r.expiresAt > nowSeconds)
+      .sort((a, b) => (a.sub < b.sub ? -1 : 1));
+    const subjects = all.slice(0, options.limit);
+    const last = subjects[subjects.length - 1];
+    return {
+      subjects,
+      ...(all.length > options.limit && last
+        ? { cursor: encodeSubjectCursor(issuer, last.sub) }
+        : {}),
+    };
+  }
+
+  isCursorOf(cursor: string, issuer: string): boolean {
+    return decodeSubjectCursor(cursor, issuer) !== undefined;
   }
 }
 

@@ -39,11 +39,13 @@ export function compile(document: object): Policy {
   return parsePolicy(document);
 }
 
+/** `explain`: every statement's reasons (the trace); off only where the decision alone is read. */
 export function evaluateTrust(
   trust: Policy,
   roleArn: string,
   principal: RequestPrincipal,
   context: Readonly<Record<string, ContextValue>>,
+  explain = true,
 ): EvaluationResult {
   return evaluate(
     {
@@ -51,7 +53,7 @@ export function evaluateTrust(
       resourcePolicy: trust,
       resourcePolicyKind: 'trust',
     },
-    { explain: true },
+    { explain },
   );
 }
 

@@ -160,7 +160,7 @@ for (const backend of backends) {
     beforeAll(async () => {
       server = await backend.start();
       const c = client();
-      await createTables(c, { bindings: 'bindings', audit: 'audit' });
+      await createTables(c, { bindings: 'bindings', audit: 'audit', subjects: 'subjects' });
       c.destroy();
     });
     afterAll(async () => server?.stop());

@@ -20,6 +20,7 @@ import {
   createBindingAdmin,
   createRecorder,
   fieldIssues,
+  type GrantHistory,
   parseBindingWrite,
   type Recorder,
   type RoleInspector,
@@ -28,8 +29,10 @@ import {
   TokenError,
   type VerifiedToken,
 } from '@tessera/broker';
+import { DynamoAuditReader } from '@tessera/broker/aws';
 import { IamRoleInspector } from '@tessera/broker/aws-iam';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { reviewHandler, whatIfHandler } from './access-admin.js';
 import { type AdminAction, type AdminActor, AdminAudit } from './admin-audit.js';
 import {
   checkIfNoneMatch,
@@ -58,6 +61,8 @@ import { type SharedDeps, sharedDeps } from './wiring.js';
 
 export interface AdminAppDeps extends SharedDeps {
   readonly inspector: RoleInspector;
+  /** The audit log's grants, for the access review's "last used". */
+  readonly grants: GrantHistory;
 }
 
 /** One handler per admin route (routes.ts). */
@@ -76,6 +81,14 @@ function defaultDeps(
     verifier: shared.verifier,
     bindings: shared.bindings,
     audit: shared.audit,
+    subjects: shared.subjects,
+    grants:
+      overrides.grants ??
+      new DynamoAuditReader({
+        client: shared.dynamoClient(),
+        tableName: config.tables.audit,
+        clock: shared.clock,
+      }),
     inspector:
       overrides.inspector ??
       new IamRoleInspector({
@@ -113,7 +126,7 @@ function validBindingId(event: APIGatewayProxyEventV2): string | undefined {
 type AdminRouteAction = AdminAction | 'binding.read';
 
 /** What every admin route shares: its ports, the audit writer, the trusted issuers. */
-class AdminContext {
+export class AdminContext {
   readonly issuers: ReadonlySet<string>;
   readonly audit: AdminAudit;
   /** The broker's exit: records what is refused before a write's own trail starts. */
@@ -329,6 +342,8 @@ export function createAdminApp(
     getBinding: getBinding(ctx),
     putBinding: putBinding(ctx),
     deleteBinding: deleteBinding(ctx),
+    whatIf: whatIfHandler(ctx),
+    review: reviewHandler(ctx),
   };
 }
 

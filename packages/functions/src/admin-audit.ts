@@ -33,7 +33,7 @@ import {
 } from '@tessera/broker';
 import { alreadyRecorded } from './errors.js';
 
-export type AdminAction = 'binding.put' | 'binding.delete';
+export type AdminAction = 'binding.put' | 'binding.delete' | 'what-if' | 'review';
 
 /**
  * An audit event of a binding write: the broker's event shape with an admin `action` and the
@@ -68,6 +68,8 @@ interface EventFacts {
   readonly roleArn: string | undefined;
   readonly previousVersion: number | null;
   readonly newVersion: number | null;
+  /** What was asked (what-if, review); default the version change of a write. */
+  readonly detail?: string;
 }
 
 export class AdminAudit {
@@ -103,7 +105,9 @@ export class AdminAudit {
       bindingId: facts.bindingId,
       bindingVersion: facts.newVersion ?? facts.previousVersion ?? undefined,
       roleArn: facts.roleArn,
-      detail: `version ${facts.previousVersion ?? 'none'} -> ${facts.newVersion ?? 'deleted'}`,
+      detail:
+        facts.detail ??
+        `version ${facts.previousVersion ?? 'none'} -> ${facts.newVersion ?? 'deleted'}`,
       previousVersion: facts.previousVersion,
       newVersion: facts.newVersion,
     });

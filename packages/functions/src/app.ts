@@ -66,6 +66,7 @@ function defaultDeps(config: TesseraConfig, logger: Logger, overrides: Partial<A
     verifier: shared.verifier,
     bindings: shared.bindings,
     audit: shared.audit,
+    subjects: shared.subjects,
     vendor:
       overrides.vendor ??
       new StsCredentialVendor({
@@ -192,6 +193,8 @@ export function createApp(config: TesseraConfig, overrides: Partial<AppDeps> = {
     auditTtlDays: config.auditTtlDays,
     adminGroup: config.adminGroup,
     limiter: new MemoryRateLimiter(config.rateLimits),
+    subjects: deps.subjects,
+    subjectTtlDays: config.subjectTtlDays,
     log: (level, message, data) => logger[level](message, data ?? {}),
   });
   const stack = { logger, corsOrigins: config.corsOrigins };

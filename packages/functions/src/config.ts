@@ -162,6 +162,8 @@ export const envSchema = z.object({
   AWS_REGION: z.string(),
   TESSERA_BINDINGS_TABLE: z.string(),
   TESSERA_AUDIT_TABLE: z.string(),
+  /** The subjects table (each subject's last vend context: personal data, kept by its TTL). */
+  TESSERA_SUBJECTS_TABLE: z.string(),
   /** A JSON array of {userPoolId, clientIds, tokenUse?, jwksUri?}. */
   TESSERA_POOLS: z.pipe(
     jsonText,
@@ -174,6 +176,8 @@ export const envSchema = z.object({
   ),
   TESSERA_ROLE_CHAINING: z._default(z.enum(['true', 'false']), 'true'),
   TESSERA_AUDIT_TTL_DAYS: z._default(intText(1), 365),
+  /** Days a subject's last-vend context is kept (the subjects table's TTL). */
+  TESSERA_SUBJECTS_TTL_DAYS: z._default(intText(1), 90),
   TESSERA_BINDINGS_CACHE_SECONDS: z._default(intText(0), 30),
   /** Per DynamoDB attempt (connect, and the whole answer): a slower store is unavailable. */
   TESSERA_STORE_TIMEOUT_MS: z._default(intText(50), 1000),
@@ -244,7 +248,12 @@ export interface TrailConfig {
 
 export interface TesseraConfig {
   readonly region: string;
-  readonly tables: { readonly bindings: string; readonly audit: string };
+  /** `subjects: null`: no subjects table (in-process tests); what-if and review then answer 503. */
+  readonly tables: {
+    readonly bindings: string;
+    readonly audit: string;
+    readonly subjects: string | null;
+  };
   readonly pools: readonly PoolConfig[];
   readonly adminGroup: string;
   /** The AWS account the functions run in (TESSERA_ACCOUNT_ID); IAM GetRole sees only its roles. */
@@ -262,6 +271,8 @@ export interface TesseraConfig {
   /** Milliseconds one STS attempt may take (TESSERA_STS_TIMEOUT_MS, default 1500; 4 attempts). */
   readonly stsTimeoutMs: number;
   readonly auditTtlDays: number;
+  /** Retention of the subjects table's records, days (its TTL). */
+  readonly subjectTtlDays: number;
   /** Allowed CORS origins; empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
   /** Per source IP and per subject, in this instance (API Gateway throttles across instances). */
@@ -311,7 +322,11 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
   return {
     oidc,
     region: v.AWS_REGION,
-    tables: { bindings: v.TESSERA_BINDINGS_TABLE, audit: v.TESSERA_AUDIT_TABLE },
+    tables: {
+      bindings: v.TESSERA_BINDINGS_TABLE,
+      audit: v.TESSERA_AUDIT_TABLE,
+      subjects: v.TESSERA_SUBJECTS_TABLE,
+    },
     pools: v.TESSERA_POOLS,
     adminGroup: v.TESSERA_ADMIN_GROUP,
     accountId: v.TESSERA_ACCOUNT_ID,
@@ -320,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     storeTimeoutMs: v.TESSERA_STORE_TIMEOUT_MS,
     stsTimeoutMs: v.TESSERA_STS_TIMEOUT_MS,
     auditTtlDays: v.TESSERA_AUDIT_TTL_DAYS,
+    subjectTtlDays: v.TESSERA_SUBJECTS_TTL_DAYS,
     corsOrigins: v.TESSERA_CORS_ORIGINS,
     rateLimits: {
       perSourceIp: rateLimit(v.TESSERA_RATE_LIMIT_PER_IP),

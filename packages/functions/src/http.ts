@@ -44,17 +44,17 @@ function protoSafeReviver(key: string, value: unknown): unknown {
   return value;
 }
 
-function bodySizeCap(): Middleware {
+function bodySizeCap(maxBytes: number): Middleware {
   return {
     before: async ({ event }) => {
       if (event.body === undefined || event.body === null) return;
       const bytes = event.isBase64Encoded
         ? Math.floor((event.body.length * 3) / 4)
         : Buffer.byteLength(event.body, 'utf8');
-      if (bytes > MAX_BODY_BYTES) {
+      if (bytes > maxBytes) {
         throw new HttpInputError(
           'PayloadTooLarge',
-          `the body must be at most ${MAX_BODY_BYTES} bytes`,
+          `the body must be at most ${maxBytes} bytes`,
           '',
         );
       }
@@ -250,6 +250,8 @@ export interface StackOptions {
    * decide nothing (health, public documents) or cannot write the log (see each caller).
    */
   readonly refusals: RefusalAudit | null;
+  /** Largest body accepted, bytes; default MAX_BODY_BYTES (what-if takes several bindings). */
+  readonly maxBodyBytes?: number;
 }
 
 export function httpStack(handler: HttpHandler, options: StackOptions): HttpHandler {
@@ -273,7 +275,7 @@ export function httpStack(handler: HttpHandler, options: StackOptions): HttpHand
     .use(problems(options.logger, options.audience ?? 'caller', options.refusals))
     .use(singleHeaders());
   if (options.jsonBody) {
-    stack.use(bodySizeCap()).use(jsonBody());
+    stack.use(bodySizeCap(options.maxBodyBytes ?? MAX_BODY_BYTES)).use(jsonBody());
   }
   return stack.handler(handler) as unknown as HttpHandler;
 }

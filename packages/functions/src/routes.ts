@@ -19,7 +19,13 @@ export type VendHandlerName =
 export type AuditHandlerName = 'audit' | 'auditMe' | 'auditTrail' | 'subjectTrail';
 
 /** The binding-admin app's handlers (`keyof AdminApp`, admin-app.ts). */
-export type AdminHandlerName = 'listBindings' | 'getBinding' | 'putBinding' | 'deleteBinding';
+export type AdminHandlerName =
+  | 'listBindings'
+  | 'getBinding'
+  | 'putBinding'
+  | 'deleteBinding'
+  | 'whatIf'
+  | 'review';
 
 export type HandlerName = VendHandlerName | AdminHandlerName | AuditHandlerName;
 
@@ -85,6 +91,9 @@ export const routes: ReadonlyArray<Route> = [
     handler: 'deleteBinding',
     function: ADMIN_BINDINGS,
   },
+  // Access questions (issue 17): the admin function's role reads bindings, subjects and the audit log.
+  { method: 'POST', path: '/v1/admin/what-if', handler: 'whatIf', function: ADMIN_BINDINGS },
+  { method: 'GET', path: '/v1/admin/review', handler: 'review', function: ADMIN_BINDINGS },
   // Last, the least specific: what no route above takes under /v1 reaches a function (not API
   // Gateway's unrecorded 404), which answers 405 or 404 and records the refusal.
   { method: 'ANY', path: UNROUTED_PATH, handler: 'unrouted', function: 'credentials' },

@@ -9,16 +9,24 @@ import {
   type AuditSink,
   type BindingStore,
   type Clock,
+  type SubjectStore,
   systemClock,
   type TokenVerifier,
 } from '@tessera/broker';
-import { CognitoTokenVerifier, DynamoAuditSink, DynamoBindingStore } from '@tessera/broker/aws';
+import {
+  CognitoTokenVerifier,
+  DynamoAuditSink,
+  DynamoBindingStore,
+  DynamoSubjectStore,
+} from '@tessera/broker/aws';
 import type { TesseraConfig } from './config.js';
 
 export interface SharedDeps {
   readonly verifier: TokenVerifier;
   readonly bindings: BindingStore;
   readonly audit: AuditSink;
+  /** The subjects table; null when the configuration names none (`tables.subjects: null`). */
+  readonly subjects: SubjectStore | null;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -86,5 +94,19 @@ export function sharedDeps(
     audit:
       overrides.audit ??
       new DynamoAuditSink({ client: dynamoClient(), tableName: config.tables.audit, clock }),
+    subjects: subjectStore(config, overrides, dynamoClient, clock),
   };
+}
+
+function subjectStore(
+  config: TesseraConfig,
+  overrides: Partial<SharedDeps>,
+  dynamoClient: () => DynamoDBClient,
+  clock: Clock,
+): SubjectStore | null {
+  if (overrides.subjects !== undefined) return overrides.subjects;
+  const table = config.tables.subjects;
+  return table === null
+    ? null
+    : new DynamoSubjectStore({ client: dynamoClient(), tableName: table, clock });
 }

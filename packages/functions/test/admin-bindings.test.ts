@@ -128,13 +128,13 @@ const logger = new Logger({ serviceName: 'tessera-tests', logLevel: 'SILENT' });
 beforeAll(async () => {
   dynamo = await backends[0]!.start();
   const client = clientFor(dynamo.endpoint);
-  await createTables(client, { bindings: 'bindings', audit: 'audit' });
+  await createTables(client, { bindings: 'bindings', audit: 'audit', subjects: 'subjects' });
   client.destroy();
   iam = iamServer();
   await new Promise<void>((resolve) => iam.listen(0, '127.0.0.1', () => resolve()));
   config = {
     region: 'eu-west-1',
-    tables: { bindings: 'bindings', audit: 'audit' },
+    tables: { bindings: 'bindings', audit: 'audit', subjects: null },
     pools: [{ userPoolId: POOL, clientIds: ['admin-client-id'], jwks }],
     adminGroup: 'tessera-admins',
     accountId: '111122223333',
@@ -143,6 +143,7 @@ beforeAll(async () => {
     storeTimeoutMs: 1000,
     stsTimeoutMs: 1500,
     auditTtlDays: 7,
+    subjectTtlDays: 90,
     corsOrigins: [],
     rateLimits: { perSourceIp: null, perSubject: null },
     accounts: {},
@@ -206,12 +207,14 @@ async function auditOf(subject: string) {
 }
 
 describe('routes', () => {
-  it('serves the four admin routes from the admin-bindings function', () => {
+  it('serves the admin routes (bindings, what-if, review) from the admin-bindings function', () => {
     expect(routes.filter((r) => r.function === 'admin-bindings')).toEqual([
       { method: 'GET', path: COLLECTION, handler: 'listBindings', function: 'admin-bindings' },
       { method: 'GET', path: ITEM, handler: 'getBinding', function: 'admin-bindings' },
       { method: 'PUT', path: ITEM, handler: 'putBinding', function: 'admin-bindings' },
       { method: 'DELETE', path: ITEM, handler: 'deleteBinding', function: 'admin-bindings' },
+      { method: 'POST', path: '/v1/admin/what-if', handler: 'whatIf', function: 'admin-bindings' },
+      { method: 'GET', path: '/v1/admin/review', handler: 'review', function: 'admin-bindings' },
     ]);
   });
 

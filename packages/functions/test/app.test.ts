@@ -12,7 +12,7 @@ import { apiEvent, lambdaContext } from './events.js';
 
 const config: TesseraConfig = {
   region: 'eu-west-1',
-  tables: { bindings: 'b', audit: 'a' },
+  tables: { bindings: 'b', audit: 'a', subjects: null },
   pools: [{ userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'] }],
   adminGroup: 'tessera-admins',
   accountId: '111122223333',
@@ -21,6 +21,7 @@ const config: TesseraConfig = {
   storeTimeoutMs: 1000,
   stsTimeoutMs: 1500,
   auditTtlDays: 30,
+  subjectTtlDays: 90,
   corsOrigins: ['https://portal.example.com'],
   rateLimits: { perSourceIp: null, perSubject: null },
   accounts: {},

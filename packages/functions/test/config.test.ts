@@ -8,6 +8,7 @@ const env = {
   AWS_REGION: 'eu-west-1',
   TESSERA_BINDINGS_TABLE: 'bindings',
   TESSERA_AUDIT_TABLE: 'audit',
+  TESSERA_SUBJECTS_TABLE: 'subjects',
   TESSERA_POOLS: JSON.stringify([
     { userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'], tokenUse: null },
   ]),
@@ -17,7 +18,7 @@ describe('loadConfig', () => {
   it('reads the environment with defaults', () => {
     expect(loadConfig(env)).toEqual({
       region: 'eu-west-1',
-      tables: { bindings: 'bindings', audit: 'audit' },
+      tables: { bindings: 'bindings', audit: 'audit', subjects: 'subjects' },
       pools: [{ userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'], tokenUse: null }],
       adminGroup: 'tessera-admins',
       accountId: null,
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       storeTimeoutMs: 1000,
       stsTimeoutMs: 1500,
       auditTtlDays: 365,
+      subjectTtlDays: 90,
       corsOrigins: [],
       rateLimits: {
         perSourceIp: { perMinute: 600, burst: 150 },
@@ -173,6 +175,7 @@ describe('loadConfig', () => {
         ['/AWS_REGION', 'Required'],
         ['/TESSERA_BINDINGS_TABLE', 'Required'],
         ['/TESSERA_AUDIT_TABLE', 'Required'],
+        ['/TESSERA_SUBJECTS_TABLE', 'Required'],
         ['/TESSERA_POOLS/0/userPoolId', 'InvalidFormat'],
         ['/TESSERA_POOLS/0/clientIds', 'TooFew'],
         ['/TESSERA_ACCOUNT_ID', 'InvalidFormat'],
@@ -273,6 +276,8 @@ describe('routes', () => {
         handler: 'deleteBinding',
         function: 'admin-bindings',
       },
+      { method: 'POST', path: '/v1/admin/what-if', handler: 'whatIf', function: 'admin-bindings' },
+      { method: 'GET', path: '/v1/admin/review', handler: 'review', function: 'admin-bindings' },
       { method: 'ANY', path: '/v1/{proxy+}', handler: 'unrouted', function: 'credentials' },
     ]);
   });

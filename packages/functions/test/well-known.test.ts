@@ -8,7 +8,7 @@ import { apiEvent, lambdaContext } from './events.js';
 
 const base: TesseraConfig = {
   region: 'eu-west-1',
-  tables: { bindings: 'b', audit: 'a' },
+  tables: { bindings: 'b', audit: 'a', subjects: null },
   pools: [{ userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'] }],
   adminGroup: 'tessera-admins',
   accountId: '111122223333',
@@ -17,6 +17,7 @@ const base: TesseraConfig = {
   storeTimeoutMs: 1000,
   stsTimeoutMs: 1500,
   auditTtlDays: 30,
+  subjectTtlDays: 90,
   corsOrigins: [],
   rateLimits: { perSourceIp: null, perSubject: null },
   accounts: {},
@@ -78,6 +79,7 @@ describe('the issuer configuration (TESSERA_OIDC_*)', () => {
     AWS_REGION: 'eu-west-1',
     TESSERA_BINDINGS_TABLE: 'b',
     TESSERA_AUDIT_TABLE: 'a',
+    TESSERA_SUBJECTS_TABLE: 's',
     TESSERA_POOLS: '[{"userPoolId":"eu-west-1_AbC","clientIds":["c"]}]',
   };
 

@@ -46,7 +46,7 @@ const stsCalls: URLSearchParams[] = [];
 beforeAll(async () => {
   dynamo = await backends[0]!.start();
   const client = clientFor(dynamo.endpoint);
-  await createTables(client, { bindings: 'bindings', audit: 'audit' });
+  await createTables(client, { bindings: 'bindings', audit: 'audit', subjects: 'subjects' });
   await new DynamoBindingStore({ client, tableName: 'bindings' }).put(binding());
   client.destroy();
   sts = createServer(async (req, res) => {
@@ -72,7 +72,7 @@ describe('createApp wired to real adapters', () => {
   it('vends through dynalite, STS and the Cognito verifier, and stores the audit event', async () => {
     const config: TesseraConfig = {
       region: 'eu-west-1',
-      tables: { bindings: 'bindings', audit: 'audit' },
+      tables: { bindings: 'bindings', audit: 'audit', subjects: null },
       pools: [{ userPoolId: POOL, clientIds: ['app-client-id'], jwks }],
       adminGroup: 'tessera-admins',
       accountId: '111122223333',
@@ -81,6 +81,7 @@ describe('createApp wired to real adapters', () => {
       storeTimeoutMs: 1000,
       stsTimeoutMs: 1500,
       auditTtlDays: 7,
+      subjectTtlDays: 90,
       corsOrigins: [],
       rateLimits: { perSourceIp: null, perSubject: null },
       accounts: {},

@@ -324,6 +324,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       AWS_REGION: config.region,
       TESSERA_BINDINGS_TABLE: store.tables.bindings,
       TESSERA_AUDIT_TABLE: store.tables.audit,
+      TESSERA_SUBJECTS_TABLE: store.tables.subjects,
       TESSERA_POOLS: JSON.stringify([
         {
           userPoolId: config.userPoolId,

@@ -22,6 +22,7 @@ const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 export const LOCAL_TABLES: TableNames = {
   bindings: 'tessera-local-bindings',
   audit: 'tessera-local-audit',
+  subjects: 'tessera-local-subjects',
 };
 
 export interface LocalStore {

@@ -29,6 +29,7 @@ import {
 } from '../audit-query.js';
 import { type Clock, systemClock } from '../clock.js';
 import { StoreError } from '../errors.js';
+import type { GrantHistory } from '../ports.js';
 import { auditTable } from './dynamodb-schema.js';
 
 export interface DynamoAuditReaderOptions {
@@ -45,7 +46,7 @@ interface Partition {
 
 const INTERNAL = new Set(['time', 'day', 'resultDay', 'traceTruncated']);
 
-export class DynamoAuditReader implements AuditReader {
+export class DynamoAuditReader implements AuditReader, GrantHistory {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #clock: Clock;
@@ -123,6 +124,62 @@ export class DynamoAuditReader implements AuditReader {
     } catch (err) {
       throw new StoreError('AuditUnavailable', 'the audit log is unavailable', { cause: err });
     }
+  }
+
+  /**
+   * The subject's partition, newest first from now down to `since`, grants of credentials only
+   * (vend, console), projected to the binding id and time; stops once every binding is found.
+   */
+  async lastGrants(
+    subject: string,
+    bindingIds: readonly string[],
+    since: string,
+  ): Promise<ReadonlyMap<string, string>> {
+    const wanted = new Set(bindingIds);
+    const found = new Map<string, string>();
+    if (wanted.size === 0) return found;
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    try {
+      do {
+        const page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: '#pk = :pk AND #sk >= :since',
+            FilterExpression: '#res = :grant AND #act IN (:vend, :console) AND #exp > :now',
+            ProjectionExpression: '#b, #time',
+            ExpressionAttributeNames: {
+              '#pk': auditTable.partitionKey,
+              '#sk': auditTable.sortKey,
+              '#res': 'result',
+              '#act': 'action',
+              '#exp': auditTable.ttlAttribute,
+              '#b': 'bindingId',
+              '#time': 'time',
+            },
+            ExpressionAttributeValues: {
+              ':pk': subject,
+              ':since': since,
+              ':grant': 'grant',
+              ':vend': 'vend',
+              ':console': 'console',
+              ':now': Math.floor(this.#clock.now().getTime() / 1000),
+            },
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const id = item['bindingId'];
+          if (typeof id === 'string' && wanted.has(id) && !found.has(id)) {
+            found.set(id, String(item['time']));
+          }
+        }
+        startKey = found.size < wanted.size ? page.LastEvaluatedKey : undefined;
+      } while (startKey);
+    } catch (err) {
+      throw new StoreError('AuditUnavailable', 'the audit log is unavailable', { cause: err });
+    }
+    return found;
   }
 
   #partitions(plan: AuditPlan, from: string | undefined, newest: string): Partition[] {

@@ -32,3 +32,16 @@ export const auditTable = {
   /** Epoch seconds; DynamoDB TTL deletes lazily, so reads also filter on it. */
   ttlAttribute: 'expiresAt',
 } as const;
+
+/**
+ * The subjects table (subjects.ts): the request context of each subject's last vend, per pool.
+ * Personal data, kept for a retention window by its TTL attribute.
+ */
+export const subjectsTable = {
+  /** Partition key: the pool's issuer URL. One Query pages through a pool's subjects. */
+  partitionKey: 'issuer',
+  /** Sort key: the token's `sub`. */
+  sortKey: 'sub',
+  /** Epoch seconds; DynamoDB TTL deletes lazily, so reads also filter on it. */
+  ttlAttribute: 'expiresAt',
+} as const;

@@ -59,7 +59,11 @@ describe.each(backends)('DynamoAuditReader on $name', (backend) => {
     server = await backend.start();
     client = clientFor(server.endpoint);
     counter += 1;
-    const names = { bindings: `b-audit-${counter}`, audit: `audit-read-${counter}` };
+    const names = {
+      bindings: `b-audit-${counter}`,
+      audit: `audit-read-${counter}`,
+      subjects: `s-audit-${counter}`,
+    };
     await createTables(client, names);
     const sink = new DynamoAuditSink({ client, tableName: names.audit });
     for (let i = 0; i < 30; i++) {

@@ -13,7 +13,7 @@ let tableCounter = 0;
 describe.each(backends)('DynamoDB adapters on $name', (backend) => {
   let server: RunningServer;
   let client: DynamoDBClient;
-  let names: { bindings: string; audit: string };
+  let names: { bindings: string; audit: string; subjects: string };
 
   beforeAll(async () => {
     if (!backend.available) return;
@@ -27,7 +27,11 @@ describe.each(backends)('DynamoDB adapters on $name', (backend) => {
   beforeEach(async (ctx) => {
     if (!backend.available) ctx.skip();
     tableCounter += 1;
-    names = { bindings: `bindings-${tableCounter}`, audit: `audit-${tableCounter}` };
+    names = {
+      bindings: `bindings-${tableCounter}`,
+      audit: `audit-${tableCounter}`,
+      subjects: `subjects-${tableCounter}`,
+    };
     await createTables(client, names);
   });
 

@@ -1,0 +1,252 @@
+/**
+ * The access questions of administrators, over the subjects table (each subject's last vend
+ * context) and the broker's re-evaluation (`@tessera/broker` access.ts):
+ *
+ * - `POST /v1/admin/what-if {put?, remove?}`: per changed binding, who gains and who loses
+ *   access, with the decisive statement or condition of each (what-if.ts);
+ * - `GET /v1/admin/review?format=json|csv`: every binding × every known subject who can assume it
+ *   now, with the last time each did (the audit log's grants), paged through the subjects.
+ *
+ * Both are audited (actions `what-if` and `review`: they reveal who can assume what) before the
+ * answer leaves; an audit log that cannot store the event answers 503.
+ */
+import {
+  type AccessEnv,
+  accessReview,
+  assumableBindings,
+  type Binding,
+  type CompiledBinding,
+  compileBinding,
+  DEFAULT_STALE_AFTER_DAYS,
+  type KnownSubject,
+  knownSubject,
+  MAX_SUBJECT_PAGE,
+  parseWhatIf,
+  type SubjectStore,
+  subjectOf,
+  whatIf,
+} from '@tessera/broker';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { AdminContext } from './admin-app.js';
+import { ConfigError, HttpInputError, invalidBody } from './errors.js';
+import { type HttpHandler, httpStack, json } from './http.js';
+import { reviewCsv } from './review-csv.js';
+
+/** Largest what-if body: several proposed bindings (a binding write takes one, 16 KB). */
+export const WHAT_IF_MAX_BODY_BYTES = 256 * 1024;
+/** Most subjects one what-if re-evaluates; beyond, the answer says it is incomplete. */
+export const MAX_WHAT_IF_SUBJECTS = 100_000;
+const DEFAULT_REVIEW_LIMIT = 100;
+/** Audit reads of one review page run this many at a time. */
+const GRANT_READS_AT_ONCE = 8;
+
+function subjectsOf(ctx: AdminContext): SubjectStore {
+  if (ctx.deps.subjects === null) {
+    throw new ConfigError([
+      {
+        code: 'ConfigInvalid',
+        pointer: '/TESSERA_SUBJECTS_TABLE',
+        message: 'no subjects table is configured',
+      },
+    ]);
+  }
+  return ctx.deps.subjects;
+}
+
+/** The pool's bindings, compiled (one that does not compile grants nothing: left out, logged). */
+function compiled(ctx: AdminContext, bindings: readonly Binding[]): CompiledBinding[] {
+  return bindings.flatMap((binding) => {
+    try {
+      return [compileBinding(binding)];
+    } catch (err) {
+      ctx.logger.error('binding does not compile; skipped', {
+        bindingId: binding.id,
+        errorName: (err as Error)?.name,
+      });
+      return [];
+    }
+  });
+}
+
+/** Every subject of the pool within the retention window (at most MAX_WHAT_IF_SUBJECTS). */
+async function allSubjects(store: SubjectStore, issuer: string) {
+  const subjects: KnownSubject[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.page(issuer, {
+      limit: MAX_SUBJECT_PAGE,
+      ...(cursor ? { cursor } : {}),
+    });
+    subjects.push(...page.subjects.map(knownSubject));
+    cursor = page.cursor;
+  } while (cursor !== undefined && subjects.length < MAX_WHAT_IF_SUBJECTS);
+  return { subjects: subjects.slice(0, MAX_WHAT_IF_SUBJECTS), complete: cursor === undefined };
+}
+
+function accessEnv(ctx: AdminContext): AccessEnv {
+  return { now: ctx.deps.clock.now(), roleChaining: ctx.config.roleChainingCap };
+}
+
+export function whatIfHandler(ctx: AdminContext): HttpHandler {
+  return httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      const actor = await ctx.administrator(event);
+      const issuer = ctx.issuerParam(event, actor);
+      const store = subjectsOf(ctx);
+      const stored = await ctx.deps.bindings.listByIssuer(issuer);
+      const env = accessEnv(ctx);
+      const target = { issuer, stored, issuers: ctx.issuers, now: env.now };
+      const change = parseWhatIf(event.body as unknown, target);
+      if (!change.ok) throw invalidBody(change.problems);
+      const { subjects, complete } = await allSubjects(store, issuer);
+      const bindings = whatIf({
+        current: compiled(ctx, stored),
+        change: change.value,
+        subjects,
+        env,
+      });
+      const gains = bindings.reduce((n, b) => n + b.gains.length, 0);
+      const loses = bindings.reduce((n, b) => n + b.loses.length, 0);
+      await ctx.audit.record(actor, {
+        ...NO_BINDING,
+        action: 'what-if',
+        detail: `put ${ids(change.value.put.map((b) => b.id))}; remove ${ids(change.value.remove)}: ${gains} gain, ${loses} lose, ${subjects.length} subjects`,
+      });
+      return json(200, {
+        issuer,
+        evaluatedAt: env.now.toISOString(),
+        subjectsEvaluated: subjects.length,
+        complete,
+        bindings,
+      });
+    },
+    { ...ctx.stack, jsonBody: true, maxBodyBytes: WHAT_IF_MAX_BODY_BYTES },
+  );
+}
+
+const NO_BINDING = {
+  result: 'grant',
+  reason: 'Granted',
+  bindingId: undefined,
+  roleArn: undefined,
+  previousVersion: null,
+  newVersion: null,
+} as const;
+
+const ids = (list: readonly string[]) => (list.length === 0 ? '-' : list.join(','));
+
+const REVIEW_PARAMS = new Set(['issuer', 'format', 'limit', 'cursor', 'staleAfterDays', 'by']);
+
+interface ReviewQuery {
+  readonly format: 'json' | 'csv';
+  readonly by: 'binding' | 'subject';
+  readonly limit: number;
+  readonly cursor: string | undefined;
+  readonly staleAfterDays: number;
+}
+
+function queryProblem(name: string, message: string): HttpInputError {
+  return new HttpInputError('InvalidRequest', message, name, { location: 'query' });
+}
+
+function intParam(raw: string | undefined, name: string, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) {
+    throw queryProblem(name, `${name} must be an integer 1..${max}`);
+  }
+  return n;
+}
+
+/** The review's query string, checked: each problem names its parameter. */
+export function reviewQuery(event: APIGatewayProxyEventV2): ReviewQuery {
+  const query = event.queryStringParameters ?? {};
+  for (const key of Object.keys(query)) {
+    if (!REVIEW_PARAMS.has(key)) throw queryProblem(key, `unknown parameter ${key}`);
+  }
+  const format = query['format'] ?? 'json';
+  if (format !== 'json' && format !== 'csv') throw queryProblem('format', 'format is json or csv');
+  const by = query['by'] ?? 'binding';
+  if (by !== 'binding' && by !== 'subject') throw queryProblem('by', 'by is binding or subject');
+  return {
+    format,
+    by,
+    limit: intParam(query['limit'], 'limit', DEFAULT_REVIEW_LIMIT, MAX_SUBJECT_PAGE),
+    cursor: query['cursor'],
+    staleAfterDays: intParam(
+      query['staleAfterDays'],
+      'staleAfterDays',
+      DEFAULT_STALE_AFTER_DAYS,
+      3650,
+    ),
+  };
+}
+
+/** `items` mapped with at most `limit` calls in flight, answers in order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>) {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export function reviewHandler(ctx: AdminContext): HttpHandler {
+  return httpStack(
+    async (event: APIGatewayProxyEventV2) => {
+      const actor = await ctx.administrator(event);
+      const issuer = ctx.issuerParam(event, actor);
+      const query = reviewQuery(event);
+      const store = subjectsOf(ctx);
+      if (query.cursor !== undefined && !store.isCursorOf(query.cursor, issuer)) {
+        throw queryProblem('cursor', 'cursor is not a cursor of this review');
+      }
+      const env = accessEnv(ctx);
+      const page = await store.page(issuer, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      const bindings = compiled(ctx, await ctx.deps.bindings.listByIssuer(issuer));
+      const assumable = assumableBindings(bindings, page.subjects.map(knownSubject), env);
+      // Last use within the subjects' retention window (a record older than it is gone too).
+      const since = new Date(env.now.getTime() - ctx.config.subjectTtlDays * 86_400_000);
+      const uses = await mapLimit(
+        assumable,
+        GRANT_READS_AT_ONCE,
+        async ({ subject, bindingIds }) => {
+          const key = subjectOf(subject.record.issuer, subject.record.sub);
+          return [
+            key,
+            await ctx.deps.grants.lastGrants(key, bindingIds, since.toISOString()),
+          ] as const;
+        },
+      );
+      const review = accessReview({
+        bindings,
+        assumable,
+        lastUse: new Map(uses),
+        now: env.now,
+        staleAfterDays: query.staleAfterDays,
+      });
+      await ctx.audit.record(actor, {
+        ...NO_BINDING,
+        action: 'review',
+        detail: `${query.format} page of ${page.subjects.length} subjects${query.cursor ? ' (cursor)' : ''}`,
+      });
+      const meta = {
+        issuer,
+        generatedAt: env.now.toISOString(),
+        usedSince: since.toISOString(),
+        staleAfterDays: query.staleAfterDays,
+      };
+      if (query.format === 'csv') return reviewCsv(review, query.by, page.cursor);
+      return json(200, { ...meta, ...review, ...(page.cursor ? { cursor: page.cursor } : {}) });
+    },
+    { ...ctx.stack, jsonBody: false },
+  );
+}
