@@ -37,11 +37,15 @@ export function prepareSubject(subject: KnownSubject, env: AccessEnv): PreparedS
   };
 }
 
-/** The full decision a vend of this binding would reach for this subject now. */
+/**
+ * The full decision a vend of this binding would reach for this subject now; `explain: false`
+ * when only its kind is read (no trace).
+ */
 export function decisionFor(
   compiled: CompiledBinding,
   subject: KnownSubject,
   env: AccessEnv,
+  explain = true,
 ): Decision {
   return decide({
     token: subject.token,
@@ -52,6 +56,7 @@ export function decisionFor(
     origin: subject.origin,
     now: env.now,
     roleChaining: env.roleChaining,
+    explain,
   });
 }
 
@@ -76,7 +81,7 @@ export function canAssume(
   } catch {
     trusted = false; // decide() records the throw as EvaluationFailed: a refusal too
   }
-  return trusted && decisionFor(compiled, subject, env).kind === 'ok';
+  return trusted && decisionFor(compiled, subject, env, false).kind === 'ok';
 }
 
 /**

@@ -50,6 +50,11 @@ export interface DecisionInput {
   readonly now: Date;
   /** Broker credentials are a role session: cap at 3600 s. */
   readonly roleChaining: boolean;
+  /**
+   * The evaluator's explain trace in the decision (default true). `false` only where the decision
+   * alone is read (the access review: trace entries then carry no statements).
+   */
+  readonly explain?: boolean;
 }
 
 /** A decision to grant: the exact AssumeRole parameters, and why. */
@@ -123,7 +128,13 @@ function evaluateCandidate(candidate: CompiledBinding, input: DecisionInput): Tr
   try {
     const context = requestContext(input.token, input.origin, input.now, input.requestedDuration);
     const principal = federatedPrincipal(input.token.issuer);
-    const result = evaluateTrust(candidate.trust, binding.roleArn, principal, context);
+    const result = evaluateTrust(
+      candidate.trust,
+      binding.roleArn,
+      principal,
+      context,
+      input.explain !== false,
+    );
     return {
       ...entry,
       decision: result.decision,
