@@ -5,6 +5,7 @@
  * issuer's login page to the CLI's loopback redirect, and `tessera exec -- aws s3 cp` against the
  * local S3 (job 1); simulate, console --print and audit against the issue-16 routes.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -254,8 +255,25 @@ describe('tessera bindings (the trust table as code)', () => {
     expect(res.stderr).toContain('cli-eng-b.json: /trustPolicy/Statement/0/Effect:');
   });
 
+  it('diff shows who would gain access beside the textual diff (what-if): erin, by her group', async () => {
+    // erin vended eng-readonly above: the subjects table holds her groups.
+    const text = await tessera(admin, ['bindings', 'diff', FIXTURES]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      '+ cli-eng-a (new)\n    impact: 1 gain, 0 lose, 0 keep\n      + erin gains: ConditionMet token:cognito:groups ForAnyValue:StringEquals',
+    );
+    const json = await tessera(admin, ['bindings', 'diff', FIXTURES, '--json']);
+    const [a] = JSON.parse(json.stdout) as {
+      id: string;
+      impact: { gains: { username: string }[] };
+    }[];
+    expect([a?.id, a?.impact.gains.map((g) => g.username)]).toEqual(['cli-eng-a', ['erin']]);
+    const asked = (await auditEvents()).filter((e) => e.action === 'what-if');
+    expect(asked.length).toBe(2);
+  });
+
   it('apply creates the bindings, a second apply changes nothing, and diff is empty after it', async () => {
-    const before = await tessera(admin, ['bindings', 'diff', FIXTURES, '--json']);
+    const before = await tessera(admin, ['bindings', 'diff', FIXTURES, '--json', '--no-impact']);
     expect(JSON.parse(before.stdout)).toEqual([
       { id: 'cli-eng-a', kind: 'create' },
       { id: 'cli-eng-b', kind: 'create' },
@@ -328,6 +346,33 @@ describe('tessera bindings (the trust table as code)', () => {
     const res = await tessera(erin, ['bindings', 'apply', FIXTURES]);
     expect(res.code).toBe(4);
     expect(res.stderr).toContain('tessera: AdminRequired:');
+  });
+});
+
+describe('tessera review (issue 17)', () => {
+  it('lists who can assume each binding with the last use, as a table and as CSV; erin is refused', async () => {
+    const table = await tessera(admin, ['review']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/eng-readonly\s*│\s*erin\s*│\s*\d{4}-\d{2}-\d{2}T/);
+    const csv = await tessera(admin, ['review', '--format', 'csv', '--by', 'subject']);
+    const rows = JSON.parse(
+      execFileSync(
+        PYTHON,
+        [
+          '-c',
+          'import csv,io,json,sys; print(json.dumps(list(csv.DictReader(io.StringIO(sys.stdin.read(), newline="")))))',
+        ],
+        { input: csv.stdout },
+      ).toString(),
+    ) as Record<string, string>[];
+    const erinRow = rows.find(
+      (r) => r['username'] === 'erin' && r['binding_id'] === 'eng-readonly',
+    );
+    expect(erinRow?.['stale']).toBe('false');
+    expect(Date.parse(erinRow?.['last_used_at'] ?? '')).not.toBeNaN();
+    const refused = await tessera(erin, ['review']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('tessera: AdminRequired:');
   });
 });
 

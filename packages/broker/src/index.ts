@@ -108,6 +108,12 @@ export {
   type RateLimits,
   type Take,
 } from './rate-limit.js';
+export {
+  csvField,
+  REVIEW_CSV_COLUMNS,
+  reviewCsvText,
+  reviewRows,
+} from './review-csv.js';
 export { renderPolicy, renderString, renderTags, unsafeClaimValue } from './render.js';
 export {
   type AccessReview,

@@ -227,6 +227,19 @@ common(
   ),
 );
 
+common(
+  program
+    .command('review')
+    .description(
+      '(administrators) the access review: who can assume each binding now, and when they last did',
+    )
+    .option('--format <format>', 'table, json or csv', 'table')
+    .option('--by <side>', 'order by binding or subject', 'binding')
+    .option('--stale-after-days <days>', 'unused this long is stale (default 30)')
+    .option('--stale-only', 'only stale access')
+    .addHelpText('after', '\nExample:\n  tessera review --format csv > access-review.csv'),
+).action(run(async (o) => (await import('./commands/review.js')).reviewCommand(o as never)));
+
 const bindings = program
   .command('bindings')
   .description('The trust table as code: a folder of binding files (YAML or JSON, <id>.yaml)');
@@ -242,9 +255,12 @@ common(
 common(
   bindings
     .command('diff')
-    .description('What apply would change, field by field')
+    .description(
+      'What apply would change, field by field, and who would gain or lose access (what-if)',
+    )
     .argument('<dir>', 'folder of binding files')
     .option('--exit-code', 'exit 1 when there are changes')
+    .option('--no-impact', 'only the textual diff (no what-if on the server)')
     .addHelpText('after', '\nExample:\n  tessera bindings diff bindings/'),
 ).action(run(async (o, dir) => (await import('./commands/bindings.js')).diffCommand(dir!, o)));
 

@@ -13,6 +13,8 @@ import type {
   ConsoleRequest,
   CredentialProcessOutput,
   EventTrailAnswer,
+  ReviewPage,
+  ReviewQuery,
   RolesAnswer,
   SimulateAnswer,
   SimulateRequest,
@@ -21,6 +23,8 @@ import type {
   SubjectTrailQuery,
   VendAnswer,
   VendRequest,
+  WhatIfAnswer,
+  WhatIfRequest,
 } from './types.js';
 
 export interface TesseraApiOptions {
@@ -134,6 +138,17 @@ export class TesseraApi {
     await this.call('DELETE', `/v1/admin/bindings/${encodeURIComponent(id)}`, undefined, {
       'if-match': `"${ifMatch}"`,
     });
+  }
+
+  /** Who would gain and lose access if these bindings were put and removed (nothing is written). */
+  async whatIf(request: WhatIfRequest, issuer?: string): Promise<WhatIfAnswer> {
+    const q = issuer ? `?issuer=${encodeURIComponent(issuer)}` : '';
+    return (await this.call<WhatIfAnswer>('POST', `/v1/admin/what-if${q}`, request)).body;
+  }
+
+  /** One page of the access review (JSON); `cursor` is absent on the last page. */
+  async review(query: ReviewQuery = {}): Promise<ReviewPage> {
+    return (await this.call<ReviewPage>('GET', `/v1/admin/review${queryString(query)}`)).body;
   }
 
   async health(): Promise<{ status: string }> {

@@ -243,6 +243,90 @@ export interface BindingWriteAnswer {
   readonly created: boolean;
 }
 
+/** `POST /v1/admin/what-if` (issue 17): bindings as a write sends them (with `id`), ids removed. */
+export interface WhatIfRequest {
+  readonly put?: readonly Readonly<Record<string, unknown>>[];
+  readonly remove?: readonly string[];
+}
+
+/** Why a subject's access changes: the decisive statement or condition (or a refusal's code). */
+export interface DecisiveReason {
+  readonly code: string;
+  readonly policy?: string;
+  readonly statement?: number;
+  readonly sid?: string;
+  readonly key?: string;
+  readonly operator?: string;
+  readonly detail?: string;
+}
+
+export interface SubjectImpact {
+  readonly subject: string;
+  readonly sub: string;
+  readonly username: string | null;
+  readonly lastSeenAt: string;
+  readonly approximate: boolean;
+  readonly reasons: readonly DecisiveReason[];
+}
+
+export interface BindingImpact {
+  readonly bindingId: string;
+  readonly change: 'create' | 'update' | 'remove';
+  readonly roleArn: { readonly before: string | null; readonly after: string | null };
+  readonly gains: readonly SubjectImpact[];
+  readonly loses: readonly SubjectImpact[];
+  readonly keeps: number;
+}
+
+export interface WhatIfAnswer {
+  readonly issuer: string;
+  readonly evaluatedAt: string;
+  readonly subjectsEvaluated: number;
+  /** False when the pool has more recorded subjects than one what-if evaluates. */
+  readonly complete: boolean;
+  readonly bindings: readonly BindingImpact[];
+}
+
+/** `GET /v1/admin/review` (JSON), one page of subjects. */
+export interface ReviewQuery {
+  readonly limit?: number;
+  readonly cursor?: string;
+  readonly staleAfterDays?: number;
+  readonly issuer?: string;
+}
+
+export interface ReviewUse {
+  readonly lastUsedAt: string | null;
+  readonly stale: boolean;
+}
+
+export interface ReviewPage {
+  readonly issuer: string;
+  readonly generatedAt: string;
+  readonly usedSince: string;
+  readonly staleAfterDays: number;
+  readonly bindings: readonly {
+    readonly bindingId: string;
+    readonly roleArn: string;
+    readonly enabled: boolean;
+    readonly subjects: readonly ({
+      readonly subject: string;
+      readonly sub: string;
+      readonly username: string | null;
+      readonly lastSeenAt: string;
+    } & ReviewUse)[];
+  }[];
+  readonly subjects: readonly {
+    readonly subject: string;
+    readonly sub: string;
+    readonly username: string | null;
+    readonly lastSeenAt: string;
+    readonly approximate: boolean;
+    readonly bindings: readonly ({ readonly bindingId: string; readonly roleArn: string } & ReviewUse)[];
+  }[];
+  readonly cursor?: string;
+}
+
 /** The tokens a sign-in gives (Cognito's names, camel-cased). */
 export interface TokenSet {
   readonly idToken: string;

@@ -3,9 +3,9 @@
  * own), formulas made inert, rows by binding or by subject, the next cursor in a header.
  */
 import { execFileSync } from 'node:child_process';
-import type { AccessReview } from '@tessera/broker';
+import { type AccessReview, csvField, REVIEW_CSV_COLUMNS } from '@tessera/broker';
 import { describe, expect, it } from 'vitest';
-import { csvField, REVIEW_CSV_COLUMNS, reviewCsv } from '../src/review-csv.js';
+import { reviewCsv } from '../src/review-csv.js';
 
 const tricky = [
   'plain',

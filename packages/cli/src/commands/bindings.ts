@@ -3,9 +3,9 @@
  * conditional (If-Match: the version the file names, else the version just read), and stops at
  * the first refusal (a 412 when someone else wrote first).
  */
-import type { StoredBinding } from '@tessera/client';
+import type { BindingImpact, StoredBinding, SubjectImpact, TesseraApi } from '@tessera/client';
 import { type GlobalOptions, openContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, codeOf } from '../errors.js';
 import { info, printJson, table, withSpinner } from '../output.js';
 import { resolveTarget } from '../settings.js';
 import {
@@ -20,6 +20,8 @@ export interface BindingsOptions extends GlobalOptions {
   readonly dryRun?: boolean;
   readonly exitCode?: boolean;
   readonly format?: string;
+  /** `diff`: ask the server who would gain and lose access (default true; `--no-impact`). */
+  readonly impact?: boolean;
 }
 
 function defaultIssuer(options: GlobalOptions): string | undefined {
@@ -70,21 +72,65 @@ function describe(entries: readonly PlanEntry[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Who would gain and lose access if the changed files were applied (`POST /v1/admin/what-if`,
+ * nothing written), by binding id; undefined (with a warning) when the server cannot say.
+ */
+async function impactOf(
+  api: TesseraApi,
+  changed: readonly PlanEntry[],
+): Promise<Map<string, BindingImpact> | undefined> {
+  if (changed.length === 0) return new Map();
+  const put = changed.map((e) => ({ id: e.file.id, ...e.file.document }));
+  try {
+    const answer = await withSpinner('impact', () => api.whatIf({ put }));
+    if (!answer.complete) info(`impact: only the first ${answer.subjectsEvaluated} subjects`);
+    return new Map(answer.bindings.map((b) => [b.bindingId, b]));
+  } catch (err) {
+    info(`impact unavailable: ${codeOf(err)}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+const who = (s: SubjectImpact) => s.username ?? s.sub;
+
+function why(s: SubjectImpact): string {
+  return s.reasons
+    .map((r) => [r.code, r.key, r.operator].filter((v) => v !== undefined).join(' '))
+    .join('; ');
+}
+
+function describeImpact(impact: BindingImpact | undefined): string[] {
+  if (impact === undefined) return [];
+  const lines = [
+    `    impact: ${impact.gains.length} gain, ${impact.loses.length} lose, ${impact.keeps} keep`,
+  ];
+  for (const s of impact.gains) lines.push(`      + ${who(s)} gains: ${why(s)}`);
+  for (const s of impact.loses) lines.push(`      - ${who(s)} loses: ${why(s)}`);
+  return lines;
+}
+
 export async function diffCommand(dir: string, options: BindingsOptions): Promise<number> {
-  const { entries } = await currentPlan(dir, options);
+  const { ctx, entries } = await currentPlan(dir, options);
   const changed = entries.filter((e) => e.kind !== 'unchanged');
+  const impacts = options.impact === false ? undefined : await impactOf(ctx.api, changed);
   if (options.json) {
     printJson(
       changed.map((e) => ({
         id: e.file.id,
         kind: e.kind,
         ...(e.kind === 'update' ? { changes: e.changes } : {}),
+        ...(impacts?.has(e.file.id) ? { impact: impacts.get(e.file.id) } : {}),
       })),
     );
   } else if (changed.length === 0) {
     process.stdout.write('No changes: the stored bindings match the files.\n');
   } else {
-    process.stdout.write(`${describe(changed)}\n`);
+    const lines = changed.flatMap((e) => [
+      describe([e]),
+      ...describeImpact(impacts?.get(e.file.id)),
+    ]);
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
   return options.exitCode && changed.length > 0 ? 1 : 0;
 }

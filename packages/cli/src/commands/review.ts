@@ -1,0 +1,91 @@
+/**
+ * `tessera review` (administrators): the access review, every binding × every known subject who
+ * can assume it now with the last time each did (GET /v1/admin/review, every page), as a table,
+ * JSON, or CSV (the broker's `reviewCsvText`, the API's own CSV).
+ */
+import { reviewCsvText } from '@tessera/broker';
+import type { ReviewPage } from '@tessera/client';
+import { type GlobalOptions, openContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { printJson, table, withSpinner } from '../output.js';
+
+export interface ReviewOptions extends GlobalOptions {
+  readonly format?: string;
+  readonly by?: string;
+  readonly staleAfterDays?: string;
+  readonly staleOnly?: boolean;
+}
+
+const FORMATS = new Set(['table', 'json', 'csv']);
+
+function checked(options: ReviewOptions) {
+  const format = options.json ? 'json' : (options.format ?? 'table');
+  if (!FORMATS.has(format)) throw new CliError('UsageError', '--format is table, json or csv');
+  const by = options.by ?? 'binding';
+  if (by !== 'binding' && by !== 'subject') {
+    throw new CliError('UsageError', '--by is binding or subject');
+  }
+  const days = options.staleAfterDays === undefined ? undefined : Number(options.staleAfterDays);
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {
+    throw new CliError('UsageError', '--stale-after-days is a whole number of days, 1..3650');
+  }
+  return { format, by: by as 'binding' | 'subject', days };
+}
+
+/** Only the stale entries of a page (both sides), for `--stale-only`. */
+function staleOnly(page: ReviewPage): ReviewPage {
+  return {
+    ...page,
+    bindings: page.bindings.map((b) => ({ ...b, subjects: b.subjects.filter((s) => s.stale) })),
+    subjects: page.subjects.map((s) => ({ ...s, bindings: s.bindings.filter((b) => b.stale) })),
+  };
+}
+
+export async function reviewCommand(options: ReviewOptions): Promise<void> {
+  const { format, by, days } = checked(options);
+  const ctx = openContext(options);
+  const pages: ReviewPage[] = [];
+  await withSpinner('access review', async () => {
+    let cursor: string | undefined;
+    do {
+      const page = await ctx.api.review({
+        limit: 500,
+        ...(days ? { staleAfterDays: days } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      pages.push(options.staleOnly ? staleOnly(page) : page);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  });
+  if (format === 'csv') {
+    process.stdout.write(reviewCsvText(pages, by));
+    return;
+  }
+  if (format === 'json') {
+    const { cursor: _c, ...first } = pages[0]!;
+    printJson({
+      ...first,
+      bindings: first.bindings.map((b) => ({
+        ...b,
+        subjects: pages.flatMap(
+          (p) => p.bindings.find((x) => x.bindingId === b.bindingId)?.subjects ?? [],
+        ),
+      })),
+      subjects: pages.flatMap((p) => p.subjects),
+    });
+    return;
+  }
+  const rows = pages.flatMap((p) =>
+    p.bindings.flatMap((b) =>
+      b.subjects.map((s) => [
+        b.bindingId,
+        s.username ?? s.sub,
+        s.lastUsedAt ?? 'never',
+        s.stale ? 'STALE' : '',
+      ]),
+    ),
+  );
+  if (by === 'subject') rows.sort((a, b) => (`${a[1]} ${a[0]}` < `${b[1]} ${b[0]}` ? -1 : 1));
+  process.stdout.write(`${await table(['binding', 'who', 'last used', ''], rows)}\n`);
+  process.stdout.write(`${rows.length} assumable (binding, subject) pairs\n`);
+}
