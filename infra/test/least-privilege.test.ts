@@ -41,6 +41,7 @@ const table = (stage: Stage, name: string) =>
   `arn:aws:dynamodb:${stage.region}:${stage.account}:table/${name}`;
 const BINDINGS = table(production, tableName.bindings(production));
 const AUDIT = table(production, tableName.audit(production));
+const SUBJECTS = table(production, tableName.subjects(production));
 
 /**
  * What the identity policy alone allows. `resourcePolicyKind: 'resource'`: for sts:AssumeRole on a
@@ -202,6 +203,27 @@ describe('the other execution roles', () => {
     // dev names no other account: no AssumeRole statement at all.
     const devAuditor = synthesize(dev).get('auditor-role-policy.json') as PolicyDocument;
     expect(devAuditor.Statement.flatMap((st) => st.Action)).not.toContain('sts:AssumeRole');
+  });
+
+  it('the subjects table (personal data): the vend function writes it, only the admin function reads it', () => {
+    expect(identity(broker, 'dynamodb:PutItem', SUBJECTS)).toBe('Allow');
+    expect(identity(admin, 'dynamodb:Query', SUBJECTS)).toBe('Allow');
+    for (const action of [
+      'dynamodb:Query',
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+      'dynamodb:DeleteItem',
+    ]) {
+      expect(identity(broker, action, SUBJECTS)).toBe('ImplicitDeny');
+    }
+    for (const action of ['dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:DeleteItem']) {
+      expect(identity(admin, action, SUBJECTS)).toBe('ImplicitDeny');
+    }
+    for (const policy of [reader, auditor, basic]) {
+      for (const action of ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:Scan']) {
+        expect(identity(policy, action, SUBJECTS)).toBe('ImplicitDeny');
+      }
+    }
   });
 
   it('the roles listing / simulate and the health check cannot assume or write bindings', () => {
