@@ -2,7 +2,8 @@
  * The bindings and audit tables, declared from the broker's schema constants (the adapter reads and
  * writes by the same names). Production keeps its data whatever happens to the stack: deletion
  * protection on the table, retain-on-delete and Pulumi `protect` on the resources, and
- * point-in-time recovery everywhere.
+ * point-in-time recovery on the bindings and audit tables (not on the subjects table: personal
+ * data kept only for its retention window).
  */
 import {
   auditTable,
@@ -90,15 +91,17 @@ export function subjectsArgs(stage: Stage): sst.aws.DynamoArgs {
     primaryIndex: { hashKey: subjectsTable.partitionKey, rangeKey: subjectsTable.sortKey },
     ttl: subjectsTable.ttlAttribute,
     deletionProtection: stage.production,
-    transform: { table: tableTransform(tableName.subjects(stage)) },
+    // No point-in-time recovery: it would keep what the TTL deleted restorable for 35 more days,
+    // beyond the stated retention. The table is derived data: the next vend records a subject again.
+    transform: { table: tableTransform(tableName.subjects(stage), false) },
   };
 }
 
 /** Explicit physical name (the IAM policies name it) and point-in-time recovery, stated. */
-function tableTransform(name: string) {
+function tableTransform(name: string, pointInTimeRecovery = true) {
   return (args: aws.dynamodb.TableArgs) => {
     args.name = name;
-    args.pointInTimeRecovery = { enabled: true };
+    args.pointInTimeRecovery = { enabled: pointInTimeRecovery };
   };
 }
 

@@ -222,6 +222,15 @@ describe('POST /v1/admin/what-if', () => {
       remove: ['eng-readonly'],
     });
     expect([notAdmin.res.status, notAdmin.json.code]).toEqual([403, 'AdminRequired']);
+    const audit = await call(
+      'GET',
+      `/v1/audit?subject=${encodeURIComponent(subjectKey('erin'))}`,
+      tokens['admin']!,
+    );
+    const refused = audit.json.events.filter((e: { action: string }) => e.action === 'what-if');
+    expect(refused.map((e: { result: string; reason: string }) => [e.result, e.reason])).toEqual([
+      ['deny', 'AdminRequired'],
+    ]);
   });
 });
 

@@ -7,7 +7,11 @@
 
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { auditTable, bindingsTable } from '../../packages/broker/src/adapters/dynamodb-schema.js';
+import {
+  auditTable,
+  bindingsTable,
+  subjectsTable,
+} from '../../packages/broker/src/adapters/dynamodb-schema.js';
 import { loadConfig } from '../../packages/functions/src/config.js';
 import config from '../../tessera.config.js';
 import { resolveStage, type StageName } from '../config.js';
@@ -101,6 +105,19 @@ describe('tables', () => {
       'subject',
       'username',
     ]);
+  });
+
+  it('declares the subjects table (personal data) with its TTL and no backups beyond it', () => {
+    const table = production.recording.one('sst.aws.Dynamo', 'Subjects');
+    expect(table.args).toMatchObject({
+      fields: { issuer: 'string', sub: 'string' },
+      primaryIndex: { hashKey: subjectsTable.partitionKey, rangeKey: subjectsTable.sortKey },
+      ttl: 'expiresAt',
+    });
+    expect(table.transformed).toEqual({
+      name: 'tessera-production-subjects',
+      pointInTimeRecovery: { enabled: false },
+    });
   });
 
   it('never deletes production data; dev tables are disposable', () => {

@@ -108,12 +108,6 @@ export {
   type RateLimits,
   type Take,
 } from './rate-limit.js';
-export {
-  csvField,
-  REVIEW_CSV_COLUMNS,
-  reviewCsvText,
-  reviewRows,
-} from './review-csv.js';
 export { renderPolicy, renderString, renderTags, unsafeClaimValue } from './render.js';
 export {
   type AccessReview,
@@ -126,6 +120,12 @@ export {
   type ReviewSubjectBinding,
   type ReviewUse,
 } from './review.js';
+export {
+  csvField,
+  REVIEW_CSV_COLUMNS,
+  reviewCsvText,
+  reviewRows,
+} from './review-csv.js';
 export {
   BINDING_ID,
   type BindingDocument,

@@ -30,7 +30,9 @@ export function csvField(value: string): string {
 
 /** The review's rows, by binding (then subject) or by subject (then binding). */
 export function reviewRows(
-  review: Pick<AccessReview, 'bindings'>, by: 'binding' | 'subject'): string[][] {
+  review: Pick<AccessReview, 'bindings'>,
+  by: 'binding' | 'subject',
+): string[][] {
   const rows = review.bindings.flatMap((b) =>
     b.subjects.map((s) => [
       b.bindingId,

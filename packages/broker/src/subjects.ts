@@ -101,7 +101,8 @@ export function storableClaims(claims: Claims): {
   let count = 0;
   for (const [name, raw] of Object.entries(claims)) {
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) continue; // not a condition value
-    const value = fits(name, SUBJECT_LIMITS.nameBytes) ? storableValue(raw) : undefined;
+    const named = name !== '' && fits(name, SUBJECT_LIMITS.nameBytes);
+    const value = named ? storableValue(raw) : undefined;
     const size = value === undefined ? 0 : approxBytes(name, value);
     if (
       value === undefined ||

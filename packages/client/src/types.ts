@@ -322,7 +322,10 @@ export interface ReviewPage {
     readonly username: string | null;
     readonly lastSeenAt: string;
     readonly approximate: boolean;
-    readonly bindings: readonly ({ readonly bindingId: string; readonly roleArn: string } & ReviewUse)[];
+    readonly bindings: readonly ({
+      readonly bindingId: string;
+      readonly roleArn: string;
+    } & ReviewUse)[];
   }[];
   readonly cursor?: string;
 }

@@ -90,7 +90,7 @@ function accessEnv(ctx: AdminContext): AccessEnv {
 export function whatIfHandler(ctx: AdminContext): HttpHandler {
   return httpStack(
     async (event: APIGatewayProxyEventV2) => {
-      const actor = await ctx.administrator(event);
+      const actor = await ctx.administrator(event, 'what-if');
       const issuer = ctx.issuerParam(event, actor);
       const store = subjectsOf(ctx);
       const stored = await ctx.deps.bindings.listByIssuer(issuer);
@@ -199,7 +199,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 export function reviewHandler(ctx: AdminContext): HttpHandler {
   return httpStack(
     async (event: APIGatewayProxyEventV2) => {
-      const actor = await ctx.administrator(event);
+      const actor = await ctx.administrator(event, 'review');
       const issuer = ctx.issuerParam(event, actor);
       const query = reviewQuery(event);
       const store = subjectsOf(ctx);

@@ -168,7 +168,8 @@ export class AdminContext {
 
   /**
    * The verified administrator. 401 for a missing or bad token (as the vend app), 403
-   * AdminRequired for a verified caller outside the group; a refused write is audited.
+   * AdminRequired for a verified caller outside the group; a refused write or access question
+   * (`action`) is audited.
    */
   async administrator(event: APIGatewayProxyEventV2, write?: AdminAction): Promise<AdminActor> {
     const rawToken = bearerToken(event);
