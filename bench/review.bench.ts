@@ -279,8 +279,8 @@ const results = {
     changedBindings: 1,
     subjects: SUBJECTS,
     totalMs: round(whatIfRun.ms),
-    loses: impact.loses.length,
-    gains: impact.gains.length,
+    loses: impact.loseCount,
+    gains: impact.gainCount,
   },
 };
 await writeResults(RESULTS, results);
@@ -306,6 +306,6 @@ line(
 );
 line(
   `what-if: 1 binding changed, ${SUBJECTS} subjects`,
-  `${round(whatIfRun.ms)} ms (${impact.loses.length} lose, ${impact.gains.length} gain)`,
+  `${round(whatIfRun.ms)} ms (${impact.loseCount} lose, ${impact.gainCount} gain)`,
 );
 console.log(`results: ${RESULTS}`);

@@ -189,7 +189,7 @@ describe('POST /v1/admin/what-if', () => {
       code: 'ConditionMet',
       key: 'token:cognito:groups',
     });
-    expect(partner.keeps).toBe(1); // olga
+    expect([partner.gainCount, partner.loseCount, partner.keeps]).toEqual([1, 0, 1]); // olga keeps
     expect([workday.bindingId, workday.change]).toEqual(['eng-workday', 'remove']);
     expect(workday.loses.map((l: { username: string }) => l.username)).toEqual(['erin']);
     expect(workday.loses[0].reasons).toEqual([{ code: 'BindingRemoved' }]);

@@ -235,7 +235,9 @@ export {
 } from './web-identity-token.js';
 export {
   type BindingImpact,
+  MAX_LISTED_IMPACTS,
   MAX_WHAT_IF_CHANGES,
+  mergeImpacts,
   type ProposedChange,
   parseWhatIf,
   type SubjectImpact,

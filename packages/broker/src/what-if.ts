@@ -24,6 +24,8 @@ import type { Binding } from './types.js';
 
 /** Most bindings one what-if may put or remove. */
 export const MAX_WHAT_IF_CHANGES = 50;
+/** Most subjects listed as gaining (and as losing) one binding; the counts are always whole. */
+export const MAX_LISTED_IMPACTS = 1000;
 
 export const whatIfBodySchema = z.strictObject({
   /** Proposed bindings, each as `PUT /v1/admin/bindings/{id}` takes it, with its `id`. */
@@ -92,6 +94,15 @@ function proposedBinding(raw: unknown, at: string, target: WhatIfTarget): Schema
     permissionPolicies: null,
   });
   if (!checked.ok) return { ok: false, problems: under(at, checked.problems) };
+  try {
+    compileBinding(checked.value.binding);
+  } catch {
+    const message = 'the trust policy does not compile';
+    return {
+      ok: false,
+      problems: [{ code: 'InvalidValue', pointer: `${at}/trustPolicy`, message }],
+    };
+  }
   return { ok: true, value: checked.value.binding };
 }
 
@@ -145,8 +156,12 @@ export interface BindingImpact {
   readonly change: 'create' | 'update' | 'remove';
   /** The role before and after (equal unless the proposal moves the binding to another role). */
   readonly roleArn: { readonly before: string | null; readonly after: string | null };
+  /** The first MAX_LISTED_IMPACTS subjects who gain access (by `sub`); `gainCount`: all. */
   readonly gains: readonly SubjectImpact[];
+  readonly gainCount: number;
+  /** The first MAX_LISTED_IMPACTS subjects who lose access (by `sub`); `loseCount`: all. */
   readonly loses: readonly SubjectImpact[];
+  readonly loseCount: number;
   /** Subjects whose access does not change: can assume it before and after. */
   readonly keeps: number;
 }
@@ -186,25 +201,55 @@ export function whatIf(input: WhatIfInput): BindingImpact[] {
   return changes.map(({ id, before, after }) => {
     const gains: SubjectImpact[] = [];
     const loses: SubjectImpact[] = [];
-    let keeps = 0;
+    let [gainCount, loseCount, keeps] = [0, 0, 0];
     for (const subject of prepared) {
       const had = before !== undefined && canAssume(before, subject, env);
       const has = after !== undefined && canAssume(after, subject, env);
       if (had && has) keeps += 1;
       if (had === has) continue;
+      if (has) gainCount += 1;
+      else loseCount += 1;
+      const list = has ? gains : loses;
+      if (list.length >= MAX_LISTED_IMPACTS) continue;
       const reasons =
         after === undefined
           ? [{ code: 'BindingRemoved' }]
           : decisiveReasons(decisionFor(after, subject, env));
-      (has ? gains : loses).push(impactOf(subject, reasons));
+      list.push(impactOf(subject, reasons));
     }
     return {
       bindingId: id,
       change: after === undefined ? 'remove' : before === undefined ? 'create' : 'update',
       roleArn: { before: before?.binding.roleArn ?? null, after: after?.binding.roleArn ?? null },
       gains,
+      gainCount,
       loses,
+      loseCount,
       keeps,
+    };
+  });
+}
+
+/**
+ * Two what-ifs of the same change over successive pages of subjects, as one: counts added, the
+ * listed subjects kept in page order up to MAX_LISTED_IMPACTS.
+ */
+export function mergeImpacts(
+  a: readonly BindingImpact[],
+  b: readonly BindingImpact[],
+): BindingImpact[] {
+  return a.map((x, i) => {
+    const y = b[i];
+    if (y === undefined || y.bindingId !== x.bindingId) {
+      throw new TypeError('mergeImpacts: not the same change');
+    }
+    return {
+      ...x,
+      gains: [...x.gains, ...y.gains].slice(0, MAX_LISTED_IMPACTS),
+      gainCount: x.gainCount + y.gainCount,
+      loses: [...x.loses, ...y.loses].slice(0, MAX_LISTED_IMPACTS),
+      loseCount: x.loseCount + y.loseCount,
+      keeps: x.keeps + y.keeps,
     };
   });
 }

@@ -13,6 +13,8 @@ import {
   decisionFor,
   type KnownSubject,
   knownSubject,
+  MAX_LISTED_IMPACTS,
+  mergeImpacts,
   parseWhatIf,
   prepareSubject,
   subjectRecord,
@@ -126,7 +128,12 @@ describe('whatIf', () => {
         detail: expect.stringContaining('platform'),
       },
     ]);
-    expect([impact?.gains, impact?.keeps]).toEqual([[], 0]);
+    expect([impact?.gains, impact?.gainCount, impact?.loseCount, impact?.keeps]).toEqual([
+      [],
+      0,
+      2,
+      0,
+    ]);
   });
 
   it('names who gains, with the conditions met; a new binding; a disabled one; a removal', () => {
@@ -155,6 +162,23 @@ describe('whatIf', () => {
     if (!parsed.ok) throw new Error('unexpected');
     const [impact] = whatIf({ current, change: parsed.value, subjects: [big], env });
     expect(impact?.loses.map((l) => [l.sub, l.approximate])).toEqual([['big', true]]);
+  });
+});
+
+describe('whatIf over pages of subjects', () => {
+  it('lists at most MAX_LISTED_IMPACTS per side, counts all, and merges pages as one run', () => {
+    const current = stored.map(compileBinding);
+    const parsed = parseWhatIf({ remove: ['eng-read'] }, target);
+    if (!parsed.ok) throw new Error('unexpected');
+    const many = Array.from({ length: MAX_LISTED_IMPACTS + 5 }, (_, i) =>
+      subject(`s-${String(i).padStart(5, '0')}`, ['engineers']),
+    );
+    const run = (subjects: KnownSubject[]) =>
+      whatIf({ current, change: parsed.value, subjects, env });
+    const [whole] = run(many);
+    expect([whole?.loses.length, whole?.loseCount]).toEqual([MAX_LISTED_IMPACTS, many.length]);
+    const [merged] = mergeImpacts(run(many.slice(0, 600)), run(many.slice(600)));
+    expect(merged).toEqual(whole);
   });
 });
 

@@ -273,8 +273,11 @@ export interface BindingImpact {
   readonly bindingId: string;
   readonly change: 'create' | 'update' | 'remove';
   readonly roleArn: { readonly before: string | null; readonly after: string | null };
+  /** The first 1,000 subjects gaining access; `gainCount` counts them all. */
   readonly gains: readonly SubjectImpact[];
+  readonly gainCount: number;
   readonly loses: readonly SubjectImpact[];
+  readonly loseCount: number;
   readonly keeps: number;
 }
 

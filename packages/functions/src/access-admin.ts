@@ -15,12 +15,14 @@ import {
   accessReview,
   assumableBindings,
   type Binding,
+  type BindingImpact,
   type CompiledBinding,
   compileBinding,
   DEFAULT_STALE_AFTER_DAYS,
-  type KnownSubject,
   knownSubject,
   MAX_SUBJECT_PAGE,
+  mergeImpacts,
+  type ProposedChange,
   parseWhatIf,
   type SubjectStore,
   subjectOf,
@@ -68,19 +70,32 @@ function compiled(ctx: AdminContext, bindings: readonly Binding[]): CompiledBind
   });
 }
 
-/** Every subject of the pool within the retention window (at most MAX_WHAT_IF_SUBJECTS). */
-async function allSubjects(store: SubjectStore, issuer: string) {
-  const subjects: KnownSubject[] = [];
+/**
+ * The change decided for every subject of the pool within the retention window (at most
+ * MAX_WHAT_IF_SUBJECTS), a page at a time: memory holds one page and the (capped) answer.
+ */
+async function impactsOverPool(
+  store: SubjectStore,
+  issuer: string,
+  current: readonly CompiledBinding[],
+  change: ProposedChange,
+  env: AccessEnv,
+) {
+  let bindings: BindingImpact[] | undefined;
+  let evaluated = 0;
   let cursor: string | undefined;
   do {
     const page = await store.page(issuer, {
       limit: MAX_SUBJECT_PAGE,
       ...(cursor ? { cursor } : {}),
     });
-    subjects.push(...page.subjects.map(knownSubject));
+    const subjects = page.subjects.map(knownSubject);
+    const part = whatIf({ current, change, subjects, env });
+    bindings = bindings === undefined ? part : mergeImpacts(bindings, part);
+    evaluated += subjects.length;
     cursor = page.cursor;
-  } while (cursor !== undefined && subjects.length < MAX_WHAT_IF_SUBJECTS);
-  return { subjects: subjects.slice(0, MAX_WHAT_IF_SUBJECTS), complete: cursor === undefined };
+  } while (cursor !== undefined && evaluated < MAX_WHAT_IF_SUBJECTS);
+  return { bindings: bindings ?? [], evaluated, complete: cursor === undefined };
 }
 
 function accessEnv(ctx: AdminContext): AccessEnv {
@@ -98,24 +113,20 @@ export function whatIfHandler(ctx: AdminContext): HttpHandler {
       const target = { issuer, stored, issuers: ctx.issuers, now: env.now };
       const change = parseWhatIf(event.body as unknown, target);
       if (!change.ok) throw invalidBody(change.problems);
-      const { subjects, complete } = await allSubjects(store, issuer);
-      const bindings = whatIf({
-        current: compiled(ctx, stored),
-        change: change.value,
-        subjects,
-        env,
-      });
-      const gains = bindings.reduce((n, b) => n + b.gains.length, 0);
-      const loses = bindings.reduce((n, b) => n + b.loses.length, 0);
+      const current = compiled(ctx, stored);
+      const pool = await impactsOverPool(store, issuer, current, change.value, env);
+      const { bindings, evaluated, complete } = pool;
+      const gains = bindings.reduce((n, b) => n + b.gainCount, 0);
+      const loses = bindings.reduce((n, b) => n + b.loseCount, 0);
       await ctx.audit.record(actor, {
         ...NO_BINDING,
         action: 'what-if',
-        detail: `put ${ids(change.value.put.map((b) => b.id))}; remove ${ids(change.value.remove)}: ${gains} gain, ${loses} lose, ${subjects.length} subjects`,
+        detail: `put ${ids(change.value.put.map((b) => b.id))}; remove ${ids(change.value.remove)}: ${gains} gain, ${loses} lose, ${evaluated} subjects`,
       });
       return json(200, {
         issuer,
         evaluatedAt: env.now.toISOString(),
-        subjectsEvaluated: subjects.length,
+        subjectsEvaluated: evaluated,
         complete,
         bindings,
       });

@@ -103,10 +103,12 @@ function why(s: SubjectImpact): string {
 function describeImpact(impact: BindingImpact | undefined): string[] {
   if (impact === undefined) return [];
   const lines = [
-    `    impact: ${impact.gains.length} gain, ${impact.loses.length} lose, ${impact.keeps} keep`,
+    `    impact: ${impact.gainCount} gain, ${impact.loseCount} lose, ${impact.keeps} keep`,
   ];
   for (const s of impact.gains) lines.push(`      + ${who(s)} gains: ${why(s)}`);
   for (const s of impact.loses) lines.push(`      - ${who(s)} loses: ${why(s)}`);
+  const unlisted = impact.gainCount + impact.loseCount - impact.gains.length - impact.loses.length;
+  if (unlisted > 0) lines.push(`      (${unlisted} more: --json lists the first 1,000 of each)`);
   return lines;
 }
 
