@@ -38,7 +38,12 @@ import { reviewCsv } from './review-csv.js';
 export const WHAT_IF_MAX_BODY_BYTES = 256 * 1024;
 /** Most subjects one what-if re-evaluates; beyond, the answer says it is incomplete. */
 export const MAX_WHAT_IF_SUBJECTS = 100_000;
-const DEFAULT_REVIEW_LIMIT = 100;
+const DEFAULT_REVIEW_LIMIT = 50;
+/**
+ * Most subjects in one review page: a pair is about 400 bytes of JSON (both sides), so 100
+ * subjects who can each assume 150 bindings stay within Lambda's 6 MB answer.
+ */
+const MAX_REVIEW_LIMIT = 100;
 /** Audit reads of one review page run this many at a time. */
 const GRANT_READS_AT_ONCE = 8;
 
@@ -182,7 +187,7 @@ export function reviewQuery(event: APIGatewayProxyEventV2): ReviewQuery {
   return {
     format,
     by,
-    limit: intParam(query['limit'], 'limit', DEFAULT_REVIEW_LIMIT, MAX_SUBJECT_PAGE),
+    limit: intParam(query['limit'], 'limit', DEFAULT_REVIEW_LIMIT, MAX_REVIEW_LIMIT),
     cursor: query['cursor'],
     staleAfterDays: intParam(
       query['staleAfterDays'],

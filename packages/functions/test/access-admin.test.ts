@@ -8,20 +8,20 @@ const query = (q: Record<string, string>) =>
   reviewQuery(apiEvent('GET', '/v1/admin/review', { query: q }));
 
 describe('reviewQuery', () => {
-  it('defaults to JSON by binding, 100 subjects a page, stale after 30 days', () => {
+  it('defaults to JSON by binding, 50 subjects a page, stale after 30 days', () => {
     expect(query({})).toEqual({
       format: 'json',
       by: 'binding',
-      limit: 100,
+      limit: 50,
       cursor: undefined,
       staleAfterDays: 30,
     });
     expect(
-      query({ format: 'csv', by: 'subject', limit: '500', staleAfterDays: '90', cursor: 'c' }),
+      query({ format: 'csv', by: 'subject', limit: '100', staleAfterDays: '90', cursor: 'c' }),
     ).toEqual({
       format: 'csv',
       by: 'subject',
-      limit: 500,
+      limit: 100,
       cursor: 'c',
       staleAfterDays: 90,
     });
@@ -31,7 +31,7 @@ describe('reviewQuery', () => {
     [{ format: 'xml' }, 'format'],
     [{ by: 'role' }, 'by'],
     [{ limit: '0' }, 'limit'],
-    [{ limit: '501' }, 'limit'],
+    [{ limit: '101' }, 'limit'],
     [{ limit: '1.5' }, 'limit'],
     [{ staleAfterDays: '-1' }, 'staleAfterDays'],
     [{ subject: 'x' }, 'subject'],

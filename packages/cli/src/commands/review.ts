@@ -49,7 +49,7 @@ export async function reviewCommand(options: ReviewOptions): Promise<void> {
     let cursor: string | undefined;
     do {
       const page = await ctx.api.review({
-        limit: 500,
+        limit: 100,
         ...(days ? { staleAfterDays: days } : {}),
         ...(cursor ? { cursor } : {}),
       });
