@@ -58,7 +58,11 @@ describe.each(backends)('createTables over an older audit table on $name', (back
     'adds the missing indexes where the store can, else refuses naming them',
     async () => {
       await createOldAuditTable(client, 'old-audit');
-      const provisioning = createTables(client, { bindings: 'old-bindings', audit: 'old-audit' });
+      const provisioning = createTables(client, {
+        bindings: 'old-bindings',
+        audit: 'old-audit',
+        subjects: 'old-subjects',
+      });
       if (backend.name === 'dynalite') {
         await expect(provisioning).rejects.toThrow(
           /old-audit lacks the index byEventId, byUsername .*remove its state directory/,
