@@ -57,8 +57,14 @@ export const SUBJECT_LIMITS = {
   totalBytes: 32_000,
 } as const;
 
+/** Printable ASCII: plain as `bounded` defines it, one byte a character (the common case, fast). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Whether a string is kept as written (plain, within budget: `bounded` leaves it unchanged). */
-const fits = (value: string, maxBytes: number) => bounded(value, maxBytes) === value;
+function fits(value: string, maxBytes: number): boolean {
+  if (value.length <= maxBytes && PRINTABLE_ASCII.test(value)) return true;
+  return bounded(value, maxBytes) === value;
+}
 
 /** DynamoDB numbers: up to 38 digits, magnitude 1e-130 .. 9.99e125. */
 function storableNumber(value: number): boolean {
