@@ -58,6 +58,7 @@ describe('storableClaims', () => {
           fc.string({ maxLength: 200 }),
           fc.oneof(
             fc.string({ maxLength: 700 }),
+            fc.string({ unit: 'binary', maxLength: 300 }),
             fc.double(),
             fc.boolean(),
             fc.array(fc.string({ maxLength: 50 }), { maxLength: 120 }),
@@ -74,6 +75,10 @@ describe('storableClaims', () => {
           for (const name of names) {
             expect(bounded(name, SUBJECT_LIMITS.nameBytes)).toBe(name);
             expect(claims[name]).toEqual(raw[name]); // kept whole or not at all
+            const values = ([] as unknown[]).concat(claims[name]);
+            for (const v of values) {
+              if (typeof v === 'string') expect(bounded(v, SUBJECT_LIMITS.valueBytes)).toBe(v);
+            }
           }
           expect(names.length + dropped.length).toBeLessThanOrEqual(Object.keys(raw).length);
         },
