@@ -166,8 +166,13 @@ async function record<O extends Outcome<unknown>>(
     if (outcome.kind === 'failure') {
       env.log('error', 'request failed', { ...logFacts(event), errorName: nameOf(outcome.cause) });
     }
-    // The subject's record is written beside the event; it never changes the answer.
-    await Promise.all([env.audit.write(event), recordSubject(env, trail, event)]);
+    // The subject's record is written beside the event and never changes the answer; both are
+    // settled before the answer leaves (nothing left in flight in a frozen Lambda).
+    const [stored] = await Promise.allSettled([
+      env.audit.write(event),
+      recordSubject(env, trail, event),
+    ]);
+    if (stored.status === 'rejected') throw stored.reason;
     return outcome;
   } catch (err) {
     // Never the secret; the access key id (a grant's) lets an operator find and revoke it.

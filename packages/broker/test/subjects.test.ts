@@ -159,6 +159,25 @@ describe('the pipeline records the subject', () => {
     expect(subjects.records).toEqual([]);
   });
 
+  it('settles before the answer leaves, even when the audit write fails first (nothing left in flight)', async () => {
+    const subjects = new MemorySubjectStore(() => NOW);
+    let settled = false;
+    const slow = Object.assign(Object.create(subjects) as MemorySubjectStore, {
+      record: async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        settled = true;
+      },
+    });
+    const { broker, audit } = setup(slow);
+    audit.failing = true;
+    const outcome = await broker.vend({ rawToken: 'alice-token', role: 'app-upload', origin });
+    expect([outcome.kind, outcome.kind === 'failure' ? outcome.code : '']).toEqual([
+      'failure',
+      'AuditUnavailable',
+    ]);
+    expect(settled).toBe(true);
+  });
+
   it('and a store that fails changes neither the grant nor its audit event (logged)', async () => {
     const subjects = new MemorySubjectStore(() => NOW);
     subjects.failing = true;
