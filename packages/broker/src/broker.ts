@@ -135,19 +135,22 @@ export interface Broker extends Recorder {
   listRoles(request: ListRolesRequest): Promise<Outcome<ListRolesResult>>;
 }
 
-/** What the exit needs: the sink, the operator's log, and how events are stamped. */
+/**
+ * What the exit needs: the sink, the operator's log, how events are stamped, and the subjects
+ * table (null where no vend leaves: a refusal recorder).
+ */
 interface ExitEnv {
   readonly audit: AuditSink;
   readonly log: BrokerLog;
   readonly clock: Clock;
   readonly newEventId: () => string;
   readonly ttlSeconds: number;
+  readonly subjects: SubjectStore | null;
+  readonly subjectTtlSeconds: number;
 }
 
 interface RunEnv extends StageEnv, ExitEnv {
   readonly adminGroup: string | null;
-  readonly subjects: SubjectStore | null;
-  readonly subjectTtlSeconds: number;
 }
 
 /**
@@ -192,7 +195,7 @@ async function record<O extends Outcome<unknown>>(
  * failure from decide or mint): what the trust evaluation saw. Not a security decision: a
  * failure is logged and the run's answer stands (DESIGN "Subjects"). Never throws.
  */
-async function recordSubject(env: RunEnv, trail: Trail, event: AuditEvent): Promise<void> {
+async function recordSubject(env: ExitEnv, trail: Trail, event: AuditEvent): Promise<void> {
   const seen = trail.seen;
   const decided = event.result === 'grant' || event.stage === 'decide' || event.stage === 'mint';
   if (env.subjects === null || seen === undefined || !decided) return;
@@ -486,6 +489,8 @@ function exitEnv(deps: RecorderDeps): ExitEnv {
     log: deps.log ?? (() => {}),
     newEventId: deps.newEventId ?? randomUUID,
     ttlSeconds: Math.round((deps.auditTtlDays ?? 365) * 86_400),
+    subjects: null,
+    subjectTtlSeconds: 0,
   };
 }
 

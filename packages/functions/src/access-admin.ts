@@ -136,7 +136,7 @@ export function whatIfHandler(ctx: AdminContext): HttpHandler {
         bindings,
       });
     },
-    { ...ctx.stack, jsonBody: true, maxBodyBytes: WHAT_IF_MAX_BODY_BYTES },
+    { ...ctx.stack('what-if', true), maxBodyBytes: WHAT_IF_MAX_BODY_BYTES },
   );
 }
 
@@ -263,6 +263,6 @@ export function reviewHandler(ctx: AdminContext): HttpHandler {
       if (query.format === 'csv') return reviewCsv(review, query.by, page.cursor);
       return json(200, { ...meta, ...review, ...(page.cursor ? { cursor: page.cursor } : {}) });
     },
-    { ...ctx.stack, jsonBody: false },
+    ctx.stack('review', false),
   );
 }

@@ -20,13 +20,14 @@ import { apiEvent, lambdaContext } from './events.js';
 
 const config: TesseraConfig = {
   region: 'eu-west-1',
-  tables: { bindings: 'b', audit: 'a' },
+  tables: { bindings: 'b', audit: 'a', subjects: null },
   pools: [{ userPoolId: 'eu-west-1_AbC', clientIds: ['app-client-id'] }],
   adminGroup: 'tessera-admins',
   accountId: '111122223333',
   roleChainingCap: true,
   cache: { bindingsSeconds: 0 },
   auditTtlDays: 30,
+  subjectTtlDays: 90,
   storeTimeoutMs: 1000,
   stsTimeoutMs: 1500,
   corsOrigins: [],
