@@ -35,7 +35,7 @@ export function createApi(stage: Stage, inputs: ApiInputs): sst.aws.ApiGatewayV2
       allowOrigins: [...inputs.corsOrigins],
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
       allowHeaders: ['authorization', 'content-type', 'if-match'],
-      exposeHeaders: ['etag', 'retry-after'],
+      exposeHeaders: ['etag', 'retry-after', 'x-next-cursor'],
       allowCredentials: false,
       maxAge: '1 hour',
     },

@@ -3,7 +3,7 @@
  * can refresh it (see `Session`); each call asks for it once.
  */
 import { TesseraClientError } from './errors.js';
-import { defaultFetch, type Fetch, type FetchResponse, requestJson } from './http.js';
+import { defaultFetch, type Fetch, type FetchResponse, requestJson, requestText } from './http.js';
 import type {
   AuditPage,
   AuditQuery,
@@ -149,6 +149,21 @@ export class TesseraApi {
   /** One page of the access review (JSON); `cursor` is absent on the last page. */
   async review(query: ReviewQuery = {}): Promise<ReviewPage> {
     return (await this.call<ReviewPage>('GET', `/v1/admin/review${queryString(query)}`)).body;
+  }
+
+  /**
+   * One page of the access review as the server's CSV (`format=csv`); `cursor` (the answer's
+   * `X-Next-Cursor`) is absent on the last page.
+   */
+  async reviewCsv(query: ReviewQuery = {}): Promise<{ text: string; cursor?: string }> {
+    const token = await this.options.token();
+    const { res, text } = await requestText(
+      this.fetchFn,
+      `${this.base}/v1/admin/review${queryString({ ...query, format: 'csv' })}`,
+      { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } },
+    );
+    const cursor = res.headers.get('x-next-cursor');
+    return cursor ? { text, cursor } : { text };
   }
 
   async health(): Promise<{ status: string }> {

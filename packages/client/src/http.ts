@@ -35,6 +35,22 @@ export async function requestJson<T>(
   url: string,
   init: FetchInit,
 ): Promise<JsonResponse<T>> {
+  const { res, text } = await requestText(fetchFn, url, init);
+  if (res.status === 204 || text === '')
+    return { status: res.status, body: undefined as T, headers: res.headers };
+  try {
+    return { status: res.status, body: JSON.parse(text) as T, headers: res.headers };
+  } catch {
+    throw new TesseraClientError('InvalidAnswer', `${url} answered ${res.status} with non-JSON`);
+  }
+}
+
+/** One request whose successful answer is read as text (a CSV); problems as for `requestJson`. */
+export async function requestText(
+  fetchFn: Fetch,
+  url: string,
+  init: FetchInit,
+): Promise<{ res: FetchResponse; text: string }> {
   let res: FetchResponse;
   try {
     res = await fetchFn(url, init);
@@ -46,13 +62,7 @@ export async function requestJson<T>(
   }
   const text = await res.text();
   if (!res.ok) throw problemOf(res, text);
-  if (res.status === 204 || text === '')
-    return { status: res.status, body: undefined as T, headers: res.headers };
-  try {
-    return { status: res.status, body: JSON.parse(text) as T, headers: res.headers };
-  } catch {
-    throw new TesseraClientError('InvalidAnswer', `${url} answered ${res.status} with non-JSON`);
-  }
+  return { res, text };
 }
 
 function problemOf(res: FetchResponse, text: string): TesseraApiError {

@@ -296,6 +296,8 @@ export interface ReviewQuery {
   readonly cursor?: string;
   readonly staleAfterDays?: number;
   readonly issuer?: string;
+  /** The CSV's rows by binding (default) or by subject (the JSON answer has both sides). */
+  readonly by?: 'binding' | 'subject';
 }
 
 export interface ReviewUse {

@@ -263,7 +263,7 @@ export function httpStack(handler: HttpHandler, options: StackOptions): HttpHand
       httpCors({
         origins: [...options.corsOrigins],
         headers: 'Authorization,Content-Type,If-Match,If-None-Match',
-        exposeHeaders: 'ETag,Location',
+        exposeHeaders: 'ETag,Location,Retry-After,X-Next-Cursor',
         methods: 'GET,POST,PUT,DELETE,OPTIONS',
         maxAge: 600,
       }),

@@ -274,6 +274,9 @@ describe('POST /v1/credentials', () => {
       lambdaContext,
     );
     expect(res.headers?.['Access-Control-Allow-Origin']).toBe('https://portal.example.com');
+    // the portal on its own origin reads these answer headers (the review CSV's next page)
+    const exposed = String(res.headers?.['Access-Control-Expose-Headers']).split(',');
+    expect(exposed).toEqual(['ETag', 'Location', 'Retry-After', 'X-Next-Cursor']);
   });
 
   it('never logs the token or the secret', async () => {
