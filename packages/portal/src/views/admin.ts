@@ -1,14 +1,17 @@
 /**
  * The admin tab (admin group only; the API enforces it too): the bindings of the pool, a JSON
  * editor checked live against the binding schema and by the server on save (If-Match, a clear
- * conflict message), a simulate panel with any claims, and recent audit events.
+ * conflict message) with "Preview impact" (what-if, what-if.ts), a simulate panel with any claims,
+ * the access review (review.ts), and recent audit events.
  */
 import { type StoredBinding, TesseraApiError } from '@tessera/client';
 import type { Context } from '../context.js';
 import { field, h, mount, uid } from '../dom.js';
 import { checkText, type Finding, formatWithPointers, lineFor } from '../validate.js';
 import { auditPanel } from './audit.js';
+import { reviewPanel } from './review.js';
 import { simulatePanel } from './simulate.js';
+import { impactControls } from './what-if.js';
 
 export async function adminView(main: HTMLElement, ctx: Context): Promise<void> {
   const list = h('div', { id: 'binding-list' });
@@ -24,6 +27,7 @@ export async function adminView(main: HTMLElement, ctx: Context): Promise<void> 
     ),
     editor.element,
     simulatePanel(ctx),
+    reviewPanel(ctx),
     auditPanel(ctx),
   );
   await loadList(list, ctx, editor.open);
@@ -110,6 +114,17 @@ function bindingEditor(ctx: Context, saved: () => void) {
   });
   const result = h('div', { class: 'save-result' });
   const save = h('button', { type: 'submit' }, 'Save');
+  const impact = impactControls(ctx, {
+    document: () => {
+      const checked = checkText(text.value);
+      return checked.ok ? checked.value : undefined;
+    },
+    storedId: () => state.id,
+    problems: (found) => {
+      state.server = found;
+      refresh();
+    },
+  });
   const form = h(
     'form',
     { class: 'editor', hidden: true },
@@ -121,13 +136,15 @@ function bindingEditor(ctx: Context, saved: () => void) {
     findings,
     h('h3', {}, 'Problems in place'),
     preview,
-    h('div', { class: 'actions' }, save),
+    h('div', { class: 'actions' }, save, impact.buttons),
     result,
+    impact.out,
   );
   let timer: ReturnType<typeof setTimeout> | undefined;
   const refresh = () => showFindings(text.value, state.server, findings, preview, save);
   text.addEventListener('input', () => {
     state.server = [];
+    impact.clear();
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   });
@@ -148,6 +165,7 @@ function bindingEditor(ctx: Context, saved: () => void) {
     } catch (err) {
       ctx.fail(result, err);
     }
+    impact.reset();
     refresh();
     text.focus();
   };
