@@ -51,7 +51,7 @@ async function rows(page: Page): Promise<string[][]> {
 }
 
 describe('the access review', () => {
-  it('shows olga on partner-audit with her last use, by binding and by subject, and stale access', async () => {
+  it('shows olga on partner-audit with her last use, by binding and by subject, stale access marked, asked again for another stale-after', async () => {
     const { olgaUsedAt } = await vends();
     const page = await signIn('admin');
     await page.getByRole('link', { name: 'Admin' }).click();
@@ -83,6 +83,13 @@ describe('the access review', () => {
     expect(bySubject.map((r) => `${r[1]} ${r[2]}`).sort()).toEqual(
       byBinding.map((r) => `${r[2]} ${r[1]}`).sort(),
     );
+    // another stale-after choice asks the server again: its answer names the days
+    await review.getByLabel('Stale after').selectOption('7');
+    await review.getByText(/not used for 7 days/).waitFor();
+    expect((await rows(page)).find((r) => r[1] === 'olga')?.slice(4)).toEqual([
+      olgaUsedAt,
+      'In use',
+    ]);
     expect(await accessibilityProblems(page)).toEqual([]);
     await photograph(page, 'admin-review');
     await page.close();
@@ -98,7 +105,7 @@ describe('the access review', () => {
     const seen: string[] = [];
     for (let n = 1; ; n += 1) {
       await review.getByText(`Page ${n}`).waitFor();
-      const whoOnPage = new Set((await rows(page)).map((r) => r[1]));
+      const whoOnPage = new Set((await rows(page)).map((r) => r[1] ?? ''));
       expect(whoOnPage.size).toBe(1);
       seen.push(...whoOnPage);
       const more = review.getByRole('button', { name: 'More subjects' });

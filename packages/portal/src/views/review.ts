@@ -24,18 +24,7 @@ interface Pair {
 }
 
 export function reviewPanel(ctx: Context): HTMLElement {
-  const by = h(
-    'select',
-    {},
-    h('option', { value: 'binding' }, 'Binding'),
-    h('option', { value: 'subject' }, 'Subject'),
-  );
-  const days = h(
-    'select',
-    {},
-    STALE_DAYS.map((d) => h('option', { value: d, selected: d === 30 }, `${d} days`)),
-  );
-  const size = h('input', { type: 'number', min: 1, max: MAX_PAGE, value: PAGE, required: true });
+  const { by, days, size } = controls();
   const out = h('div', { 'aria-live': 'polite' });
   const download = h('div', { 'aria-live': 'polite' });
   const cursors: (string | undefined)[] = [undefined];
@@ -68,6 +57,12 @@ export function reviewPanel(ctx: Context): HTMLElement {
     }
   }
   by.addEventListener('change', render);
+  // staleness is the server's answer: a shown review is asked again from its first page
+  days.addEventListener('change', () => {
+    if (!shown) return;
+    cursors.length = 1;
+    void load(0);
+  });
   const csv = h('button', { type: 'button', class: 'secondary' }, 'Download CSV');
   csv.addEventListener('click', () => {
     const query = { by: by.value as By, staleAfterDays: Number(days.value), limit: pageSize(size) };
@@ -99,6 +94,23 @@ export function reviewPanel(ctx: Context): HTMLElement {
 
 function pageSize(input: HTMLInputElement): number {
   return Math.min(MAX_PAGE, Math.max(1, Math.trunc(Number(input.value)) || PAGE));
+}
+
+/** The review's choices: rows by binding or subject, stale after (days), subjects per page. */
+function controls() {
+  const by = h(
+    'select',
+    {},
+    h('option', { value: 'binding' }, 'Binding'),
+    h('option', { value: 'subject' }, 'Subject'),
+  );
+  const days = h(
+    'select',
+    {},
+    STALE_DAYS.map((d) => h('option', { value: d, selected: d === 30 }, `${d} days`)),
+  );
+  const size = h('input', { type: 'number', min: 1, max: MAX_PAGE, value: PAGE, required: true });
+  return { by, days, size };
 }
 
 /** The page's pairs in the chosen order (the JSON answer carries both sides). */

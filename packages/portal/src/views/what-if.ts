@@ -34,6 +34,8 @@ export function impactControls(ctx: Context, editor: ImpactEditor) {
   preview.addEventListener('click', () => {
     const doc = editor.document();
     if (doc) void run(ctx, { put: [doc] }, out, editor);
+    else
+      mount(out, h('p', { role: 'alert', class: 'error' }, 'Fix the JSON to preview its impact.'));
   });
   removal.addEventListener('click', () => {
     const id = editor.storedId();
