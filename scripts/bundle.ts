@@ -11,7 +11,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { esbuildOptions } from '../infra/build.js';
+import { esbuildOptions, NEVER_BUNDLED } from '../infra/build.js';
 import { deployedRoutes, FUNCTIONS, type FunctionName, functionNames } from '../infra/functions.js';
 import { apiEvent, offlineEnvironment } from '../infra/lambda-event.js';
 
@@ -29,11 +29,15 @@ const ACCEPTED: Readonly<Record<FunctionName, readonly number[]>> = {
   audit: [401, 503],
 };
 
-/** What the vend path never needs: the IAM client and the binding writer's code. */
+/**
+ * What the vend path never needs: the IAM client, the binding writer's code, the SDK's default
+ * credential chain and event-stream support (`infra/lambda-plugins.mjs` redirects both).
+ */
 const KEPT_OUT_OF_VEND = [
   /node_modules\/@aws-sdk\/client-iam\//,
   /broker\/(src|dist)\/(adapters\/iam|aws-iam)\./,
   /admin/,
+  ...NEVER_BUNDLED,
 ];
 
 interface Built {
@@ -137,7 +141,9 @@ async function main(): Promise<void> {
       `bundle: the vend bundle carries what it never needs:\n  ${intruders.join('\n  ')}`,
     );
   }
-  console.log('bundle: the vend bundle carries no IAM client and no admin code');
+  console.log(
+    'bundle: the vend bundle carries no IAM client, no admin code, no default credential chain, no event streams',
+  );
   const largest = [...vend.byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12);
   console.log(
     `bundle: what the vend bundle carries most (of ${(vend.bytes / 1024).toFixed(1)} KiB):`,

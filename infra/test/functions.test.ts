@@ -1,8 +1,13 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { OnResolveArgs, PluginBuild } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../../packages/functions/src/routes.js';
 import { esbuildOptions, NODEJS_BUNDLING } from '../build.js';
 import { ConfigError } from '../config.js';
 import { deployedRoutes, FUNCTIONS, functionNames, ROLE_KINDS } from '../functions.js';
+import lambdaPlugins, { REDIRECTS } from '../lambda-plugins.mjs';
 
 describe('deployedRoutes', () => {
   it('deploys every route of the handlers route table, to a declared function', () => {
@@ -53,5 +58,57 @@ describe('esbuildOptions', () => {
     });
     expect(NODEJS_BUNDLING.install).toEqual([]);
     expect(options.banner?.js).toContain('topLevelCreateRequire(import.meta.url)');
+  });
+});
+
+describe('the Lambda build plugins', () => {
+  it('are the file SST reads and the array npm run bundle passes', async () => {
+    expect(existsSync(NODEJS_BUNDLING.plugins)).toBe(true);
+    const file = pathToFileURL(resolve(NODEJS_BUNDLING.plugins)).href;
+    const read = (await import(/* @vite-ignore */ file)) as { default: unknown };
+    expect(read.default).toBe(lambdaPlugins);
+    expect(esbuildOptions('in.ts', 'out.mjs').plugins).toBe(lambdaPlugins);
+  });
+
+  /** Registers the plugins as SST 3.19's bridge does, and resolves `path` through them. */
+  function resolveLikeSst(path: string): unknown {
+    const registered: { filter: RegExp; callback: (args: OnResolveArgs) => unknown }[] = [];
+    const stub = {
+      onResolve: (options: { filter: RegExp }, callback: (args: OnResolveArgs) => unknown) =>
+        registered.push({ filter: options.filter, callback }),
+    } as unknown as PluginBuild;
+    for (const plugin of lambdaPlugins) void plugin.setup(stub);
+    // The bridge (.sst/platform/functions/nodejs-runtime/plugin.mjs) tests each filter against
+    // `msg.path`, which its messages never carry: the filter sees the string "undefined".
+    const args = {
+      path,
+      importer: '',
+      namespace: 'file',
+      resolveDir: '/',
+      kind: 'import-statement',
+    };
+    for (const { filter, callback } of registered) {
+      if (new RegExp(filter).test(String(undefined))) {
+        const reply = callback(args as OnResolveArgs);
+        if (reply) return reply;
+      }
+    }
+    return undefined;
+  }
+
+  it('redirect the default credential chain and event streams to existing modules, through SST too', () => {
+    for (const [from, to] of Object.entries(REDIRECTS)) {
+      expect(existsSync(to)).toBe(true);
+      expect(resolveLikeSst(from)).toEqual({ path: to });
+    }
+    expect(Object.keys(REDIRECTS).sort()).toEqual([
+      '@aws-sdk/credential-provider-node',
+      '@smithy/core/event-streams',
+    ]);
+  });
+
+  it('leave every other import to esbuild', () => {
+    expect(resolveLikeSst('@aws-sdk/client-sts')).toBeUndefined();
+    expect(resolveLikeSst('@aws-sdk/credential-provider-env')).toBeUndefined();
   });
 });
