@@ -2,6 +2,7 @@
  * How the CLI speaks: results on stdout (human, or JSON with `--json`), everything else (progress,
  * spinners, errors) on stderr; colours only when the stream is a terminal (and NO_COLOR is unset).
  */
+import { isatty } from 'node:tty';
 import { codeOf, hintOf } from './errors.js';
 
 export function printJson(value: unknown): void {
@@ -12,9 +13,13 @@ export function info(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** A spinner on stderr while `work` runs (only on a terminal). */
+/**
+ * A spinner on stderr while `work` runs (only on a terminal). `isatty(2)`, not
+ * `process.stderr.isTTY`: the stream costs a short-lived process a few milliseconds to create, and
+ * `tessera credentials` (credential_process, stderr a pipe) never writes to it when all goes well.
+ */
 export async function withSpinner<T>(text: string, work: () => Promise<T>): Promise<T> {
-  if (!process.stderr.isTTY) return work();
+  if (!isatty(2)) return work();
   const { createSpinner } = await import('nanospinner');
   const spinner = createSpinner(text, { stream: process.stderr }).start();
   try {

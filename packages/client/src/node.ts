@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { TesseraClientError } from './errors.js';
 import type { Fetch, FetchResponse } from './http.js';
@@ -55,15 +54,29 @@ export class FileStorage implements KeyValueStorage {
   }
 }
 
+type Https = typeof import('node:https');
+
+/**
+ * `node:https`'s request, loaded at first use: `process.getBuiltinModule` (Node >= 20.16) loads it
+ * synchronously, without the ES module loader an `import()` starts in a CommonJS bundle (the CLI's
+ * credential_process); an older Node imports it.
+ */
+async function httpsRequest(): Promise<Https['request']> {
+  const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const https = (builtin?.('node:https') as Https | undefined) ?? (await import('node:https'));
+  return https.request;
+}
+
 /**
  * `fetch` over `node:http` / `node:https`, for Node processes that start often (a CLI): Node's own
  * fetch loads undici, which costs a short-lived process more than the request. Text bodies only
- * (all the client sends and reads); a 30 s timeout.
+ * (all the client sends and reads); a 30 s timeout. `node:https` (and TLS with it) loads only for
+ * an https URL.
  */
-export const nodeFetch: Fetch = (url, init = {}) =>
-  new Promise<FetchResponse>((resolvePromise, reject) => {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+export const nodeFetch: Fetch = async (url, init = {}) => {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? await httpsRequest() : httpRequest;
+  return new Promise<FetchResponse>((resolvePromise, reject) => {
     const req = send(
       target,
       { method: init.method ?? 'GET', headers: init.headers ?? {}, timeout: 30_000 },
@@ -94,3 +107,4 @@ export const nodeFetch: Fetch = (url, init = {}) =>
     req.on('error', reject);
     req.end(init.body);
   });
+};
