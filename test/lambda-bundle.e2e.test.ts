@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esbuildOptions, NEVER_BUNDLED } from '../infra/build.js';
@@ -44,6 +46,7 @@ function functionEnvironment(): Record<string, string> {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     TESSERA_BINDINGS_TABLE: 'tessera-local-bindings',
     TESSERA_AUDIT_TABLE: 'tessera-local-audit',
+    TESSERA_SUBJECTS_TABLE: 'tessera-local-subjects',
     TESSERA_POOLS: JSON.stringify([
       {
         userPoolId: stack.info.issuer.userPoolId,
@@ -74,6 +77,19 @@ async function invoke(token: string, env: Record<string, string>) {
     body: string;
   };
   return { status: answer.statusCode, json: JSON.parse(answer.body) as Record<string, unknown> };
+}
+
+/** The audit table, read with the store's own client (the local store does not check keys). */
+async function auditEvents(): Promise<Record<string, unknown>[]> {
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: stack.info.region,
+      endpoint: stack.info.dynamodb,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  const out = await doc.send(new ScanCommand({ TableName: 'tessera-local-audit' }));
+  return (out.Items ?? []) as Record<string, unknown>[];
 }
 
 async function aliceToken(): Promise<string> {
@@ -130,7 +146,10 @@ describe('the deployed vend bundle', () => {
       AWS_SESSION_TOKEN: broker.sessionToken,
     });
     expect(status).toBe(200);
-    expect((json.credentials as Record<string, string>).accessKeyId).toMatch(/^ASIA/);
+    const { accessKeyId } = json.credentials as Record<string, string>;
+    expect(accessKeyId).toMatch(/^ASIA/);
+    const granted = (await auditEvents()).filter((e) => e.result === 'grant');
+    expect(granted.map((e) => e.accessKeyId)).toEqual([accessKeyId]);
   });
 
   it('grants nothing when the environment credentials are not the role session', async () => {
@@ -141,13 +160,19 @@ describe('the deployed vend bundle', () => {
       AWS_SECRET_ACCESS_KEY: `${broker.secretAccessKey}x`,
       AWS_SESSION_TOKEN: broker.sessionToken,
     });
-    expect(status).toBeGreaterThanOrEqual(500);
+    expect(status).toBe(503);
     expect(json.credentials).toBeUndefined();
+    // It got as far as STS, which refused the signature: the decision's audit event says so.
+    const refused = (await auditEvents()).filter((e) => e.result === 'error');
+    expect(refused.map((e) => [e.stage, e.reason])).toEqual([['mint', 'StsUnavailable']]);
   });
 
   it('fails closed with no credentials in the environment (no other source is tried)', async () => {
+    const before = (await auditEvents()).length;
     const { status, json } = await invoke(await aliceToken(), functionEnvironment());
-    expect(status).toBeGreaterThanOrEqual(500);
+    expect(status).toBe(503);
     expect(json.credentials).toBeUndefined();
+    // Nothing could be signed: not the bindings read, not the audit write.
+    expect((await auditEvents()).length).toBe(before);
   });
 });
