@@ -7,7 +7,7 @@ import { createApi } from './api.js';
 import { type Auth, createAuth } from './auth.js';
 import { resolveStage, type Stage, type TesseraConfig } from './config.js';
 import { brokerRoleArn, trailReaderRoleArn } from './naming.js';
-import { trailAccounts } from './permissions.js';
+import { otherTargetAccounts, REVOCATION_WRITER_ROLE, trailAccounts } from './permissions.js';
 import { createPortalSite, writePortalConfig } from './portal.js';
 import { createExampleRoles, createExecutionRoles } from './roles.js';
 import { createTables, type Tables } from './tables.js';
@@ -71,6 +71,10 @@ function environment(
     TESSERA_ADMIN_GROUP: stage.adminGroup,
     // IAM GetRole sees only this account's roles; other accounts' roles are bounded without it.
     TESSERA_ACCOUNT_ID: stage.account,
+    // The kill switch in other accounts: the role their cross-account template creates.
+    ...(otherTargetAccounts(stage).length > 0
+      ? { TESSERA_REVOCATION_WRITER_ROLE: REVOCATION_WRITER_ROLE }
+      : {}),
     // A Lambda runs on role-session credentials: every AssumeRole is role chaining (1 h cap).
     TESSERA_ROLE_CHAINING: 'true',
     TESSERA_CORS_ORIGINS: $resolve(corsOrigins).apply((origins) => origins.join(',')),

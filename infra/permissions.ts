@@ -4,7 +4,10 @@
  * them to `dist/infra/`, where the least-privilege tests evaluate them with `@tessera/policy`.
  *
  * Each role gets a short list of grants; each grant is one statement with named actions on named
- * resources — no `*` action, no `*` resource, no IAM writes, no PassRole, no data-plane access.
+ * resources — no `*` action, no `*` resource, no PassRole, no data-plane access. The one IAM
+ * write is the kill switch's: the admin role may put and delete inline policies on the target
+ * roles only (Tessera's managed revocation policy), and assume the revocation writer role that
+ * another account's cross-account template creates for exactly that.
  */
 import { auditTable, bindingsTable } from '../packages/broker/src/adapters/dynamodb-schema.js';
 import type { Stage } from './config.js';
@@ -57,7 +60,9 @@ export type Grant =
   | 'iam:read-targets'
   | 'iam:read-target-policies'
   | 'cloudtrail:lookup'
-  | 'sts:assume-trail-readers';
+  | 'sts:assume-trail-readers'
+  | 'iam:write-revocation-policies'
+  | 'sts:assume-revocation-writers';
 
 /** What each execution role may do. The table is the policy; the statements are derived. */
 export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
@@ -83,6 +88,9 @@ export const ROLE_GRANTS: Readonly<Record<RoleKind, readonly Grant[]>> = {
     'subjects:read',
     'iam:read-targets',
     'iam:read-target-policies',
+    'iam:write-revocation-policies',
+    // Only when target roles live in other accounts (revocationWriterRoles is then non-empty).
+    'sts:assume-revocation-writers',
   ],
   // The trail routes: LookupEvents here, and in other accounts through their trail readers.
   auditor: ['logs', 'audit:read', 'cloudtrail:lookup', 'sts:assume-trail-readers'],
@@ -96,6 +104,15 @@ export const ROLE_READ_ACTIONS = [
   'iam:GetRolePolicy',
   'iam:ListAttachedRolePolicies',
 ] as const;
+
+/** The kill switch's writes: Tessera's managed inline deny policy on a target role. */
+export const REVOCATION_WRITE_ACTIONS = ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'] as const;
+
+/**
+ * The role another account's cross-account template creates so the admin function can write the
+ * revocation policy on that account's Tessera role (IAM calls act in the caller's account).
+ */
+export const REVOCATION_WRITER_ROLE = 'tessera-revocation-writer';
 
 /** Reading an attached managed policy's default version. */
 export const POLICY_READ_ACTIONS = ['iam:GetPolicy', 'iam:GetPolicyVersion'] as const;
@@ -114,6 +131,10 @@ export function rolePolicy(stage: Stage, kind: RoleKind): PolicyDocument {
     Statement: ROLE_GRANTS[kind]
       .filter((grant) => grant !== 'kms:sign-web-identity' || webIdentityOf(stage) !== null)
       .filter((grant) => grant !== 'sts:assume-trail-readers' || trailAccounts(stage).length > 0)
+      .filter(
+        (grant) =>
+          grant !== 'sts:assume-revocation-writers' || revocationWriterRoles(stage).length > 0,
+      )
       .map((grant) => statementFor(stage, kind, grant)),
   };
 }
@@ -150,6 +171,19 @@ export function targetRoleResources(stage: Stage): string[] {
   if ('arns' in targets) return [...targets.arns];
   return targets.accounts.map(
     (account) => `arn:${stage.partition}:iam::${account}:role${targets.path}*`,
+  );
+}
+
+/** The accounts of the target roles other than the broker's own. */
+export function otherTargetAccounts(stage: Stage): string[] {
+  const accounts = targetRoleResources(stage).map((arn) => arn.split(':')[4] ?? '');
+  return [...new Set(accounts)].filter((a) => a !== stage.account).sort();
+}
+
+/** The revocation writer role in each other target account (cross-account template). */
+export function revocationWriterRoles(stage: Stage): string[] {
+  return otherTargetAccounts(stage).map(
+    (account) => `arn:${stage.partition}:iam::${account}:role/${REVOCATION_WRITER_ROLE}`,
   );
 }
 
@@ -234,6 +268,16 @@ function statementFor(stage: Stage, kind: RoleKind, grant: Grant): PolicyStateme
         ['sts:AssumeRole'],
         trailAccounts(stage).map((account) => trailReaderRoleArn(stage, account)),
       );
+    case 'iam:write-revocation-policies':
+      // The kill switch: Tessera's managed deny policy (PutRolePolicy/DeleteRolePolicy) on the
+      // target roles, and nothing else. No other function may write IAM.
+      return allow(
+        'WriteRevocationPolicies',
+        [...REVOCATION_WRITE_ACTIONS],
+        targetRoleResources(stage),
+      );
+    case 'sts:assume-revocation-writers':
+      return allow('AssumeRevocationWriters', ['sts:AssumeRole'], revocationWriterRoles(stage));
     case 'iam:read-target-policies':
       // The managed policies attached to target roles: AWS managed, and this account's own.
       return allow(

@@ -6,9 +6,20 @@
  * - the standalone CloudFormation template another account deploys to let the broker in.
  */
 import { ConfigError, type Stage, type WebIdentityConfig } from './config.js';
-import { auditorRoleArn, brokerRoleArn, prefix, roleArn, TRAIL_READER_ROLE } from './naming.js';
+import {
+  auditorRoleArn,
+  brokerRoleArn,
+  prefix,
+  roleArn,
+  roleName,
+  TRAIL_READER_ROLE,
+} from './naming.js';
 import type { PolicyDocument, TrustPolicyDocument } from './permissions.js';
-import { targetRoleResources } from './permissions.js';
+import {
+  REVOCATION_WRITE_ACTIONS,
+  REVOCATION_WRITER_ROLE,
+  targetRoleResources,
+} from './permissions.js';
 import {
   issuerUrl,
   oidcProviderArn,
@@ -197,7 +208,9 @@ export interface CfnTemplate {
  * Job 3: the role another account deploys. It trusts this stage's broker role, requires the
  * ExternalId agreed with the broker's operators and a SourceIdentity, and carries whatever managed
  * policies the account chooses (default: view-only). Beside it, the trail reader: the audit
- * function's role may call CloudTrail LookupEvents there (the trails of grants in that account).
+ * function's role may call CloudTrail LookupEvents there (the trails of grants in that account);
+ * and the kill switch's writer: a role only this stage's admin role may assume, allowed exactly
+ * iam:PutRolePolicy and iam:DeleteRolePolicy on that Tessera role (the revocation policy).
  */
 export function crossAccountTemplate(stage: Stage): CfnTemplate {
   const trust = targetTrustPolicy('{{BrokerRoleArn}}', '{{ExternalId}}');
@@ -218,6 +231,13 @@ export function crossAccountTemplate(stage: Stage): CfnTemplate {
         MaxLength: 1224,
         AllowedPattern: '^[\\w+=,.@:/-]+$',
         Description: 'The ExternalId set on the binding for this role in Tessera.',
+      },
+      AdminRoleArn: {
+        Type: 'String',
+        Default: roleArn(stage, roleName(stage, 'admin')),
+        AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
+        Description:
+          "The Tessera admin function's execution role: it writes the revocation policy (kill switch).",
       },
       RoleName: {
         Type: 'String',
@@ -249,6 +269,7 @@ export function crossAccountTemplate(stage: Stage): CfnTemplate {
         },
       },
       TesseraTrailReaderRole: trailReaderResource(),
+      TesseraRevocationWriterRole: revocationWriterResource(),
     },
     Outputs: {
       RoleArn: {
@@ -306,6 +327,48 @@ function trailReaderResource(): CfnTemplate['Resources'][string] {
         'TrailReaderPrincipalArn',
       ]),
       Policies: [{ PolicyName: 'lookup-events', PolicyDocument: TRAIL_READER_POLICY }],
+    },
+  };
+}
+
+/**
+ * The kill switch's writer in another account: trusted by the admin role alone, allowed exactly
+ * PutRolePolicy / DeleteRolePolicy on the Tessera role of the same template.
+ */
+function revocationWriterResource() {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: REVOCATION_WRITER_ROLE,
+      Description: "Tessera's admin function writes its revocation policy on the Tessera role",
+      MaxSessionDuration: TARGET_MAX_SESSION_SECONDS,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'TesseraAdminWritesRevocations',
+            Effect: 'Allow',
+            Principal: { AWS: { Ref: 'AdminRoleArn' } },
+            Action: ['sts:AssumeRole'],
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: 'tessera-revocation-policy',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'WriteRevocationPolicy',
+                Effect: 'Allow',
+                Action: [...REVOCATION_WRITE_ACTIONS],
+                Resource: [{ 'Fn::GetAtt': ['TesseraAccessRole', 'Arn'] }],
+              },
+            ],
+          },
+        },
+      ],
     },
   };
 }

@@ -579,3 +579,75 @@ describe('tessera exec with the local S3 (job 1)', () => {
     s3.destroy();
   });
 });
+
+describe('tessera revocations (the kill switch)', () => {
+  it('add cuts erin off — her cached session is refused by the local S3 through the AWS CLI, a new vend exits 4 — list shows it, lift restores new vends', async () => {
+    const login = await tessera(
+      admin,
+      ['login', '--username', 'admin', '--password-stdin'],
+      password('admin'),
+    );
+    expect(login.code).toBe(0);
+    const ls = () =>
+      tessera(erin, [
+        'exec',
+        '--role',
+        'eng-readonly',
+        '--',
+        AWS,
+        's3',
+        'ls',
+        `s3://${BUCKET}`,
+        '--endpoint-url',
+        stack.info.s3,
+      ]);
+    expect((await ls()).code).toBe(0);
+
+    const add = await tessera(admin, [
+      'revocations',
+      'add',
+      '--username',
+      'erin',
+      '--reason',
+      'laptop stolen',
+      '--json',
+    ]);
+    expect(add.stderr).toBe('');
+    expect(add.code).toBe(0);
+    const written = JSON.parse(add.stdout);
+    expect(written.revocation).toMatchObject({ username: 'erin', state: 'active' });
+    expect(written.accountsNotUpdated).toEqual([]);
+
+    // The session the CLI cached before the revocation: denied by the role's managed policy.
+    const denied = await ls();
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('AccessDenied');
+    // A new vend (another duration: not the cached one) is refused.
+    const vend = await tessera(erin, [
+      'credentials',
+      '--role',
+      'eng-readonly',
+      '--duration',
+      '1800',
+    ]);
+    expect(vend.code).toBe(4);
+    expect(vend.stderr).toMatch(/^tessera: RoleNotPermitted: /);
+
+    const list = await tessera(admin, ['revocations', 'list']);
+    expect(list.stdout).toContain(written.revocation.id);
+    expect(list.stdout).toContain('laptop stolen');
+
+    const lift = await tessera(admin, ['revocations', 'lift', written.revocation.id]);
+    expect(lift.code).toBe(0);
+    expect(lift.stdout).toContain(`lifted erin (revocation ${written.revocation.id}, lifted)`);
+    const again = await tessera(erin, [
+      'credentials',
+      '--role',
+      'eng-readonly',
+      '--duration',
+      '1800',
+    ]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ Version: 1 });
+  });
+});

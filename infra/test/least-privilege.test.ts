@@ -154,9 +154,41 @@ describe('the other execution roles', () => {
     expect(identity(admin, 'iam:GetPolicyVersion', 'arn:aws:iam::999999999999:policy/theirs')).toBe(
       'ImplicitDeny',
     );
-    for (const write of ['iam:CreatePolicyVersion', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']) {
+    for (const write of [
+      'iam:CreatePolicyVersion',
+      'iam:AttachRolePolicy',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:PutUserPolicy',
+      'iam:DeleteRole',
+    ]) {
       expect(identity(admin, write, APP_UPLOAD)).toBe('ImplicitDeny');
     }
+  });
+
+  it('the kill switch: only the admin role writes inline policies, and on target roles only', () => {
+    for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePolicy']) {
+      expect(identity(admin, action, APP_UPLOAD)).toBe('Allow');
+      expect(identity(admin, action, CROSS_ACCOUNT)).toBe('Allow');
+      for (const other of [
+        OTHER_ROLE,
+        BROKER_ROLE,
+        `arn:aws:iam::${ACCOUNT}:role/tessera-production-admin`,
+        'arn:aws:iam::444455556666:role/OrganizationAccountAccessRole',
+      ]) {
+        expect(identity(admin, action, other)).toBe('ImplicitDeny');
+      }
+      for (const policy of [broker, reader, auditor, basic]) {
+        expect(identity(policy, action, APP_UPLOAD)).toBe('ImplicitDeny');
+      }
+    }
+    // Another account's role is written through that account's revocation writer role.
+    const writer = 'arn:aws:iam::444455556666:role/tessera-revocation-writer';
+    expect(identity(admin, 'sts:AssumeRole', writer)).toBe('Allow');
+    expect(identity(admin, 'sts:AssumeRole', CROSS_ACCOUNT)).toBe('ImplicitDeny');
+    expect(
+      identity(admin, 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/tessera-revocation-writer`),
+    ).toBe('ImplicitDeny');
+    expect(identity(broker, 'sts:AssumeRole', writer)).toBe('ImplicitDeny');
   });
 
   it('the audit reader queries the audit table and its indexes, and nothing else', () => {
@@ -246,23 +278,28 @@ describe('the other execution roles', () => {
     ['admin', admin],
     ['auditor', auditor],
     ['basic', basic],
-  ])('%s: valid, no wildcard action or resource, no IAM write, no PassRole', (_name, policy) => {
-    expect(
-      validatePolicy(policy, { kind: 'identity' }).filter((f) => f.severity === 'error'),
-    ).toEqual([]);
-    for (const statement of policy.Statement) {
-      expect(statement.Effect).toBe('Allow');
-      for (const action of statement.Action) {
-        expect(action).not.toMatch(/\*/);
-        expect(action).toMatch(
-          /^(?!iam:)|^iam:(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|GetPolicy|GetPolicyVersion)$/,
-        );
+  ])(
+    '%s: valid, no wildcard action or resource, no IAM write but the kill switch, no PassRole',
+    (name, policy) => {
+      expect(
+        validatePolicy(policy, { kind: 'identity' }).filter((f) => f.severity === 'error'),
+      ).toEqual([]);
+      const iamActions =
+        name === 'admin'
+          ? /^(?!iam:)|^iam:(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|GetPolicy|GetPolicyVersion|PutRolePolicy|DeleteRolePolicy)$/
+          : /^(?!iam:)|^iam:(GetRole|ListRolePolicies|GetRolePolicy|ListAttachedRolePolicies|GetPolicy|GetPolicyVersion)$/;
+      for (const statement of policy.Statement) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of statement.Action) {
+          expect(action).not.toMatch(/\*/);
+          expect(action).toMatch(iamActions);
+        }
+        // LookupEvents has no resource-level permissions: its statement alone names `*`.
+        if (statement.Action.join() === 'cloudtrail:LookupEvents') continue;
+        for (const resource of statement.Resource) expect(resource).not.toBe('*');
       }
-      // LookupEvents has no resource-level permissions: its statement alone names `*`.
-      if (statement.Action.join() === 'cloudtrail:LookupEvents') continue;
-      for (const resource of statement.Resource) expect(resource).not.toBe('*');
-    }
-  });
+    },
+  );
 });
 
 describe('target role trust', () => {
@@ -429,13 +466,68 @@ describe('the data-events trail', () => {
   });
 });
 
+describe("the cross-account template's revocation writer", () => {
+  const template = files.get(CROSS_ACCOUNT_TEMPLATE) as CfnTemplateShape;
+  const writer = template.Resources.TesseraRevocationWriterRole.Properties;
+  const ADMIN_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/tessera-production-admin/x`;
+  const WRITER = 'arn:aws:iam::444455556666:role/tessera-revocation-writer';
+  const trust = resolveRefs(writer.AssumeRolePolicyDocument, {
+    AdminRoleArn: template.Parameters.AdminRoleArn.Default,
+  });
+  const policy = JSON.parse(
+    JSON.stringify(writer.Policies[0]?.PolicyDocument).replace(
+      '{"Fn::GetAtt":["TesseraAccessRole","Arn"]}',
+      JSON.stringify(CROSS_ACCOUNT),
+    ),
+  );
+
+  it('is the role the admin function assumes, and only it may', () => {
+    expect(writer.RoleName).toBe('tessera-revocation-writer');
+    expect(template.Parameters.AdminRoleArn.Default).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/tessera-production-admin`,
+    );
+    const assume = (principal: string) =>
+      evaluate({
+        request: {
+          action: 'sts:AssumeRole',
+          resource: WRITER,
+          principal: { type: 'AWS', id: principal },
+        },
+        identityPolicies: [admin],
+        resourcePolicy: trust,
+        crossAccount: true,
+      }).decision;
+    expect(assume(ADMIN_SESSION)).toBe('Allow');
+    expect(assume(BROKER_SESSION)).toBe('ImplicitDeny');
+  });
+
+  it('grants exactly PutRolePolicy and DeleteRolePolicy on the Tessera role', () => {
+    const may = (action: string, resource: string) =>
+      evaluate({ request: { action, resource }, identityPolicies: [policy] }).decision;
+    expect(may('iam:PutRolePolicy', CROSS_ACCOUNT)).toBe('Allow');
+    expect(may('iam:DeleteRolePolicy', CROSS_ACCOUNT)).toBe('Allow');
+    expect(may('iam:PutRolePolicy', 'arn:aws:iam::444455556666:role/Admin')).toBe('ImplicitDeny');
+    expect(may('iam:AttachRolePolicy', CROSS_ACCOUNT)).toBe('ImplicitDeny');
+    expect(may('iam:UpdateAssumeRolePolicy', CROSS_ACCOUNT)).toBe('ImplicitDeny');
+    expect(may('sts:AssumeRole', CROSS_ACCOUNT)).toBe('ImplicitDeny');
+  });
+});
+
 interface CfnTemplateShape {
   Parameters: {
     BrokerRoleArn: { Default: string };
     TrailReaderPrincipalArn: { Default: string };
+    AdminRoleArn: { Default: string };
   };
   Resources: {
     TesseraAccessRole: { Properties: { AssumeRolePolicyDocument: unknown } };
+    TesseraRevocationWriterRole: {
+      Properties: {
+        RoleName: string;
+        AssumeRolePolicyDocument: unknown;
+        Policies: { PolicyDocument: unknown }[];
+      };
+    };
     TesseraTrailReaderRole: {
       Properties: {
         RoleName: string;

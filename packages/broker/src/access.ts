@@ -50,6 +50,8 @@ export function decisionFor(
   return decide({
     token: subject.token,
     bindings: [compiled],
+    // What-if and the review ask what trust allows; revocations (the kill switch) are not applied.
+    revocations: [],
     role: compiled.binding.id,
     requestedDuration: undefined,
     unverifiedPolicy: undefined,

@@ -34,7 +34,9 @@ export type AuditAction =
   | 'binding.read'
   | 'request'
   | 'what-if'
-  | 'review';
+  | 'review'
+  | 'revocation.add'
+  | 'revocation.lift';
 
 export interface AuditEvent {
   readonly eventId: string;

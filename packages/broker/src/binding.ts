@@ -8,7 +8,6 @@ import {
   type BindingIssueCode,
   type BindingWarning,
   checkBinding,
-  DEFAULT_SOURCE_IDENTITY,
   ROLE_ARN,
 } from './schema/binding.js';
 import type { SchemaProblem } from './schema/problems.js';
@@ -16,7 +15,6 @@ import { compile, type Policy } from './trust.js';
 import type { Binding, JsonObject } from './types.js';
 
 export type { BindingWarning };
-export { DEFAULT_SOURCE_IDENTITY };
 
 export interface ParsedBinding {
   readonly binding: Binding;

@@ -301,7 +301,8 @@ async function toDecision(
   if (bindings.kind !== 'ok') return bindings;
   return decideStage(trail, {
     token,
-    bindings: bindings.value,
+    bindings: bindings.value.bindings,
+    revocations: bindings.value.revocations,
     role: checked.value.role,
     requestedDuration: checked.value.requestedDuration,
     unverifiedPolicy: request.policy,
@@ -416,10 +417,11 @@ async function rolesStages(
   const byAccount = new Map<string, RoleEntry[]>();
   const failed: string[] = [];
   const now = env.clock.now();
-  for (const compiled of bindings.value) {
+  for (const compiled of bindings.value.bindings) {
     const decision = decide({
       token: token.value,
       bindings: [compiled],
+      revocations: bindings.value.revocations,
       role: compiled.binding.id,
       requestedDuration: undefined,
       unverifiedPolicy: undefined,

@@ -48,6 +48,10 @@ export type Code =
   | 'RoleNotTargetable'
   // audit reads (administrators)
   | 'AuditEventNotFound'
+  // revocations (the kill switch: admin writes, and the decide stage's refusal)
+  | 'SubjectRevoked'
+  | 'RevocationNotFound'
+  | 'RevocationPolicyTooLarge'
   // decide: trust
   | 'BindingDisabled'
   | 'TrustDenied'
@@ -192,6 +196,22 @@ export const CODES: Readonly<Record<Code, CodeRow>> = {
     seenBy: 'admin',
     answeredAs: 'RoleNotPermitted',
     message: 'Tessera may not assume this role (its own, or not a configured target role)',
+  },
+  // The caller is told the usual refusal; administrators (audit, simulate's trace) see why.
+  SubjectRevoked: { ...NOT_PERMITTED, seenBy: 'admin' },
+  RevocationNotFound: {
+    status: 404,
+    seenBy: 'admin',
+    answeredAs: 'AdminRequired',
+    message: 'no such revocation (or it is already lifted)',
+  },
+  // The managed deny policy would exceed IAM's inline policy size on a target role.
+  RevocationPolicyTooLarge: {
+    status: 409,
+    seenBy: 'admin',
+    answeredAs: 'AdminRequired',
+    message:
+      "the revocation policy would exceed IAM's inline policy size limit on a target role (see detail)",
   },
   BindingDisabled: NOT_PERMITTED,
   TrustDenied: NOT_PERMITTED,

@@ -23,6 +23,7 @@ import {
 } from './limits.js';
 import { type BindingRef, type Deny, type Ok, ok, deny as stop } from './outcome.js';
 import { renderPolicy, renderString, renderTags } from './render.js';
+import { type Revocation, revocationOf } from './revocation.js';
 import { sessionName } from './session-name.js';
 import { evaluateTrust, evaluationErrors, findings } from './trust.js';
 import type {
@@ -40,6 +41,8 @@ export interface DecisionInput {
   readonly token: VerifiedToken;
   /** The enabled and disabled bindings of the token's issuer. */
   readonly bindings: readonly CompiledBinding[];
+  /** The pool's revocations (loaded with its bindings): an active one naming the caller refuses. */
+  readonly revocations: readonly Revocation[];
   /** Binding id or role ARN, as the caller wrote it. */
   readonly role: string;
   /** Already checked by `checkRequestedDuration`. */
@@ -184,15 +187,27 @@ interface Scope {
   readonly policy: string | undefined;
 }
 
+/**
+ * A binding that names no SourceIdentity still stamps one, so every session can be revoked: the
+ * verified username, else the `sub` (checked against STS's constraints like any other).
+ */
+function defaultSourceIdentity(token: VerifiedToken): ReturnType<typeof renderString> {
+  return { ok: true, value: token.username ?? token.subject };
+}
+
 /** 3a. SourceIdentity and session tags, rendered from verified claims and checked like STS. */
 function renderIdentity(
   chosen: CompiledBinding,
-  claims: VerifiedToken['claims'],
+  token: VerifiedToken,
   trace: readonly TraceEntry[],
 ): Checked<Pick<Scope, 'sourceIdentity' | 'tags'>> {
+  const { claims } = token;
   const on = { binding: chosen };
   const { binding } = chosen;
-  const source = renderString(binding.sourceIdentity, claims);
+  const source =
+    binding.sourceIdentity === undefined
+      ? defaultSourceIdentity(token)
+      : renderString(binding.sourceIdentity, claims);
   if (!source.ok) return refuse(source.reason, `sourceIdentity: ${source.detail}`, trace, on);
   const sourceProblem = checkSourceIdentity(source.value);
   if (sourceProblem) return refuse('SourceIdentityInvalid', sourceProblem, trace, on);
@@ -250,12 +265,16 @@ function renderSessionPolicy(
  */
 export function decide(input: DecisionInput): Decision {
   const trace: TraceEntry[] = [];
+  const revoked = revocationOf(input.revocations, input.token, input.now);
+  if (revoked) {
+    return refuse('SubjectRevoked', `the subject is revoked (revocation ${revoked.id})`, trace);
+  }
   const callerPolicy = callerPolicyOf(input.unverifiedPolicy);
   if (callerPolicy.kind !== 'ok') return callerPolicy;
   const chosen = chooseBinding(input, trace);
   if (chosen.kind !== 'ok') return chosen;
   const { binding } = chosen.value;
-  const identity = renderIdentity(chosen.value, input.token.claims, trace);
+  const identity = renderIdentity(chosen.value, input.token, trace);
   if (identity.kind !== 'ok') return identity;
   const policy = renderSessionPolicy(chosen.value, input.token.claims, callerPolicy.value, trace);
   if (policy.kind !== 'ok') return policy;

@@ -43,6 +43,11 @@ export type VendErrorCode = Extract<
   | 'StsUnavailable'
 >;
 
+export type RevocationErrorCode = Extract<
+  Code,
+  'RevocationNotFound' | 'RevocationPolicyTooLarge' | 'InvalidRequest'
+>;
+
 export type StoreErrorCode = Extract<Code, 'StoreUnavailable' | 'AuditUnavailable'>;
 
 export interface FieldIssue {
@@ -107,5 +112,56 @@ export class StoreError extends BrokerError {
   constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+  }
+}
+
+/** A revocation write refused: unknown or lifted, or its policy would not fit a role. */
+export class RevocationError extends BrokerError {
+  override readonly name = 'RevocationError';
+  readonly code: RevocationErrorCode;
+  /** Per role, what did not fit (for RevocationPolicyTooLarge). */
+  readonly roles: readonly { roleArn: string; chars: number; budget: number }[];
+  constructor(
+    code: RevocationErrorCode,
+    message: string,
+    options: {
+      field?: string;
+      roles?: readonly { roleArn: string; chars: number; budget: number }[];
+    } = {},
+  ) {
+    super(message, { field: options.field });
+    this.code = code;
+    this.roles = options.roles ?? [];
+  }
+
+  /** The roles that would not fit, as a problem's issues (the role ARN is the pointer's subject). */
+  get issues(): readonly { field: string; code: string; message: string }[] {
+    return this.roles.map((r) => ({
+      field: '',
+      code: 'PolicyTooLarge',
+      message: `${r.roleArn}: the revocation policy needs ${r.chars} of the ${r.budget} characters IAM leaves for it`,
+    }));
+  }
+}
+
+/** Why a role's managed policy could not be written (a value, reported per role). */
+export type RolePolicyFault =
+  /** No credentials for the role's account (another account without a configured path). */
+  | 'AccountNotReachable'
+  | 'AccessDenied'
+  | 'RoleNotFound'
+  /** IAM's aggregate inline policy size for the role. */
+  | 'PolicyTooLarge'
+  | 'Unavailable';
+
+/** Thrown by a RolePolicyWriter. */
+export class RolePolicyError extends Error {
+  override readonly name = 'RolePolicyError';
+  constructor(
+    readonly fault: RolePolicyFault,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }

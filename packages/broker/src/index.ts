@@ -97,7 +97,10 @@ export type {
   BindingStore,
   CredentialVendor,
   GrantHistory,
+  PoolSnapshot,
+  RevocationStore,
   RoleInspector,
+  RolePolicyWriter,
   SubjectStore,
   TokenVerifier,
 } from './ports.js';
@@ -126,6 +129,33 @@ export {
   reviewCsvText,
   reviewRows,
 } from './review-csv.js';
+export {
+  describeRevocation,
+  type Revocation,
+  type RevocationState,
+  revocationOf,
+  revocationState,
+  revokedIdentities,
+} from './revocation.js';
+export {
+  createRevocationAdmin,
+  type RevocationAdmin,
+  type RevocationAdminDeps,
+  type RevocationWrite,
+  type RoleUpdate,
+} from './revocation-admin.js';
+export {
+  type PolicyInput,
+  planRolePolicy,
+  policyChars,
+  REVOCATION_POLICY_NAME,
+  REVOCATION_SKEW_SECONDS,
+  ROLE_INLINE_POLICY_CHARS,
+  type RolePolicyPlan,
+  type RoleTarget,
+  revocationWindow,
+  spentRevocations,
+} from './revocation-policy.js';
 export {
   BINDING_ID,
   type BindingDocument,
@@ -157,6 +187,11 @@ export {
   type SchemaProblemCode,
   type SchemaResult,
 } from './schema/problems.js';
+export {
+  parseRevocationRequest,
+  type RevocationRequest,
+  revocationRequestSchema,
+} from './schema/revocation.js';
 export { sessionName } from './session-name.js';
 export {
   jwkThumbprint,

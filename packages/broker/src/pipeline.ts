@@ -12,6 +12,7 @@ import { checkRequestedDuration } from './duration.js';
 import { attempt, deny, failure, ok, type Stage, type Step } from './outcome.js';
 import type { BindingStore, CredentialVendor, TokenVerifier } from './ports.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { Revocation } from './revocation.js';
 import type { RequestOrigin, VendedCredentials, VendRequest, VerifiedToken } from './types.js';
 
 export type BrokerLog = (
@@ -147,17 +148,26 @@ export function checkRequest(trail: Trail, request: VendRequest): Step<CheckedRe
   return ok({ role, requestedDuration: duration.value });
 }
 
-/** load: the issuer's bindings, compiled (one that does not compile is skipped: it grants nothing). */
+/** A pool as the decide stage reads it: compiled bindings and the revocations. */
+export interface LoadedPool {
+  readonly bindings: CompiledBinding[];
+  readonly revocations: readonly Revocation[];
+}
+
+/**
+ * load: the issuer's bindings, compiled (one that does not compile is skipped: it grants
+ * nothing), and its revocations, from the same read.
+ */
 export async function loadBindings(
   env: StageEnv,
   trail: Trail,
   issuer: string,
-): Promise<Step<CompiledBinding[]>> {
+): Promise<Step<LoadedPool>> {
   trail.stage = 'load';
-  const loaded = await attempt('load', 'StoreUnavailable', () => env.bindings.listByIssuer(issuer));
+  const loaded = await attempt('load', 'StoreUnavailable', () => env.bindings.loadPool(issuer));
   if (loaded.kind !== 'ok') return loaded;
   const compiled: CompiledBinding[] = [];
-  for (const binding of loaded.value) {
+  for (const binding of loaded.value.bindings) {
     try {
       compiled.push(env.compiler.compile(binding));
     } catch (err) {
@@ -167,7 +177,7 @@ export async function loadBindings(
       });
     }
   }
-  return ok(compiled);
+  return ok({ bindings: compiled, revocations: loaded.value.revocations });
 }
 
 /** decide: pure; a grant's facts are noted for the event. */

@@ -3,6 +3,7 @@
  * (`@tessera/broker/testing`, testing.ts) for tests and the local stack, and AWS adapters on the `./aws` subpath.
  */
 import type { AuditEvent } from './audit.js';
+import type { Revocation } from './schema/revocation.js';
 import type { SubjectPage, SubjectRecord } from './subjects.js';
 import type {
   AssumeRoleParams,
@@ -12,9 +13,20 @@ import type {
   VerifiedToken,
 } from './types.js';
 
+/** What a vend loads of one pool in one read: its bindings and its revocations. */
+export interface PoolSnapshot {
+  readonly bindings: readonly Binding[];
+  readonly revocations: readonly Revocation[];
+}
+
 export interface BindingStore {
   /** Every binding of one issuer (user pool), enabled or not. */
   listByIssuer(issuer: string): Promise<readonly Binding[]>;
+  /**
+   * The pool's bindings and revocations, loaded together (one Query, one cache entry). A stored
+   * revocation that does not parse fails the load (StoreUnavailable): never a silent un-revoke.
+   */
+  loadPool(issuer: string): Promise<PoolSnapshot>;
   get(issuer: string, id: string): Promise<Binding | undefined>;
   /**
    * Conditional single-item write. `binding.version === 1` requires that no item exists
@@ -83,4 +95,29 @@ export interface GrantHistory {
     bindingIds: readonly string[],
     since: string,
   ): Promise<ReadonlyMap<string, string>>;
+}
+
+/** Revocation writes (the admin function). Reads come with the pool (`BindingStore.loadPool`). */
+export interface RevocationStore {
+  /** Creates (no item with that id may exist). */
+  addRevocation(revocation: Revocation): Promise<void>;
+  /**
+   * Marks it lifted: RevocationError('RevocationNotFound') when it does not exist or is already
+   * lifted.
+   */
+  liftRevocation(issuer: string, id: string, liftedAt: string, liftedBy: string): Promise<void>;
+  /** Forgets a spent revocation (absent: nothing to do). */
+  forgetRevocation(issuer: string, id: string): Promise<void>;
+  /** Drops this function's cached snapshot of the pool, so the next load reads the table. */
+  refresh(issuer: string): void;
+}
+
+/**
+ * Writes Tessera's managed inline policy on a target role (IAM PutRolePolicy / DeleteRolePolicy).
+ * Throws RolePolicyError with a fault.
+ */
+export interface RolePolicyWriter {
+  putRolePolicy(roleArn: string, policyName: string, document: string): Promise<void>;
+  /** Absent already: resolves. */
+  deleteRolePolicy(roleArn: string, policyName: string): Promise<void>;
 }

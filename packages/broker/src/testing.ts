@@ -3,16 +3,27 @@
  * benchmarks and the local stack's offline mode. Never part of the core entry.
  */
 import type { AuditEvent } from './audit.js';
-import { BindingError, StoreError, TokenError, type VendError } from './errors.js';
+import {
+  BindingError,
+  RevocationError,
+  RolePolicyError,
+  StoreError,
+  TokenError,
+  type VendError,
+} from './errors.js';
 import type {
   AuditSink,
   BindingStore,
   CredentialVendor,
   GrantHistory,
+  PoolSnapshot,
+  RevocationStore,
   RoleInspector,
+  RolePolicyWriter,
   SubjectStore,
   TokenVerifier,
 } from './ports.js';
+import type { Revocation } from './schema/revocation.js';
 import {
   decodeSubjectCursor,
   encodeSubjectCursor,
@@ -27,8 +38,9 @@ import type {
   VerifiedToken,
 } from './types.js';
 
-export class MemoryBindingStore implements BindingStore {
+export class MemoryBindingStore implements BindingStore, RevocationStore {
   readonly #items = new Map<string, Binding>();
+  readonly #revocations = new Map<string, Revocation>();
 
   constructor(bindings: readonly Binding[] = []) {
     for (const b of bindings) this.#items.set(MemoryBindingStore.#key(b.issuer, b.id), b);
@@ -43,6 +55,34 @@ export class MemoryBindingStore implements BindingStore {
       .filter((b) => b.issuer === issuer)
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
+
+  async loadPool(issuer: string): Promise<PoolSnapshot> {
+    const revocations = [...this.#revocations.values()].filter((r) => r.issuer === issuer);
+    return { bindings: await this.listByIssuer(issuer), revocations };
+  }
+
+  async addRevocation(revocation: Revocation): Promise<void> {
+    const key = MemoryBindingStore.#key(revocation.issuer, revocation.id);
+    if (this.#revocations.has(key)) {
+      throw new RevocationError('RevocationNotFound', `revocation ${revocation.id} exists`);
+    }
+    this.#revocations.set(key, revocation);
+  }
+
+  async liftRevocation(issuer: string, id: string, liftedAt: string, liftedBy: string) {
+    const key = MemoryBindingStore.#key(issuer, id);
+    const current = this.#revocations.get(key);
+    if (!current || current.liftedAt !== undefined) {
+      throw new RevocationError('RevocationNotFound', `no active revocation ${id}`);
+    }
+    this.#revocations.set(key, { ...current, liftedAt, liftedBy });
+  }
+
+  async forgetRevocation(issuer: string, id: string): Promise<void> {
+    this.#revocations.delete(MemoryBindingStore.#key(issuer, id));
+  }
+
+  refresh(): void {}
 
   async get(issuer: string, id: string): Promise<Binding | undefined> {
     return this.#items.get(MemoryBindingStore.#key(issuer, id));
@@ -212,5 +252,28 @@ export class MemoryRoleInspector implements RoleInspector {
     return typeof role === 'number'
       ? { maxSessionDuration: role, description: '', permissionPolicies: null }
       : role;
+  }
+}
+
+/** Role inline policies in memory, as IAM keeps them; `faults` makes a role's writes fail. */
+export class MemoryRolePolicyWriter implements RolePolicyWriter {
+  readonly policies = new Map<string, Map<string, string>>();
+  readonly faults = new Map<string, RolePolicyError['fault']>();
+
+  async putRolePolicy(roleArn: string, policyName: string, document: string): Promise<void> {
+    this.#fail(roleArn);
+    const role = this.policies.get(roleArn) ?? new Map<string, string>();
+    role.set(policyName, document);
+    this.policies.set(roleArn, role);
+  }
+
+  async deleteRolePolicy(roleArn: string, policyName: string): Promise<void> {
+    this.#fail(roleArn);
+    this.policies.get(roleArn)?.delete(policyName);
+  }
+
+  #fail(roleArn: string): void {
+    const fault = this.faults.get(roleArn);
+    if (fault !== undefined) throw new RolePolicyError(fault, `${fault} on ${roleArn}`);
   }
 }

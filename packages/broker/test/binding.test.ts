@@ -14,10 +14,10 @@ function issuesOf(raw: unknown) {
 }
 
 describe('parseBinding', () => {
-  it('accepts the design example and defaults sourceIdentity', () => {
+  it('accepts the design example without a sourceIdentity (the decision stamps a default)', () => {
     const { sourceIdentity: _, ...raw } = binding();
     const parsed = parseBinding(raw);
-    expect(parsed.binding.sourceIdentity).toBe('${token:cognito:username}');
+    expect(parsed.binding.sourceIdentity).toBeUndefined();
     expect(parsed.warnings).toEqual([]);
   });
 

@@ -206,6 +206,9 @@ describe('broker.vend', () => {
       listByIssuer: async () => {
         throw new Error('ECONNREFUSED');
       },
+      loadPool: async () => {
+        throw new Error('ECONNREFUSED');
+      },
       get: async () => undefined,
       put: async () => {},
       delete: async () => {},

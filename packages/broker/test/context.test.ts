@@ -43,6 +43,7 @@ describe('what a grant cannot do', () => {
     const d = decide({
       token: token(),
       bindings: [compileBinding(binding())],
+      revocations: [],
       role: 'app-upload',
       requestedDuration: undefined,
       unverifiedPolicy: undefined,

@@ -14,6 +14,7 @@ function input(bindings: Binding[], overrides: Partial<DecisionInput> = {}): Dec
   return {
     token: token(),
     bindings: bindings.map(compileBinding),
+    revocations: [],
     role: 'app-upload',
     requestedDuration: undefined,
     unverifiedPolicy: undefined,

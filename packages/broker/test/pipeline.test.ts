@@ -90,6 +90,7 @@ function ports(where: Where, thrown: () => unknown, sync: boolean, f: Fixture) {
   ]);
   const bindings: BindingStore = {
     listByIssuer: (issuer) => (where === 'store' ? fire() : store.listByIssuer(issuer)),
+    loadPool: (issuer) => (where === 'store' ? fire() : store.loadPool(issuer)),
     get: (i, id) => store.get(i, id),
     put: (b) => store.put(b),
     delete: (i, id, v) => store.delete(i, id, v),

@@ -39,6 +39,7 @@ function decision(groups: string[], explain: 'keys' | 'full' = 'keys') {
   const d = decide({
     token: token({ claims: { 'cognito:groups': groups } }),
     bindings: [compiler.compile(b)],
+    revocations: [],
     role: 'app-upload',
     requestedDuration: undefined,
     unverifiedPolicy: undefined,
@@ -107,6 +108,7 @@ describe('simulationAnswer', () => {
           binding({ trustPolicy: trustFor(['uploaders']), enabled: false }),
         ),
       ],
+      revocations: [],
       role: 'app-upload',
       requestedDuration: undefined,
       unverifiedPolicy: undefined,

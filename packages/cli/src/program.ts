@@ -292,6 +292,43 @@ common(
     ),
 ).action(run(async (o, id) => (await import('./commands/bindings.js')).getCommand(id!, o)));
 
+const revocations = program
+  .command('revocations')
+  .description(
+    '(administrators) The kill switch: cut a person off, sessions already issued included',
+  );
+
+common(
+  revocations
+    .command('add')
+    .description(
+      'Refuse new vends for a subject and deny the sessions it holds (exit 1 if a role account could not be updated)',
+    )
+    .option('--username <name>', 'the username to revoke')
+    .option('--subject <sub>', 'the token sub to revoke')
+    .option('--reason <text>', 'why (kept with the revocation)')
+    .option('--until <when>', 'allow new vends again after this time (ISO date)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tessera revocations add --username alice --reason "laptop stolen"',
+    ),
+).action(run(async (o) => (await import('./commands/revocations.js')).addCommand(o as never)));
+
+common(
+  revocations
+    .command('list')
+    .description('Revocations of the pool: active, lifted or ended (until their sessions expired)')
+    .addHelpText('after', '\nExample:\n  tessera revocations list'),
+).action(run(async (o) => (await import('./commands/revocations.js')).listCommand(o)));
+
+common(
+  revocations
+    .command('lift')
+    .description('Allow new vends again (sessions issued before stay denied until they expire)')
+    .argument('<id>', 'revocation id')
+    .addHelpText('after', '\nExample:\n  tessera revocations lift 6f1c…'),
+).action(run(async (o, id) => (await import('./commands/revocations.js')).liftCommand(id!, o)));
+
 program
   .command('dev')
   .description('Run the local stack in the foreground (as npm start)')

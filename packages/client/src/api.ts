@@ -15,6 +15,9 @@ import type {
   EventTrailAnswer,
   ReviewPage,
   ReviewQuery,
+  Revocation,
+  RevocationRequest,
+  RevocationWriteAnswer,
   RolesAnswer,
   SimulateAnswer,
   SimulateRequest,
@@ -164,6 +167,31 @@ export class TesseraApi {
     );
     const cursor = res.headers.get('x-next-cursor');
     return cursor ? { text, cursor } : { text };
+  }
+
+  async listRevocations(issuer?: string): Promise<{ issuer: string; revocations: Revocation[] }> {
+    const q = issuer ? `?issuer=${encodeURIComponent(issuer)}` : '';
+    return (
+      await this.call<{ issuer: string; revocations: Revocation[] }>(
+        'GET',
+        `/v1/admin/revocations${q}`,
+      )
+    ).body;
+  }
+
+  /** Revoke a subject: no new vend, and its sessions already issued are denied. */
+  async revoke(request: RevocationRequest): Promise<RevocationWriteAnswer> {
+    return (await this.call<RevocationWriteAnswer>('POST', '/v1/admin/revocations', request)).body;
+  }
+
+  /** Lift a revocation: new vends are allowed again (earlier sessions stay denied). */
+  async liftRevocation(id: string): Promise<RevocationWriteAnswer> {
+    return (
+      await this.call<RevocationWriteAnswer>(
+        'DELETE',
+        `/v1/admin/revocations/${encodeURIComponent(id)}`,
+      )
+    ).body;
   }
 
   async health(): Promise<{ status: string }> {

@@ -335,6 +335,45 @@ export interface ReviewPage {
   readonly cursor?: string;
 }
 
+/** A revocation as the admin routes answer it (`/v1/admin/revocations`). */
+export interface Revocation {
+  readonly id: string;
+  readonly issuer: string;
+  readonly subject?: string;
+  readonly username?: string;
+  readonly reason: string;
+  readonly revokedAt: string;
+  readonly until?: string;
+  readonly revokedBy: string;
+  readonly liftedAt?: string;
+  readonly liftedBy?: string;
+  readonly state: 'active' | 'lifted' | 'ended';
+}
+
+export interface RevocationRequest {
+  readonly subject?: string;
+  readonly username?: string;
+  readonly reason: string;
+  readonly until?: string;
+}
+
+/** What a revocation write answers: the roles whose managed deny policy was written, and who not. */
+export interface RevocationWriteAnswer {
+  readonly revocation: Revocation;
+  /** The longest delay until every warm vend function sees it (the binding cache's TTL). */
+  readonly propagation: { readonly maxDelaySeconds: number };
+  readonly policyName: string;
+  readonly roles: readonly {
+    readonly roleArn: string;
+    readonly account: string;
+    readonly result: 'put' | 'deleted' | 'failed';
+    readonly fault?: string;
+    readonly chars: number;
+    readonly budget: number;
+  }[];
+  readonly accountsNotUpdated: readonly string[];
+}
+
 /** The tokens a sign-in gives (Cognito's names, camel-cased). */
 export interface TokenSet {
   readonly idToken: string;

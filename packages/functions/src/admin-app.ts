@@ -17,20 +17,23 @@ import {
   type Binding,
   type BindingAdmin,
   BindingError,
+  type BindingStore,
   createBindingAdmin,
   createRecorder,
   fieldIssues,
   type GrantHistory,
   parseBindingWrite,
   type Recorder,
+  type RevocationStore,
   type RoleInspector,
+  type RolePolicyWriter,
   sentBinding,
   type TargetRoles,
   TokenError,
   type VerifiedToken,
 } from '@tessera/broker';
 import { DynamoAuditReader } from '@tessera/broker/aws';
-import { IamRoleInspector } from '@tessera/broker/aws-iam';
+import { IamRoleInspector, IamRolePolicyWriter } from '@tessera/broker/aws-iam';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { reviewHandler, whatIfHandler } from './access-admin.js';
 import { type AdminAction, type AdminActor, AdminAudit } from './admin-audit.js';
@@ -43,6 +46,7 @@ import {
   warningsOf,
   withHeaders,
 } from './admin-request.js';
+import { revocationHandlers } from './admin-revocations.js';
 import { createLogger } from './app.js';
 import type { TesseraConfig } from './config.js';
 import { AdminRequiredError, alreadyRecorded, ConfigError, HttpInputError } from './errors.js';
@@ -60,9 +64,24 @@ import { type AdminHandlerName, routeKey, routes } from './routes.js';
 import { type SharedDeps, sharedDeps } from './wiring.js';
 
 export interface AdminAppDeps extends SharedDeps {
+  readonly bindings: BindingStore & RevocationStore;
   readonly inspector: RoleInspector;
   /** The audit log's grants, for the access review's "last used". */
   readonly grants: GrantHistory;
+  /** Writes the managed revocation policy on target roles (IAM PutRolePolicy/DeleteRolePolicy). */
+  readonly policyWriter: RolePolicyWriter;
+  /**
+   * Told after a revocation write, so vend caches in this process drop the pool (the local stack
+   * runs every function in one process; in Lambda the admin function has no vend cache).
+   */
+  readonly onPoolChanged?: (issuer: string) => void;
+}
+
+/** The store keeps revocations too (the DynamoDB and in-memory stores do); else misconfigured. */
+function revocationStoreOf(store: BindingStore): BindingStore & RevocationStore {
+  if ('addRevocation' in store && 'refresh' in store)
+    return store as BindingStore & RevocationStore;
+  throw new Error('the binding store given to the admin app does not keep revocations');
 }
 
 /** One handler per admin route (routes.ts). */
@@ -79,7 +98,7 @@ function defaultDeps(
     clock: shared.clock,
     logger: shared.logger,
     verifier: shared.verifier,
-    bindings: shared.bindings,
+    bindings: revocationStoreOf(shared.bindings),
     audit: shared.audit,
     subjects: shared.subjects,
     grants:
@@ -89,6 +108,17 @@ function defaultDeps(
         tableName: config.tables.audit,
         clock: shared.clock,
       }),
+    policyWriter:
+      overrides.policyWriter ??
+      new IamRolePolicyWriter({
+        accountId: config.accountId,
+        region: config.region,
+        endpoint: config.endpoints?.iam,
+        credentials: config.credentials,
+        writerRoleName: config.revocationWriterRole ?? null,
+        ...(config.endpoints?.sts ? { stsEndpoint: config.endpoints.sts } : {}),
+      }),
+    ...(overrides.onPoolChanged ? { onPoolChanged: overrides.onPoolChanged } : {}),
     inspector:
       overrides.inspector ??
       new IamRoleInspector({
@@ -162,7 +192,12 @@ export class AdminContext {
       corsOrigins: this.config.corsOrigins,
       audience: 'admin',
       jsonBody,
-      refusals: { recorder: this.recorder, action, bindingIdOf: validBindingId },
+      refusals: {
+        recorder: this.recorder,
+        action,
+        // A revocation's {id} is no binding id.
+        ...(action.startsWith('binding.') ? { bindingIdOf: validBindingId } : {}),
+      },
     };
   }
 
@@ -184,7 +219,7 @@ export class AdminContext {
         action: write,
         result: 'deny',
         reason: 'AdminRequired',
-        bindingId: validBindingId(event),
+        bindingId: write.startsWith('binding.') ? validBindingId(event) : undefined,
         roleArn: undefined,
         previousVersion: null,
         newVersion: null,
@@ -345,6 +380,7 @@ export function createAdminApp(
     deleteBinding: deleteBinding(ctx),
     whatIf: whatIfHandler(ctx),
     review: reviewHandler(ctx),
+    ...revocationHandlers(ctx),
   };
 }
 
@@ -366,7 +402,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** `updatedBy`: the writer's stable identity, `<iss>|<sub>` (a username can be reassigned). */
-function subjectOfActor(token: VerifiedToken): string {
+export function subjectOfActor(token: VerifiedToken): string {
   return `${token.issuer}|${token.subject}`;
 }
 

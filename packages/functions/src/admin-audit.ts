@@ -33,7 +33,13 @@ import {
 } from '@tessera/broker';
 import { alreadyRecorded } from './errors.js';
 
-export type AdminAction = 'binding.put' | 'binding.delete' | 'what-if' | 'review';
+export type AdminAction =
+  | 'binding.put'
+  | 'binding.delete'
+  | 'what-if'
+  | 'review'
+  | 'revocation.add'
+  | 'revocation.lift';
 
 /**
  * An audit event of a binding write: the broker's event shape with an admin `action` and the
@@ -129,31 +135,40 @@ export class AdminAudit {
     };
   }
 
+  /**
+   * One audited write: the attempt is stored first (no event, no write), then the write runs; a
+   * failed write records its outcome too (best effort, see the file comment).
+   */
+  async attempt<T>(
+    actor: AdminActor,
+    facts: Omit<EventFacts, 'result' | 'reason'>,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const attempted = await this.record(actor, { ...facts, result: 'grant', reason: 'Granted' });
+    try {
+      return await write();
+    } catch (err) {
+      const code = err instanceof BrokerError ? err.code : 'InternalError';
+      const result = err instanceof StoreError || code === 'InternalError' ? 'error' : 'deny';
+      await this.record(actor, { ...facts, result, reason: code }).catch((auditErr: unknown) =>
+        this.#options.log('audit outcome of a failed admin write not stored', {
+          attemptEventId: attempted.eventId,
+          reason: code,
+          error: String(auditErr),
+        }),
+      );
+      // The attempt is recorded (and its outcome, best effort): not to be recorded again.
+      throw typeof err === 'object' && err !== null ? alreadyRecorded(err) : err;
+    }
+  }
+
   /** A binding store whose writes are audited first (see the file comment). */
   store(inner: BindingStore, actor: AdminActor): BindingStore {
-    const attempt = async (
-      facts: Omit<EventFacts, 'result' | 'reason'>,
-      write: () => Promise<void>,
-    ): Promise<void> => {
-      const attempted = await this.record(actor, { ...facts, result: 'grant', reason: 'Granted' });
-      try {
-        await write();
-      } catch (err) {
-        const code = err instanceof BrokerError ? err.code : 'InternalError';
-        const result = err instanceof StoreError || code === 'InternalError' ? 'error' : 'deny';
-        await this.record(actor, { ...facts, result, reason: code }).catch((auditErr: unknown) =>
-          this.#options.log('audit outcome of a failed binding write not stored', {
-            attemptEventId: attempted.eventId,
-            reason: code,
-            error: String(auditErr),
-          }),
-        );
-        // The attempt is recorded (and its outcome, best effort): not to be recorded again.
-        throw typeof err === 'object' && err !== null ? alreadyRecorded(err) : err;
-      }
-    };
+    const attempt = (facts: Omit<EventFacts, 'result' | 'reason'>, write: () => Promise<void>) =>
+      this.attempt(actor, facts, write);
     return {
       listByIssuer: (issuer) => inner.listByIssuer(issuer),
+      loadPool: (issuer) => inner.loadPool(issuer),
       get: (issuer, id) => inner.get(issuer, id),
       put: (binding: Binding) =>
         attempt(

@@ -198,6 +198,14 @@ export const envSchema = z.object({
   TESSERA_TARGET_ROLES: z.optional(targetRoleScope),
   /** Binding writes: the broker's own execution role, never a binding's role. */
   TESSERA_BROKER_ROLE_ARN: z.optional(roleArn),
+  /**
+   * The kill switch in other accounts: the role (name) their cross-account template creates for
+   * the admin function to write Tessera's revocation policy; unset: those accounts are named as
+   * not updated.
+   */
+  TESSERA_REVOCATION_WRITER_ROLE: z.optional(
+    z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')),
+  ),
   /** Console links: the login URL's Issuer (the portal). */
   TESSERA_PORTAL_URL: z.optional(serviceUrl),
   /** Console links: the AWS federation endpoint; default the region's. */
@@ -270,6 +278,8 @@ export interface TesseraConfig {
   readonly storeTimeoutMs: number;
   /** Milliseconds one STS attempt may take (TESSERA_STS_TIMEOUT_MS, default 1500; 4 attempts). */
   readonly stsTimeoutMs: number;
+  /** The role other accounts' templates create for revocation policy writes; null: none. */
+  readonly revocationWriterRole?: string | null;
   readonly auditTtlDays: number;
   /** Retention of the subjects table's records, days (its TTL). */
   readonly subjectTtlDays: number;
@@ -334,6 +344,7 @@ export function loadConfig(env: Record<string, string | undefined>): TesseraConf
     cache: { bindingsSeconds: v.TESSERA_BINDINGS_CACHE_SECONDS },
     storeTimeoutMs: v.TESSERA_STORE_TIMEOUT_MS,
     stsTimeoutMs: v.TESSERA_STS_TIMEOUT_MS,
+    revocationWriterRole: v.TESSERA_REVOCATION_WRITER_ROLE ?? null,
     auditTtlDays: v.TESSERA_AUDIT_TTL_DAYS,
     subjectTtlDays: v.TESSERA_SUBJECTS_TTL_DAYS,
     corsOrigins: v.TESSERA_CORS_ORIGINS,

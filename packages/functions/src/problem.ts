@@ -13,6 +13,7 @@ import {
   type Code,
   type FieldIssue,
   isCode,
+  RevocationError,
 } from '@tessera/broker';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { HttpInputError, type InputIssue, type InputLocation } from './errors.js';
@@ -39,6 +40,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   405: 'Method Not Allowed',
@@ -61,6 +63,7 @@ interface Coded {
 /** Every problem an input error lists (a binding's, a request body's), each with its pointer. */
 function issuesOf(err: unknown): readonly (FieldIssue | InputIssue)[] | undefined {
   if (err instanceof BindingError || err instanceof HttpInputError) return err.issues;
+  if (err instanceof RevocationError) return err.issues;
   return undefined;
 }
 
@@ -85,7 +88,11 @@ export function codedOf(err: unknown): Coded {
 const NAMES_FIELD = new Set([400, 412, 413, 415, 422, 428]);
 
 /** Codes whose answer lists every problem of the input, not only the first. */
-const LISTS_ISSUES: ReadonlySet<Code> = new Set<Code>(['BindingInvalid', 'InvalidRequest']);
+const LISTS_ISSUES: ReadonlySet<Code> = new Set<Code>([
+  'BindingInvalid',
+  'InvalidRequest',
+  'RevocationPolicyTooLarge',
+]);
 
 /** The problem answered for an error, and extra headers. */
 export function problemFor(

@@ -25,7 +25,10 @@ export type AdminHandlerName =
   | 'putBinding'
   | 'deleteBinding'
   | 'whatIf'
-  | 'review';
+  | 'review'
+  | 'listRevocations'
+  | 'addRevocation'
+  | 'liftRevocation';
 
 export type HandlerName = VendHandlerName | AdminHandlerName | AuditHandlerName;
 
@@ -94,6 +97,25 @@ export const routes: ReadonlyArray<Route> = [
   // Access questions (issue 17): the admin function's role reads bindings, subjects and the audit log.
   { method: 'POST', path: '/v1/admin/what-if', handler: 'whatIf', function: ADMIN_BINDINGS },
   { method: 'GET', path: '/v1/admin/review', handler: 'review', function: ADMIN_BINDINGS },
+  // The kill switch: served by the admin function, the only one allowed to write role policies.
+  {
+    method: 'GET',
+    path: '/v1/admin/revocations',
+    handler: 'listRevocations',
+    function: ADMIN_BINDINGS,
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/revocations',
+    handler: 'addRevocation',
+    function: ADMIN_BINDINGS,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/admin/revocations/{id}',
+    handler: 'liftRevocation',
+    function: ADMIN_BINDINGS,
+  },
   // Last, the least specific: what no route above takes under /v1 reaches a function (not API
   // Gateway's unrecorded 404), which answers 405 or 404 and records the refusal.
   { method: 'ANY', path: UNROUTED_PATH, handler: 'unrouted', function: 'credentials' },

@@ -208,6 +208,7 @@ async function auditOf(subject: string) {
 
 describe('routes', () => {
   it('serves the admin routes (bindings, what-if, review) from the admin-bindings function', () => {
+    const revocations = '/v1/admin/revocations';
     expect(routes.filter((r) => r.function === 'admin-bindings')).toEqual([
       { method: 'GET', path: COLLECTION, handler: 'listBindings', function: 'admin-bindings' },
       { method: 'GET', path: ITEM, handler: 'getBinding', function: 'admin-bindings' },
@@ -215,6 +216,14 @@ describe('routes', () => {
       { method: 'DELETE', path: ITEM, handler: 'deleteBinding', function: 'admin-bindings' },
       { method: 'POST', path: '/v1/admin/what-if', handler: 'whatIf', function: 'admin-bindings' },
       { method: 'GET', path: '/v1/admin/review', handler: 'review', function: 'admin-bindings' },
+      { method: 'GET', path: revocations, handler: 'listRevocations', function: 'admin-bindings' },
+      { method: 'POST', path: revocations, handler: 'addRevocation', function: 'admin-bindings' },
+      {
+        method: 'DELETE',
+        path: `${revocations}/{id}`,
+        handler: 'liftRevocation',
+        function: 'admin-bindings',
+      },
     ]);
   });
 

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       cache: { bindingsSeconds: 30 },
       storeTimeoutMs: 1000,
       stsTimeoutMs: 1500,
+      revocationWriterRole: null,
       auditTtlDays: 365,
       subjectTtlDays: 90,
       corsOrigins: [],
@@ -278,6 +279,24 @@ describe('routes', () => {
       },
       { method: 'POST', path: '/v1/admin/what-if', handler: 'whatIf', function: 'admin-bindings' },
       { method: 'GET', path: '/v1/admin/review', handler: 'review', function: 'admin-bindings' },
+      {
+        method: 'GET',
+        path: '/v1/admin/revocations',
+        handler: 'listRevocations',
+        function: 'admin-bindings',
+      },
+      {
+        method: 'POST',
+        path: '/v1/admin/revocations',
+        handler: 'addRevocation',
+        function: 'admin-bindings',
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/admin/revocations/{id}',
+        handler: 'liftRevocation',
+        function: 'admin-bindings',
+      },
       { method: 'ANY', path: '/v1/{proxy+}', handler: 'unrouted', function: 'credentials' },
     ]);
   });

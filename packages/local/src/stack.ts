@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoBindingStore } from '@tessera/broker/aws';
 import { IamRoleInspector } from '@tessera/broker/aws-iam';
 import { createAdminApp, createApp, createAuditApp, loadConfig, routes } from '@tessera/functions';
 import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
@@ -227,6 +228,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
   const keys = await KeyRing.open(home);
   const pool = new UserPool(config, secrets.users, keys);
   const directory = new Directory(config);
+  directory.persistRolePolicies(join(home, 'iam', 'role-policies.json'));
   const clock = options.clock ?? Date.now;
   const registry = new SessionRegistry(clock);
   for (const u of config.iamUsers) {
@@ -343,6 +345,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       ...(env.TESSERA_STORE_TIMEOUT_MS
         ? { TESSERA_STORE_TIMEOUT_MS: env.TESSERA_STORE_TIMEOUT_MS }
         : {}),
+      // The kill switch in the partner account: the role its cross-account template creates.
+      TESSERA_REVOCATION_WRITER_ROLE: 'tessera-revocation-writer',
       // Rate limits are off locally unless asked for (tests, demos and load runs come from one IP).
       TESSERA_RATE_LIMIT_PER_IP: env.TESSERA_RATE_LIMIT_PER_IP ?? '0',
       TESSERA_RATE_LIMIT_PER_SUBJECT: env.TESSERA_RATE_LIMIT_PER_SUBJECT ?? '0',
@@ -369,9 +373,16 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       },
       credentials: brokerCredentials,
     };
+    // The vend functions' binding cache, shared so a revocation written by the admin routes (in
+    // this same process) drops it at once, as the revoking call's answer says.
+    const vendBindings = new DynamoBindingStore({
+      client: dynamo,
+      tableName: store.tables.bindings,
+      cacheSeconds: appConfig.cache.bindingsSeconds,
+    });
     const app = {
-      ...createApp(appConfig, { signingKeys: oidc.keys }),
-      ...createAdminApp(appConfig),
+      ...createApp(appConfig, { signingKeys: oidc.keys, bindings: vendBindings }),
+      ...createAdminApp(appConfig, { onPoolChanged: (issuer) => vendBindings.refresh(issuer) }),
       ...createAuditApp(appConfig),
     } as unknown as Record<string, LambdaHandler>;
     const apiRoutes: ApiRoute[] = routes.map((r) => {

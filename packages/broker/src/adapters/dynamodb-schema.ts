@@ -10,6 +10,12 @@ export const bindingsTable = {
   sortKey: 'id',
   /** Lookup by binding id across issuers (admin reads). */
   byIdIndex: { name: 'byId', partitionKey: 'id' },
+  /**
+   * Revocations live in the same partition as the pool's bindings, under sort keys
+   * `revocation#<uuid>` (a binding id is [a-z0-9-], so the two never collide): the one Query that
+   * loads a pool's bindings loads its revocations too, into the same cache entry.
+   */
+  revocationPrefix: 'revocation#',
 } as const;
 
 export const auditTable = {

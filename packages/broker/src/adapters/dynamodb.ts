@@ -16,8 +16,9 @@ import {
 import type { AuditEvent } from '../audit.js';
 import { parseBinding } from '../binding.js';
 import { type Clock, systemClock } from '../clock.js';
-import { BindingError, type FieldIssue, StoreError } from '../errors.js';
-import type { AuditSink, BindingStore } from '../ports.js';
+import { BindingError, type FieldIssue, RevocationError, StoreError } from '../errors.js';
+import type { AuditSink, BindingStore, PoolSnapshot, RevocationStore } from '../ports.js';
+import { parseRevocation, type Revocation } from '../schema/revocation.js';
 import type { Binding } from '../types.js';
 import { auditTable, bindingsTable } from './dynamodb-schema.js';
 
@@ -55,23 +56,25 @@ export interface DynamoBindingStoreOptions {
 }
 
 /**
- * The binding store. Reads of one issuer are cached:
+ * The binding store (and the revocation store: revocations share the pool's partition). Reads of
+ * one issuer are cached:
  * - key: the issuer URL (one user pool);
- * - value: the promise of that issuer's parsed bindings (so concurrent misses share one Query:
- *   single flight; a failed load is dropped at once, never cached);
+ * - value: the promise of that issuer's parsed bindings and revocations (so concurrent misses
+ *   share one Query: single flight; a failed load is dropped at once, never cached);
  * - TTL: `cacheSeconds` (default 30 s), measured from the load;
  * - why: a vend must not pay a DynamoDB Query per request on the warm path, and a binding change
- *   reaching every warm function within seconds is soon enough; this function's own writes
- *   drop the issuer's entry at once.
+ *   reaching every warm function within seconds is soon enough (a revocation too: the answer
+ *   states this TTL as its longest delay); this function's own writes drop the issuer's entry at
+ *   once, and `refresh` drops it on demand.
  */
-export class DynamoBindingStore implements BindingStore {
+export class DynamoBindingStore implements BindingStore, RevocationStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #ttlMs: number;
   readonly #clock: Clock;
   readonly #onInvalid: DynamoBindingStoreOptions['onInvalid'];
   readonly #pageSize: number | undefined;
-  readonly #cache = new Map<string, { loadedAt: number; value: Promise<readonly Binding[]> }>();
+  readonly #cache = new Map<string, { loadedAt: number; value: Promise<PoolSnapshot> }>();
 
   constructor(options: DynamoBindingStoreOptions) {
     this.#doc = documentClient(options.client);
@@ -82,7 +85,15 @@ export class DynamoBindingStore implements BindingStore {
     this.#pageSize = options.pageSize;
   }
 
-  listByIssuer(issuer: string): Promise<readonly Binding[]> {
+  async listByIssuer(issuer: string): Promise<readonly Binding[]> {
+    return (await this.loadPool(issuer)).bindings;
+  }
+
+  refresh(issuer: string): void {
+    this.#cache.delete(issuer);
+  }
+
+  loadPool(issuer: string): Promise<PoolSnapshot> {
     const now = this.#clock.now().getTime();
     const cached = this.#cache.get(issuer);
     if (cached && now - cached.loadedAt < this.#ttlMs) return cached.value;
@@ -96,8 +107,9 @@ export class DynamoBindingStore implements BindingStore {
     return value;
   }
 
-  async #query(issuer: string): Promise<readonly Binding[]> {
+  async #query(issuer: string): Promise<PoolSnapshot> {
     const bindings: Binding[] = [];
+    const revocations: Revocation[] = [];
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     try {
       do {
@@ -112,6 +124,10 @@ export class DynamoBindingStore implements BindingStore {
           }),
         );
         for (const item of page.Items ?? []) {
+          if (isRevocationItem(item)) {
+            revocations.push(revocationOf(item));
+            continue;
+          }
           const binding = this.#parse(item);
           if (binding) bindings.push(binding);
         }
@@ -120,7 +136,7 @@ export class DynamoBindingStore implements BindingStore {
     } catch (err) {
       throw unavailable('StoreUnavailable', err);
     }
-    return bindings;
+    return { bindings, revocations };
   }
 
   #parse(item: Record<string, unknown>): Binding | undefined {
@@ -132,6 +148,57 @@ export class DynamoBindingStore implements BindingStore {
         return undefined;
       }
       throw err;
+    }
+  }
+
+  async addRevocation(revocation: Revocation): Promise<void> {
+    try {
+      await writeRevocation(this.#doc, this.#table, revocation, 'create');
+    } finally {
+      this.#cache.delete(revocation.issuer);
+    }
+  }
+
+  async liftRevocation(issuer: string, id: string, liftedAt: string, liftedBy: string) {
+    try {
+      const out = await this.#doc.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: {
+            [bindingsTable.partitionKey]: issuer,
+            [bindingsTable.sortKey]: `${REVOCATION}${id}`,
+          },
+          ConsistentRead: true,
+        }),
+      );
+      if (!out.Item || out.Item['liftedAt'] !== undefined) {
+        throw new RevocationError('RevocationNotFound', `no active revocation ${id}`);
+      }
+      const stored = revocationOf(out.Item);
+      await writeRevocation(this.#doc, this.#table, { ...stored, liftedAt, liftedBy }, 'lift');
+    } catch (err) {
+      if (err instanceof RevocationError || err instanceof StoreError) throw err;
+      throw unavailable('StoreUnavailable', err);
+    } finally {
+      this.#cache.delete(issuer);
+    }
+  }
+
+  async forgetRevocation(issuer: string, id: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: {
+            [bindingsTable.partitionKey]: issuer,
+            [bindingsTable.sortKey]: `${REVOCATION}${id}`,
+          },
+        }),
+      );
+    } catch (err) {
+      throw unavailable('StoreUnavailable', err);
+    } finally {
+      this.#cache.delete(issuer);
     }
   }
 
@@ -206,6 +273,68 @@ export class DynamoBindingStore implements BindingStore {
     } finally {
       this.#cache.delete(issuer);
     }
+  }
+}
+
+const REVOCATION = bindingsTable.revocationPrefix;
+
+function isRevocationItem(item: Record<string, unknown>): boolean {
+  const sk = item[bindingsTable.sortKey];
+  return typeof sk === 'string' && sk.startsWith(REVOCATION);
+}
+
+/** A stored revocation; one that does not parse fails the load (never a silent un-revoke). */
+function revocationOf(item: Record<string, unknown>): Revocation {
+  const { [bindingsTable.partitionKey]: issuer, [bindingsTable.sortKey]: sk, ...rest } = item;
+  const parsed = parseRevocation({ ...rest, issuer, id: String(sk).slice(REVOCATION.length) });
+  if (!parsed.ok) {
+    const where = parsed.problems.map((p) => `${p.pointer} ${p.code}`).join(', ');
+    throw new Error(`stored revocation ${String(sk)} does not parse: ${where}`);
+  }
+  return parsed.value;
+}
+
+function revocationItem(revocation: Revocation): Record<string, unknown> {
+  const { id, issuer, ...rest } = revocation;
+  return {
+    ...rest,
+    [bindingsTable.partitionKey]: issuer,
+    [bindingsTable.sortKey]: `${REVOCATION}${id}`,
+  };
+}
+
+/** Revocation writes of the DynamoDB store: conditional single-item puts and deletes. */
+async function writeRevocation(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  revocation: Revocation,
+  mode: 'create' | 'lift',
+): Promise<void> {
+  try {
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: revocationItem(revocation),
+        ConditionExpression:
+          mode === 'create'
+            ? 'attribute_not_exists(#pk)'
+            : 'attribute_exists(#pk) AND attribute_not_exists(#lifted)',
+        ExpressionAttributeNames:
+          mode === 'create'
+            ? { '#pk': bindingsTable.partitionKey }
+            : { '#pk': bindingsTable.partitionKey, '#lifted': 'liftedAt' },
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) {
+      throw new RevocationError(
+        'RevocationNotFound',
+        mode === 'create'
+          ? `revocation ${revocation.id} exists`
+          : `revocation ${revocation.id} does not exist or is already lifted`,
+      );
+    }
+    throw unavailable('StoreUnavailable', err);
   }
 }
 

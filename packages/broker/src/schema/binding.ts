@@ -23,7 +23,6 @@ import {
   type SchemaResult,
 } from './problems.js';
 
-export const DEFAULT_SOURCE_IDENTITY = '${token:cognito:username}';
 export const BINDING_ID = /^[a-z0-9-]{1,64}$/;
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -138,7 +137,11 @@ export const bindingSchema = z.strictObject({
   sessionPolicy: z._default(z.nullable(policyDocument), null),
   sessionTags: z._default(sessionTags, {}),
   transitiveTagKeys: z._default(z.array(z.string()), []),
-  sourceIdentity: z._default(
+  /**
+   * The SourceIdentity stamped on the session (a template over verified claims). Absent: the
+   * verified username, else the `sub` — every session carries one, so every session can be revoked.
+   */
+  sourceIdentity: z.optional(
     z
       .string()
       .check(
@@ -147,7 +150,6 @@ export const bindingSchema = z.strictObject({
           'sourceIdentity must render to 2..64 characters of [\\w+=,.@-]',
         ),
       ),
-    DEFAULT_SOURCE_IDENTITY,
   ),
   durationSeconds: z._default(durationBounds, { default: 3600, max: 3600 }),
   /** Explicit: `null` means the role expects none. */

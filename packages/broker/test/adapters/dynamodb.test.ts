@@ -140,6 +140,54 @@ describe.each(backends)('DynamoDB adapters on $name', (backend) => {
       expect(reported).toEqual(['broken']);
     });
 
+    it('loads revocations with the bindings (one Query, one cache entry), lifts and forgets them', async () => {
+      const clock = fixedClock(NOW);
+      const s = store(30, clock);
+      await s.put(binding());
+      const revocation = {
+        id: '00000000-0000-4000-8000-000000000001',
+        issuer: ISSUER,
+        username: 'erin',
+        reason: 'laptop stolen',
+        revokedAt: NOW.toISOString(),
+        revokedBy: `${ISSUER}|admin`,
+      };
+      expect((await s.loadPool(ISSUER)).revocations).toEqual([]);
+      await s.addRevocation(revocation);
+      // This store's own write dropped its cache entry.
+      const pool = await s.loadPool(ISSUER);
+      expect(pool.bindings.map((b) => b.id)).toEqual(['app-upload']);
+      expect(pool.revocations).toEqual([revocation]);
+      await expect(s.addRevocation(revocation)).rejects.toMatchObject({
+        code: 'RevocationNotFound',
+      });
+      // Another writer's change is seen after the TTL, or at once on refresh.
+      await s.loadPool(ISSUER);
+      const other = store();
+      await other.liftRevocation(ISSUER, revocation.id, NOW.toISOString(), `${ISSUER}|admin`);
+      expect((await s.loadPool(ISSUER)).revocations[0]?.liftedAt).toBeUndefined();
+      s.refresh(ISSUER);
+      expect((await s.loadPool(ISSUER)).revocations[0]?.liftedAt).toBe(NOW.toISOString());
+      await expect(
+        other.liftRevocation(ISSUER, revocation.id, NOW.toISOString(), 'x'),
+      ).rejects.toMatchObject({ code: 'RevocationNotFound' });
+      await other.forgetRevocation(ISSUER, revocation.id);
+      clock.set(new Date(NOW.getTime() + 31_000));
+      expect((await s.loadPool(ISSUER)).revocations).toEqual([]);
+    });
+
+    it('fails the load when a stored revocation does not parse (never a silent un-revoke)', async () => {
+      const s = store();
+      await s.put(binding());
+      await DynamoDBDocumentClient.from(client).send(
+        new PutCommand({
+          TableName: names.bindings,
+          Item: { issuer: ISSUER, id: 'revocation#broken', username: 'erin' },
+        }),
+      );
+      await expect(s.loadPool(ISSUER)).rejects.toMatchObject({ code: 'StoreUnavailable' });
+    });
+
     it('answers StoreUnavailable when the table is gone', async () => {
       const s = store();
       await client.send(new DeleteTableCommand({ TableName: names.bindings }));

@@ -2,13 +2,21 @@
  * The local AWS accounts as data: roles (ARN, id, trust policy, identity policies, max session
  * duration) and IAM users, built from the config with every policy parsed by @tessera/policy
  * up front (an invalid policy is a config error, not a runtime surprise).
+ *
+ * A role's inline policies can change at run time (IAM PutRolePolicy / DeleteRolePolicy): the
+ * role object's `identityPolicies` is replaced in place, so every session of the role — which
+ * holds the role object — is decided with the role's current policies from the next request on,
+ * as IAM evaluates a session's role policies per request. Those changes are kept in
+ * `<home>/iam/role-policies.json` (the role's inline policies as IAM last wrote them).
  */
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pointerOf } from '@tessera/broker';
 import { type Policy, PolicyError, parsePolicy } from '@tessera/policy';
 import { roleArn } from '../config.js';
 import type { LocalConfigProblem } from '../config-schema.js';
-import { LocalConfigError } from '../errors.js';
+import { LocalConfigError, LocalStackError } from '../errors.js';
 import type { LocalConfig, LocalIamUser, LocalRole, PolicyDocument } from '../types.js';
 
 export interface DirectoryRole {
@@ -19,8 +27,21 @@ export interface DirectoryRole {
   readonly account: string;
   readonly name: string;
   readonly trustPolicy: Policy;
+  /** The inline policies (config `policies`, then PutRolePolicy) and the managed ones, compiled. */
   readonly identityPolicies: readonly Policy[];
+  /** The inline policies by name, as written (ListRolePolicies / GetRolePolicy). */
+  readonly inlinePolicies: ReadonlyMap<string, InlinePolicy>;
   readonly createDate: Date;
+}
+
+export interface InlinePolicy {
+  readonly document: PolicyDocument;
+  readonly policy: Policy;
+}
+
+/** What IAM's aggregate limit counts for a role's inline policies: characters, no whitespace. */
+export function inlineChars(document: PolicyDocument): number {
+  return JSON.stringify(document).replace(/\s/g, '').length;
 }
 
 /** A customer managed policy of the config (`managedPolicies` of a role), attached to its role. */
@@ -57,6 +78,7 @@ export class Directory {
   private readonly roles = new Map<string, DirectoryRole>();
   private readonly users = new Map<string, DirectoryUser>();
   private readonly managed = new Map<string, DirectoryManagedPolicy>();
+  readonly #managedCompiled = new Map<string, Policy>();
 
   constructor(readonly config: LocalConfig) {
     const problems: LocalConfigProblem[] = [];
@@ -80,6 +102,7 @@ export class Directory {
         const policy = compile(doc, `$.roles[${i}].managedPolicies.${name}`);
         if (policy) policies.push(policy);
         const policyArn = `arn:aws:iam::${role.account}:policy/${name}`;
+        if (policy) this.#managedCompiled.set(policyArn, policy);
         const seen = this.managed.get(policyArn);
         this.managed.set(policyArn, {
           arn: policyArn,
@@ -92,6 +115,12 @@ export class Directory {
         });
       }
       if (trust && policies.every((p) => p !== undefined)) {
+        const inline = new Map<string, InlinePolicy>(
+          Object.entries(role.policies).map(([name, document], k) => [
+            name,
+            { document, policy: policies[k]! },
+          ]),
+        );
         this.roles.set(arn, {
           config: role,
           arn,
@@ -100,6 +129,7 @@ export class Directory {
           name: role.name,
           trustPolicy: trust,
           identityPolicies: policies as Policy[],
+          inlinePolicies: inline,
           createDate: CREATED,
         });
       }
@@ -120,6 +150,67 @@ export class Directory {
       }
     }
     if (problems.length > 0) throw new LocalConfigError('config policies', problems);
+  }
+
+  /**
+   * IAM PutRolePolicy (`document` already parsed as `policy`) or, with `null`, DeleteRolePolicy:
+   * the role's policies change in place and the change is persisted when a state file is set.
+   */
+  setRolePolicy(role: DirectoryRole, name: string, entry: InlinePolicy | null): void {
+    const inline = role.inlinePolicies as Map<string, InlinePolicy>;
+    if (entry === null) inline.delete(name);
+    else inline.set(name, entry);
+    const managed = this.attachedPolicies(role).map((p) => this.#managedCompiled.get(p.arn)!);
+    (role as { identityPolicies: readonly Policy[] }).identityPolicies = [
+      ...[...inline.values()].map((p) => p.policy),
+      ...managed,
+    ];
+    this.#save();
+  }
+
+  /**
+   * Keeps run-time role policy changes in `path` and applies those already there (written by an
+   * earlier run): each role's inline policies as IAM last wrote them.
+   */
+  persistRolePolicies(path: string): void {
+    this.#statePath = path;
+    if (!existsSync(path)) return;
+    let stored: Record<string, Record<string, PolicyDocument>>;
+    try {
+      stored = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new LocalStackError(
+        'InvalidState',
+        `${path} is not valid JSON; remove it to forget the role policies written at run time`,
+        { cause: err },
+      );
+    }
+    for (const [arn, policies] of Object.entries(stored)) {
+      const role = this.roles.get(arn);
+      if (!role) continue;
+      for (const name of [...role.inlinePolicies.keys()]) {
+        if (!(name in policies)) this.setRolePolicy(role, name, null);
+      }
+      for (const [name, document] of Object.entries(policies)) {
+        this.setRolePolicy(role, name, { document, policy: parsePolicy(document) });
+      }
+    }
+  }
+
+  #statePath: string | undefined;
+
+  #save(): void {
+    if (this.#statePath === undefined) return;
+    const state: Record<string, Record<string, PolicyDocument>> = {};
+    for (const role of this.roles.values()) {
+      state[role.arn] = Object.fromEntries(
+        [...role.inlinePolicies.entries()].map(([name, p]) => [name, p.document]),
+      );
+    }
+    mkdirSync(dirname(this.#statePath), { recursive: true, mode: 0o700 });
+    const tmp = `${this.#statePath}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.#statePath);
   }
 
   roleByArn(arn: string): DirectoryRole | undefined {

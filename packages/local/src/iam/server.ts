@@ -2,12 +2,16 @@
  * The local IAM endpoint: Query protocol (`Version=2010-05-08`), SigV4 verified, answering for the
  * roles of the caller's account (NoSuchEntity otherwise) the reads a binding write makes: GetRole,
  * ListRolePolicies + GetRolePolicy (inline policies), ListAttachedRolePolicies + GetPolicy +
- * GetPolicyVersion (managed policies, from the config's `managedPolicies`). The caller's identity
- * policies must allow each action on the role (or policy) ARN. Policy documents are URL-encoded,
- * as IAM answers them. Every call is recorded in the local CloudTrail.
+ * GetPolicyVersion (managed policies, from the config's `managedPolicies`); and the inline policy
+ * writes of the kill switch: PutRolePolicy / DeleteRolePolicy (the document parsed by
+ * @tessera/policy, MalformedPolicyDocument otherwise; the role's inline policies at most 10,240
+ * non-whitespace characters together, LimitExceeded otherwise, as IAM's quota). The caller's
+ * identity policies must allow each action on the role (or policy) ARN. Policy documents are
+ * URL-encoded, as IAM answers them. Every call is recorded in the local CloudTrail.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Policy, PolicyError, parsePolicy } from '@tessera/policy';
 import * as z from 'zod/mini';
 import { type LocalServer, listen } from '../http.js';
 import {
@@ -26,8 +30,9 @@ import {
   sourceIpOf,
 } from '../sts/server.js';
 import type { Caller } from '../sts/sessions.js';
+import type { PolicyDocument } from '../types.js';
 import { authorize, principalContext } from './authorize.js';
-import type { DirectoryRole } from './directory.js';
+import { type DirectoryRole, inlineChars } from './directory.js';
 
 const VERSION = '2010-05-08';
 const ACTIONS = [
@@ -37,7 +42,12 @@ const ACTIONS = [
   'ListAttachedRolePolicies',
   'GetPolicy',
   'GetPolicyVersion',
+  'PutRolePolicy',
+  'DeleteRolePolicy',
 ] as const;
+
+/** IAM: "Role policy size cannot exceed 10,240 characters" (all inline policies of a role). */
+const ROLE_INLINE_CHARS = 10_240;
 type Action = (typeof ACTIONS)[number];
 
 const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -84,6 +94,47 @@ function roleFor(deps: QueryServerDeps, req: Request, action: Action): Directory
   return role;
 }
 
+/** A PolicyName parameter, with IAM's constraints (API reference: PolicyName). */
+const policyNameInputSchema = z.object({
+  policyName: z
+    .string()
+    .check(
+      z.minLength(1, 'Member must have length greater than or equal to 1'),
+      z.maxLength(128, 'Member must have length less than or equal to 128'),
+      z.regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+'),
+    ),
+});
+
+function policyName(params: Record<string, string>): string {
+  const name = required(params, 'PolicyName', 'policyName');
+  const problems = queryInputProblems(policyNameInputSchema, { policyName: name });
+  if (problems.length > 0)
+    throw new QueryError('ValidationError', 400, validationMessage(problems));
+  return name;
+}
+
+function noSuchRolePolicy(name: string): QueryError {
+  return new QueryError('NoSuchEntity', 404, `The role policy with name ${name} cannot be found.`);
+}
+
+/** A policy document as IAM takes it: JSON, then the policy grammar (@tessera/policy). */
+function policyDocument(text: string): { document: PolicyDocument; policy: Policy } {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new QueryError('MalformedPolicyDocument', 400, 'Syntax errors in policy.');
+  }
+  try {
+    return { document: document as PolicyDocument, policy: parsePolicy(document as object) };
+  } catch (err) {
+    if (err instanceof PolicyError) {
+      throw new QueryError('MalformedPolicyDocument', 400, `${err.code}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
 function managed(deps: QueryServerDeps, req: Request, action: Action) {
   const arn = required(req.params, 'PolicyArn', 'policyArn');
   req.allow(`iam:${action}`, arn);
@@ -113,21 +164,40 @@ function answer(deps: QueryServerDeps, req: Request, action: Action): XmlNode {
     }
     case 'ListRolePolicies':
       return {
-        PolicyNames: Object.keys(roleFor(deps, req, action).config.policies).sort(),
+        PolicyNames: [...roleFor(deps, req, action).inlinePolicies.keys()].sort(),
         IsTruncated: false,
       };
     case 'GetRolePolicy': {
       const role = roleFor(deps, req, action);
-      const name = required(req.params, 'PolicyName', 'policyName');
-      const doc = role.config.policies[name];
-      if (!doc) {
+      const name = policyName(req.params);
+      const doc = role.inlinePolicies.get(name)?.document;
+      if (!doc) throw noSuchRolePolicy(name);
+      return { RoleName: role.name, PolicyName: name, PolicyDocument: encoded(doc) };
+    }
+    case 'PutRolePolicy': {
+      const role = roleFor(deps, req, action);
+      const name = policyName(req.params);
+      const document = required(req.params, 'PolicyDocument', 'policyDocument');
+      const parsed = policyDocument(document);
+      const others = [...role.inlinePolicies.entries()]
+        .filter(([n]) => n !== name)
+        .reduce((sum, [, p]) => sum + inlineChars(p.document), 0);
+      if (others + inlineChars(parsed.document) > ROLE_INLINE_CHARS) {
         throw new QueryError(
-          'NoSuchEntity',
-          404,
-          `The role policy with name ${name} cannot be found.`,
+          'LimitExceeded',
+          409,
+          `Maximum policy size of ${ROLE_INLINE_CHARS} bytes exceeded for role ${role.name}`,
         );
       }
-      return { RoleName: role.name, PolicyName: name, PolicyDocument: encoded(doc) };
+      deps.directory.setRolePolicy(role, name, parsed);
+      return {};
+    }
+    case 'DeleteRolePolicy': {
+      const role = roleFor(deps, req, action);
+      const name = policyName(req.params);
+      if (!role.inlinePolicies.has(name)) throw noSuchRolePolicy(name);
+      deps.directory.setRolePolicy(role, name, null);
+      return {};
     }
     case 'ListAttachedRolePolicies':
       return {
