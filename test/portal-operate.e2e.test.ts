@@ -159,4 +159,35 @@ describe('admin', () => {
     await photograph(page, 'admin-audit');
     await page.close();
   });
+
+  it('revokes olga from the kill switch panel (her next vend refused), lists it, and lifts it', async () => {
+    const olga = await apiAs('olga');
+    await olga.credentials({ role: 'partner-audit' });
+    const page = await signIn('admin');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const panel = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Revocations (kill switch)' }),
+    });
+    await panel.getByLabel('Username').fill('olga');
+    await panel.getByLabel('Reason').fill('phished');
+    await panel.getByRole('button', { name: 'Revoke' }).click();
+    await panel.locator('#revocation-outcome', { hasText: 'Revoked olga' }).waitFor();
+    expect(await textOf(panel.locator('#revocation-outcome'))).toContain(
+      'TesseraRevocations on arn:aws:iam::222222222222:role/partner-audit: put',
+    );
+    const row = panel.locator('table.revocations tbody tr[data-state="active"]');
+    expect(await textOf(row)).toContain('phished');
+    await expect(olga.credentials({ role: 'partner-audit' })).rejects.toMatchObject({
+      code: 'RoleNotPermitted',
+    });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await photograph(page, 'admin-revocations');
+    await row.getByRole('button', { name: 'Lift olga' }).click();
+    await panel.locator('#revocation-outcome', { hasText: 'Lifted olga' }).waitFor();
+    await panel.locator('table.revocations tbody tr[data-state="lifted"]').waitFor();
+    expect((await olga.credentials({ role: 'partner-audit' })).roleArn).toBe(
+      'arn:aws:iam::222222222222:role/partner-audit',
+    );
+    await page.close();
+  });
 });

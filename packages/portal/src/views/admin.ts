@@ -1,8 +1,9 @@
 /**
  * The admin tab (admin group only; the API enforces it too): the bindings of the pool, a JSON
  * editor checked live against the binding schema and by the server on save (If-Match, a clear
- * conflict message) with "Preview impact" (what-if, what-if.ts), a simulate panel with any claims,
- * the access review (review.ts), and recent audit events.
+ * conflict message) with "Preview impact" (what-if, what-if.ts), the kill switch (revocations:
+ * revoke, list, lift), a simulate panel with any claims, the access review (review.ts), and recent
+ * audit events.
  */
 import { type StoredBinding, TesseraApiError } from '@tessera/client';
 import type { Context } from '../context.js';
@@ -10,6 +11,7 @@ import { field, h, mount, uid } from '../dom.js';
 import { checkText, type Finding, formatWithPointers, lineFor } from '../validate.js';
 import { auditPanel } from './audit.js';
 import { reviewPanel } from './review.js';
+import { revocationsPanel } from './revocations.js';
 import { simulatePanel } from './simulate.js';
 import { impactControls } from './what-if.js';
 
@@ -26,6 +28,7 @@ export async function adminView(main: HTMLElement, ctx: Context): Promise<void> 
       list,
     ),
     editor.element,
+    revocationsPanel(ctx),
     simulatePanel(ctx),
     reviewPanel(ctx),
     auditPanel(ctx),
