@@ -124,7 +124,12 @@ export interface SimulationInput {
 }
 
 /** Trust-stage reasons the caller sees only as "not permitted" (as a vend answers them). */
-const HIDDEN = new Set(['BindingNotFound', 'BindingDisabled', 'EvaluationFailed']);
+const HIDDEN = new Set([
+  'BindingNotFound',
+  'BindingDisabled',
+  'EvaluationFailed',
+  'SubjectRevoked',
+]);
 
 export function simulationAnswer(input: SimulationInput): SimulationAnswer {
   const { decision, binding, audience } = input;

@@ -196,3 +196,33 @@ describe('parseChecks', () => {
     });
   });
 });
+
+describe('a revoked caller simulating for themself', () => {
+  it('is told the usual refusal; an administrator sees SubjectRevoked', () => {
+    const b = binding({ trustPolicy: trustFor(['uploaders']) });
+    const d = decide({
+      token: token(),
+      bindings: [compiler.compile(b)],
+      revocations: [
+        {
+          id: '00000000-0000-4000-8000-000000000009',
+          issuer: token().issuer,
+          username: 'alice',
+          reason: 'laptop stolen',
+          revokedAt: NOW.toISOString(),
+          revokedBy: 'admin',
+        },
+      ],
+      role: 'app-upload',
+      requestedDuration: undefined,
+      unverifiedPolicy: undefined,
+      origin,
+      now: NOW,
+      roleChaining: true,
+    });
+    const answer = (audience: 'self' | 'admin') =>
+      simulationAnswer({ decision: simulated(d), binding: b, audience, checks: [] });
+    expect(answer('self').reasons).toEqual([{ code: 'RoleNotPermitted' }]);
+    expect(answer('admin').reasons[0]).toMatchObject({ code: 'SubjectRevoked' });
+  });
+});
