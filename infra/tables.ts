@@ -3,7 +3,9 @@
  * writes by the same names). Production keeps its data whatever happens to the stack: deletion
  * protection on the table, retain-on-delete and Pulumi `protect` on the resources, and
  * point-in-time recovery on the bindings and audit tables (not on the subjects table: personal
- * data kept only for its retention window).
+ * data kept only for its retention window). The bindings table also holds each pool's revocations
+ * (the kill switch), in the pool's partition under sort keys `revocation#<uuid>`: same keys, no new
+ * index (they appear in `byId` under those keys, which no binding id can equal).
  */
 import {
   auditTable,

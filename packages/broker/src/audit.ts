@@ -36,7 +36,8 @@ export type AuditAction =
   | 'what-if'
   | 'review'
   | 'revocation.add'
-  | 'revocation.lift';
+  | 'revocation.lift'
+  | 'revocation.list';
 
 export interface AuditEvent {
   readonly eventId: string;

@@ -39,7 +39,8 @@ export type AdminAction =
   | 'what-if'
   | 'review'
   | 'revocation.add'
-  | 'revocation.lift';
+  | 'revocation.lift'
+  | 'revocation.list';
 
 /**
  * An audit event of a binding write: the broker's event shape with an admin `action` and the

@@ -8,7 +8,8 @@
  *   policy entries have expired);
  * - `DELETE /v1/admin/revocations/{id}`: lift it (new vends allowed again; the sessions issued
  *   before it stay denied until they expire).
- * Every write is audited first (admin-audit.ts `attempt`).
+ * Every write is audited first (admin-audit.ts `attempt`); a listing is audited too (it names
+ * people), and a caller outside the administrators' group is audited as refused on each route.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -65,9 +66,20 @@ function named(request: Pick<RevocationRequest, 'subject' | 'username' | 'until'
 function listRevocations(ctx: AdminContext): HttpHandler {
   return httpStack(
     async (event: APIGatewayProxyEventV2) => {
-      const actor = await ctx.administrator(event);
+      const actor = await ctx.administrator(event, 'revocation.list');
       const issuer = ctx.issuerParam(event, actor);
       const revocations = await admin(ctx).list(issuer);
+      // Who read the kill switch's list, too: it names people.
+      await ctx.audit.record(actor, {
+        action: 'revocation.list',
+        result: 'grant',
+        reason: 'Granted',
+        bindingId: undefined,
+        roleArn: undefined,
+        previousVersion: null,
+        newVersion: null,
+        detail: `${revocations.length} revocations listed`,
+      });
       return json(200, {
         issuer,
         revocations,

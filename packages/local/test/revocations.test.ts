@@ -184,12 +184,19 @@ describe('revoking a subject (local stack, boto3)', { timeout: 180_000 }, () => 
     expect((await s3('list_objects_v2', { Bucket: BUCKET }, erinCreds)).ok).toBe(false);
   });
 
-  it('audits every revocation write and refuses non-administrators', async () => {
+  it('audits every revocation call (writes, listings, refusals) and refuses non-administrators', async () => {
     const refused = await api('/v1/admin/revocations', tokens['erin']!, {
       method: 'POST',
       body: JSON.stringify({ username: 'alice', reason: 'nope' }),
     });
     expect(refused.status).toBe(403);
+    const erinSays = payload(tokens['erin']!);
+    const erinSubject = encodeURIComponent(`${erinSays['iss']}|${erinSays['sub']}`);
+    const erinAudit = await api(`/v1/audit?subject=${erinSubject}&result=deny`, tokens['admin']!);
+    const erinEvents = (
+      (await erinAudit.json()) as { events: { action: string; reason: string }[] }
+    ).events;
+    expect(erinEvents[0]).toMatchObject({ action: 'revocation.add', reason: 'AdminRequired' });
     const invalid = await api('/v1/admin/revocations', tokens['admin']!, {
       method: 'POST',
       body: JSON.stringify({ reason: 'who?', until: 'tomorrow' }),
@@ -204,7 +211,9 @@ describe('revoking a subject (local stack, boto3)', { timeout: 180_000 }, () => 
     const actions = ((await audit.json()) as { events: { action: string }[] }).events.map(
       (e) => e.action,
     );
-    expect(actions).toEqual(expect.arrayContaining(['revocation.add', 'revocation.lift']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['revocation.add', 'revocation.lift', 'revocation.list']),
+    );
   });
 
   it('the local IAM refuses a role policy over the 10,240-character aggregate (LimitExceeded)', async () => {
