@@ -10,7 +10,6 @@ import {
   type CloudTrailClientConfig,
   LookupEventsCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { TrailCoverage, TrailLookup, TrailSearch, TrailSource } from '../trail.js';
 
 type Credentials = CloudTrailClientConfig['credentials'];
@@ -108,54 +107,6 @@ export class CloudTrailSource implements TrailSource {
   }
 }
 
-const REFRESH_BEFORE_MS = 5 * 60 * 1000;
-
-/**
- * Credentials of a role in another account that may call LookupEvents there (the cross-account
- * template's trail-reader role), assumed with the caller's own credentials through `sts` and
- * renewed five minutes before they expire; one AssumeRole for concurrent callers.
- */
-export function assumedRoleCredentials(
-  sts: STSClient,
-  roleArn: string,
-  now: () => number = Date.now,
-): () => Promise<{
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}> {
-  type Session = Awaited<ReturnType<ReturnType<typeof assumedRoleCredentials>>>;
-  let current: Promise<Session> | undefined;
-  let expires = 0;
-  const assume = async (): Promise<Session> => {
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: 'tessera-trail',
-        DurationSeconds: 900,
-      }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new Error(`STS answered no credentials for ${roleArn}`);
-    }
-    expires = c.Expiration.getTime();
-    return {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      sessionToken: c.SessionToken,
-      expiration: c.Expiration,
-    };
-  };
-  return () => {
-    if (!current || expires - now() < REFRESH_BEFORE_MS) {
-      current = assume();
-      expires = Number.POSITIVE_INFINITY;
-      current.catch(() => {
-        current = undefined;
-      });
-    }
-    return current;
-  };
-}
+// Another account's trail reader is assumed through the one implementation of "credentials of an
+// assumed role, renewed before they expire" (assumed-role.ts), also used by the revocation writer.
+export { assumedRoleCredentials } from './assumed-role.js';

@@ -14,9 +14,10 @@ import {
   NoSuchEntityException,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import { RolePolicyError, type RolePolicyFault } from '../errors.js';
 import type { RolePolicyWriter } from '../ports.js';
+import { assumedRoleCredentials } from './assumed-role.js';
 
 type Credentials = IAMClientConfig['credentials'];
 
@@ -38,33 +39,6 @@ export interface IamRolePolicyWriterOptions {
   readonly writerRoleName?: string | null;
   /** STS endpoint override (the local stack) for assuming the writer roles. */
   readonly stsEndpoint?: string;
-}
-
-/** Refresh an assumed writer session this long before it expires. */
-const REFRESH_MS = 5 * 60 * 1000;
-
-/** Credentials of `roleArn`, assumed with the default ones and kept until shortly before expiry. */
-function assumedRole(sts: STSClient, roleArn: string): Credentials {
-  let current:
-    | { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date }
-    | undefined;
-  return async () => {
-    if (current && current.expiration.getTime() - Date.now() > REFRESH_MS) return current;
-    const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'tessera-revocations' }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new Error(`STS answered no credentials for ${roleArn}`);
-    }
-    current = {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      sessionToken: c.SessionToken,
-      expiration: c.Expiration,
-    };
-    return current;
-  };
 }
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/;
@@ -98,7 +72,8 @@ export class IamRolePolicyWriter implements RolePolicyWriter {
       endpoint: this.#options.stsEndpoint,
       credentials: this.#options.credentials,
     });
-    return assumedRole(this.#sts, `arn:${partition}:iam::${account}:role/${writerRoleName}`);
+    const roleArn = `arn:${partition}:iam::${account}:role/${writerRoleName}`;
+    return assumedRoleCredentials(this.#sts, roleArn, Date.now, 'tessera-revocations');
   }
 
   #sts: STSClient | undefined;
