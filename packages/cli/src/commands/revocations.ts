@@ -37,6 +37,9 @@ export async function addCommand(options: RevokeOptions): Promise<number> {
     throw new CliError('UsageError', 'name --username or --subject (the token sub)');
   }
   if (!options.reason) throw new CliError('UsageError', '--reason is required');
+  if (options.until !== undefined && Number.isNaN(Date.parse(options.until))) {
+    throw new CliError('UsageError', `--until: "${options.until}" is not a date`);
+  }
   const ctx = openContext(options);
   const answer = await withSpinner('revoking', () =>
     ctx.api.revoke({
