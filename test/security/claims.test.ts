@@ -103,8 +103,14 @@ function problemsOf(bindingId: string, params: AssumeRoleParams, choice: ClaimCh
     const tag = params.Tags.find((t) => t.Key === 'sub');
     if (tag?.Value !== sub) problems.push('the sub tag is not the caller’s sub');
   }
-  if (binding.sourceIdentity !== null && params.SourceIdentity !== choice.username)
-    problems.push('SourceIdentity is not the caller’s username');
+  // Every session carries a SourceIdentity: the binding's (here the username), else the username,
+  // else the sub (a binding naming none, when the username claim is not a string).
+  const expectedIdentity =
+    binding.sourceIdentity === undefined && typeof choice.username !== 'string'
+      ? sub
+      : choice.username;
+  if (params.SourceIdentity !== expectedIdentity)
+    problems.push('SourceIdentity is not the caller’s username (else its sub)');
   const others = [choice.username, choice.team, choice.email].filter(
     (v): v is string => typeof v === 'string' && v !== sub,
   );

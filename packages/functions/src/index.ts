@@ -12,7 +12,7 @@ export {
 } from './admin-app.js';
 export type { AdminAction, AdminAuditEvent } from './admin-audit.js';
 export { poolIssuer } from './admin-request.js';
-export { type App, type AppDeps, createApp } from './app.js';
+export { type App, type AppDeps, createApp, createLogger } from './app.js';
 export {
   type AuditApp,
   type AuditAppDeps,
@@ -53,3 +53,4 @@ export {
   type VendHandlerName,
 } from './routes.js';
 export { WELL_KNOWN_MAX_AGE, type WellKnownHandlers, wellKnownHandlers } from './well-known.js';
+export { bindingStoreOf, dynamoClientOf } from './wiring.js';

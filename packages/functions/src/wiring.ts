@@ -61,6 +61,30 @@ export function dynamoClientOf(config: TesseraConfig): DynamoDBClient {
   });
 }
 
+/**
+ * The binding store of this configuration (bindings and revocations of a pool, cached
+ * `cacheSeconds`); a stored binding that does not parse is logged and grants nothing. The local
+ * stack builds the vend functions' store with it, to hand the admin routes its cache.
+ */
+export function bindingStoreOf(
+  config: TesseraConfig,
+  logger: Logger,
+  client: DynamoDBClient,
+  options: { readonly cacheSeconds: number; readonly clock?: Clock },
+): DynamoBindingStore {
+  return new DynamoBindingStore({
+    client,
+    tableName: config.tables.bindings,
+    cacheSeconds: options.cacheSeconds,
+    clock: options.clock ?? systemClock,
+    onInvalid: (item, issues) =>
+      logger.error('stored binding is invalid; it grants nothing', {
+        bindingId: String(item.id),
+        issues: issues.map((i) => `${i.field}: ${i.code}`),
+      }),
+  });
+}
+
 export function sharedDeps(
   config: TesseraConfig,
   logger: Logger,
@@ -80,16 +104,9 @@ export function sharedDeps(
     verifier: overrides.verifier ?? warmedVerifier(config, logger),
     bindings:
       overrides.bindings ??
-      new DynamoBindingStore({
-        client: dynamoClient(),
-        tableName: config.tables.bindings,
+      bindingStoreOf(config, logger, dynamoClient(), {
         cacheSeconds: options.bindingsCacheSeconds,
         clock,
-        onInvalid: (item, issues) =>
-          logger.error('stored binding is invalid; it grants nothing', {
-            bindingId: String(item.id),
-            issues: issues.map((i) => `${i.field}: ${i.code}`),
-          }),
       }),
     audit:
       overrides.audit ??

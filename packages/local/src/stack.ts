@@ -6,9 +6,17 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoBindingStore } from '@tessera/broker/aws';
 import { IamRoleInspector } from '@tessera/broker/aws-iam';
-import { createAdminApp, createApp, createAuditApp, loadConfig, routes } from '@tessera/functions';
+import {
+  bindingStoreOf,
+  createAdminApp,
+  createApp,
+  createAuditApp,
+  createLogger,
+  dynamoClientOf,
+  loadConfig,
+  routes,
+} from '@tessera/functions';
 import { type ApiRoute, type LambdaHandler, startApi } from './api.js';
 import { startCloudTrail } from './cloudtrail/server.js';
 import { LocalTrail } from './cloudtrail/trail.js';
@@ -375,9 +383,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
     };
     // The vend functions' binding cache, shared so a revocation written by the admin routes (in
     // this same process) drops it at once, as the revoking call's answer says.
-    const vendBindings = new DynamoBindingStore({
-      client: dynamo,
-      tableName: store.tables.bindings,
+    const vendBindings = bindingStoreOf(appConfig, createLogger(), dynamoClientOf(appConfig), {
       cacheSeconds: appConfig.cache.bindingsSeconds,
     });
     const app = {
