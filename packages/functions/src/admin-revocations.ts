@@ -86,7 +86,7 @@ function listRevocations(ctx: AdminContext): HttpHandler {
         propagation: { maxDelaySeconds: ctx.config.cache.bindingsSeconds },
       });
     },
-    ctx.stack('binding.read', false),
+    ctx.stack('revocation.list', false),
   );
 }
 
