@@ -123,6 +123,9 @@ export interface LocalStack {
 
 const BROKER_SESSION_SECONDS = 3600;
 const REFRESH_BEFORE_MS = 5 * 60 * 1000;
+/** Per-attempt limits locally (Lambda's defaults are 1,500 and 1,000 ms; see the env below). */
+const LOCAL_STS_TIMEOUT_MS = 5000;
+const LOCAL_STORE_TIMEOUT_MS = 3000;
 
 function portNumber(raw: string, what: string): number {
   const port = Number(raw);
@@ -349,10 +352,10 @@ export async function startStack(options: StartStackOptions = {}): Promise<Local
       TESSERA_ACCOUNT_ID: config.broker.account,
       TESSERA_ROLE_CHAINING: 'true',
       TESSERA_BINDINGS_CACHE_SECONDS: env.TESSERA_BINDINGS_CACHE_SECONDS ?? '5',
-      ...(env.TESSERA_STS_TIMEOUT_MS ? { TESSERA_STS_TIMEOUT_MS: env.TESSERA_STS_TIMEOUT_MS } : {}),
-      ...(env.TESSERA_STORE_TIMEOUT_MS
-        ? { TESSERA_STORE_TIMEOUT_MS: env.TESSERA_STORE_TIMEOUT_MS }
-        : {}),
+      // Locally STS, IAM, S3 and the API share one event loop, so under load an STS or store attempt
+      // waits behind the stack's own work: the per-attempt limits are longer than in Lambda.
+      TESSERA_STS_TIMEOUT_MS: env.TESSERA_STS_TIMEOUT_MS ?? String(LOCAL_STS_TIMEOUT_MS),
+      TESSERA_STORE_TIMEOUT_MS: env.TESSERA_STORE_TIMEOUT_MS ?? String(LOCAL_STORE_TIMEOUT_MS),
       // The kill switch in the partner account: the role its cross-account template creates.
       TESSERA_REVOCATION_WRITER_ROLE: 'tessera-revocation-writer',
       // Rate limits are off locally unless asked for (tests, demos and load runs come from one IP).
