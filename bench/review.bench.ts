@@ -50,7 +50,7 @@ const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench1';
 const PRINCIPAL = 'cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench1';
 const CLIENT = 'bench-client';
 const NOW = new Date('2026-11-29T12:00:00.000Z');
-const env = { now: NOW, roleChaining: true };
+const env = { now: NOW, roleChaining: true, revocations: [] };
 
 /** A deterministic generator (mulberry32), so every run sees the same pool. */
 function random(seed: number): () => number {

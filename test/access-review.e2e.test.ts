@@ -4,7 +4,9 @@
  * `POST /v1/admin/what-if` re-evaluates a trust change for every recorded subject (erin loses
  * eng-readonly when the `engineering` group is dropped, with the failing condition); `GET
  * /v1/admin/review` lists who can assume what with the last use from the audit log (olga on
- * partner-audit), as JSON and as CSV read back by Python's csv module, paged completely.
+ * partner-audit), as JSON and as CSV read back by Python's csv module, paged completely; a
+ * revocation (`POST /v1/admin/revocations`, the kill switch) takes erin out of both answers until
+ * it is lifted.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,6 +65,12 @@ async function call(method: string, path: string, token: string, body?: unknown)
 }
 
 const issuer = () => stack.info.issuer.url;
+
+function csvRows(text: string): Record<string, string>[] {
+  const script =
+    'import csv,io,json,sys; print(json.dumps(list(csv.DictReader(io.StringIO(sys.stdin.read(), newline="")))))';
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: text }).toString());
+}
 const subjectKey = (username: string) => `${issuer()}|${subs[username]}`;
 
 beforeAll(async () => {
@@ -293,6 +301,7 @@ describe('GET /v1/admin/review', () => {
       last_seen_at: expect.any(String),
       last_used_at: await olgaLastGrant(),
       stale: 'false',
+      revoked: '',
     });
     expect(rows.map((r) => `${r['binding_id']}:${r['username']}`).sort()).toEqual([
       'eng-readonly:erin',
@@ -342,5 +351,65 @@ describe('GET /v1/admin/review', () => {
 
     const bad = await call('GET', '/v1/admin/review?cursor=bm90LWEtY3Vyc29y', tokens['admin']!);
     expect([bad.res.status, bad.json.field, bad.json.in]).toEqual([400, 'cursor', 'query']);
+  });
+});
+
+describe('the review and what-if under a revocation (the kill switch)', () => {
+  const byId = (id: string) => (b: { bindingId: string }) => b.bindingId === id;
+  const byName = (name: string) => (s: { username: string }) => s.username === name;
+
+  it('shows erin revoked, not able to assume eng-readonly, and lifting restores her access', async () => {
+    const add = await call('POST', '/v1/admin/revocations', tokens['admin']!, {
+      username: 'erin',
+      reason: 'laptop stolen',
+    });
+    expect(add.res.status).toBe(201);
+    const { id } = add.json.revocation;
+    const marker = { revocationId: id, reason: 'laptop stolen', until: null };
+
+    const { res, json } = await call('GET', '/v1/admin/review', tokens['admin']!);
+    expect(res.status).toBe(200);
+    const erin = json.subjects.find(byName('erin'));
+    expect(erin).toMatchObject({ revoked: marker, bindings: [] });
+    expect(erin.revokedBindings.map((b: { bindingId: string }) => b.bindingId)).toEqual([
+      'eng-readonly',
+      'eng-workday',
+    ]);
+    const eng = json.bindings.find(byId('eng-readonly'));
+    expect(eng.subjects.map((s: { username: string }) => s.username)).not.toContain('erin');
+    expect(eng.revokedSubjects).toEqual([
+      expect.objectContaining({ username: 'erin', revoked: marker }),
+    ]);
+    expect(json.subjects.find(byName('olga')).revoked).toBeNull();
+
+    const csv = await call('GET', '/v1/admin/review?format=csv', tokens['admin']!);
+    const rows = csvRows(csv.text);
+    expect(rows.map((r) => `${r['binding_id']}:${r['username']}:${r['revoked']}`).sort()).toEqual([
+      `eng-readonly:erin:${id}`,
+      `eng-workday:erin:${id}`,
+      'partner-audit:olga:',
+    ]);
+
+    // What-if: a revoked subject neither gains nor keeps access.
+    const { json: stored } = await call('GET', '/v1/admin/bindings/eng-readonly', tokens['admin']!);
+    const same = await call('POST', '/v1/admin/what-if', tokens['admin']!, {
+      put: [stored.binding],
+    });
+    const impact = same.json.bindings.find(byId('eng-readonly'));
+    expect([impact.keeps, impact.gainCount, impact.loseCount]).toEqual([0, 0, 0]);
+
+    const lift = await call('DELETE', `/v1/admin/revocations/${id}`, tokens['admin']!);
+    expect(lift.res.status).toBe(200);
+    const after = await call('GET', '/v1/admin/review', tokens['admin']!);
+    const lifted = after.json.subjects.find(byName('erin'));
+    expect(lifted).toMatchObject({ revoked: null, revokedBindings: [] });
+    expect(lifted.bindings.map((b: { bindingId: string }) => b.bindingId)).toEqual([
+      'eng-readonly',
+      'eng-workday',
+    ]);
+    const again = await call('POST', '/v1/admin/what-if', tokens['admin']!, {
+      put: [stored.binding],
+    });
+    expect(again.json.bindings.find(byId('eng-readonly')).keeps).toBe(1);
   });
 });

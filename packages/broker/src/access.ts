@@ -2,7 +2,9 @@
  * Trust re-evaluated without the user present: for a subject recorded in the subjects table
  * (its last vend's claims and origin, subjects.ts), whether it could assume a binding now — the
  * same `decide()` a vend runs (trust, then SourceIdentity, tags and session-policy rendering),
- * for that binding alone, at the current time. Pure.
+ * for that binding alone, at the current time, the pool's revocations applied (the kill switch:
+ * a subject under an active revocation can assume nothing; `decide()` refuses it `SubjectRevoked`).
+ * Pure.
  *
  * Cost: a subject's request context is built once and reused for every binding; each pair is
  * first evaluated without the explain trace (the decision only), and only pairs that trust allows
@@ -13,6 +15,7 @@ import type { ContextValue, RequestPrincipal } from '@tessera/policy';
 import type { CompiledBinding } from './binding.js';
 import { federatedPrincipal, requestContext } from './context.js';
 import { type Decision, decide } from './decision.js';
+import { type Revocation, revocationOf } from './revocation.js';
 import { failingElements, grantingElements, type SimulationReason } from './simulation.js';
 import type { KnownSubject } from './subjects.js';
 import { evaluateTrust } from './trust.js';
@@ -21,12 +24,16 @@ export interface AccessEnv {
   readonly now: Date;
   /** Broker credentials are a role session (the 3,600 s cap; it changes no access). */
   readonly roleChaining: boolean;
+  /** The pool's revocations, loaded with its bindings (`BindingStore.loadPool`). */
+  readonly revocations: readonly Revocation[];
 }
 
 /** A known subject with its request context built once (for every binding it is checked against). */
 export interface PreparedSubject extends KnownSubject {
   readonly context: Readonly<Record<string, ContextValue>>;
   readonly principal: RequestPrincipal;
+  /** The active revocation naming the subject now, if any: it can assume nothing. */
+  readonly revoked: Revocation | undefined;
 }
 
 export function prepareSubject(subject: KnownSubject, env: AccessEnv): PreparedSubject {
@@ -34,6 +41,7 @@ export function prepareSubject(subject: KnownSubject, env: AccessEnv): PreparedS
     ...subject,
     context: requestContext(subject.token, subject.origin, env.now, undefined),
     principal: federatedPrincipal(subject.token.issuer),
+    revoked: revocationOf(env.revocations, subject.token, env.now),
   };
 }
 
@@ -50,8 +58,7 @@ export function decisionFor(
   return decide({
     token: subject.token,
     bindings: [compiled],
-    // What-if and the review ask what trust allows; revocations (the kill switch) are not applied.
-    revocations: [],
+    revocations: env.revocations,
     role: compiled.binding.id,
     requestedDuration: undefined,
     unverifiedPolicy: undefined,
@@ -62,8 +69,20 @@ export function decisionFor(
   });
 }
 
-/** Whether a vend of this binding would be granted to this subject now. */
+/** Whether a vend of this binding would be granted to this subject now (never when revoked). */
 export function canAssume(
+  compiled: CompiledBinding,
+  subject: PreparedSubject,
+  env: AccessEnv,
+): boolean {
+  return subject.revoked === undefined && allowedUnrevoked(compiled, subject, env);
+}
+
+/**
+ * Whether a vend of this binding would be granted to this subject now were it not revoked: what
+ * the kill switch withholds from a revoked subject (the review lists it as such, never as access).
+ */
+export function allowedUnrevoked(
   compiled: CompiledBinding,
   subject: PreparedSubject,
   env: AccessEnv,
@@ -83,7 +102,9 @@ export function canAssume(
   } catch {
     trusted = false; // decide() records the throw as EvaluationFailed: a refusal too
   }
-  return trusted && decisionFor(compiled, subject, env, false).kind === 'ok';
+  return (
+    trusted && decisionFor(compiled, subject, { ...env, revocations: [] }, false).kind === 'ok'
+  );
 }
 
 /**

@@ -120,8 +120,10 @@ export {
   DEFAULT_STALE_AFTER_DAYS,
   type ReviewBindingSubject,
   type ReviewInput,
+  type ReviewRevokedSubject,
   type ReviewSubjectBinding,
   type ReviewUse,
+  type RevokedMarker,
 } from './review.js';
 export {
   csvField,

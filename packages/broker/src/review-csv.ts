@@ -1,12 +1,13 @@
 /**
  * The access review as CSV (RFC 4180), one text for the API (`GET /v1/admin/review?format=csv`)
  * and the CLI (`tessera review --format csv`): one row per (binding, subject) who can assume it
- * now, a header row, CRLF line ends; a field holding a comma, a quote, CR or LF is quoted with its
+ * now, then (per binding) one per subject trust allows but a revocation refuses, its `revoked`
+ * column naming the revocation (empty on a row of access), a header row, CRLF line ends; a field holding a comma, a quote, CR or LF is quoted with its
  * quotes doubled. A field a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
  * tab or CR: usernames come from the identity provider) is prefixed with `'` (OWASP "CSV
  * injection"). Pure.
  */
-import type { AccessReview } from './review.js';
+import type { AccessReview, ReviewBindingSubject } from './review.js';
 
 export const REVIEW_CSV_COLUMNS = [
   'binding_id',
@@ -17,6 +18,7 @@ export const REVIEW_CSV_COLUMNS = [
   'last_seen_at',
   'last_used_at',
   'stale',
+  'revoked',
 ] as const;
 
 const FORMULA = /^[=+\-@\t\r]/;
@@ -33,8 +35,8 @@ export function reviewRows(
   review: Pick<AccessReview, 'bindings'>,
   by: 'binding' | 'subject',
 ): string[][] {
-  const rows = review.bindings.flatMap((b) =>
-    b.subjects.map((s) => [
+  const rows = review.bindings.flatMap((b) => {
+    const row = (s: ReviewBindingSubject, revoked: string) => [
       b.bindingId,
       b.roleArn,
       s.subject,
@@ -43,8 +45,13 @@ export function reviewRows(
       s.lastSeenAt,
       s.lastUsedAt ?? '',
       String(s.stale),
-    ]),
-  );
+      revoked,
+    ];
+    return [
+      ...b.subjects.map((s) => row(s, '')),
+      ...b.revokedSubjects.map((s) => row(s, s.revoked.revocationId)),
+    ];
+  });
   if (by === 'subject') {
     const key = (r: string[]) => `${r[2]}\u0000${r[0]}`;
     rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

@@ -2,8 +2,10 @@
  * What-if: a proposed trust change (`put`: bindings as a write would send them, `remove`: binding
  * ids) re-evaluated against every subject recorded in the retention window, current bindings vs
  * proposed, per changed binding: who gains access, who loses it, and the decisive statement or
- * condition of each (access.ts, the evaluator's explain). Pure: the handler loads the bindings and
- * the subjects and audits the question.
+ * condition of each (access.ts, the evaluator's explain). A subject under an active revocation
+ * (the kill switch, loaded with the bindings) can assume nothing before or after: it neither
+ * gains, loses nor keeps access. Pure: the handler loads the bindings, the revocations and the
+ * subjects, and audits the question.
  */
 import * as z from 'zod/mini';
 import {

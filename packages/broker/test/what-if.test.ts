@@ -11,18 +11,33 @@ import {
   canAssume,
   compileBinding,
   decisionFor,
+  decisiveReasons,
   type KnownSubject,
   knownSubject,
   MAX_LISTED_IMPACTS,
   mergeImpacts,
   parseWhatIf,
   prepareSubject,
+  type Revocation,
   subjectRecord,
   whatIf,
 } from '../src/index.js';
 import { binding, ISSUER, NOW, origin, token, trustFor } from './fixtures.js';
 
-const env = { now: NOW, roleChaining: true };
+const env = { now: NOW, roleChaining: true, revocations: [] };
+
+/** A stored revocation of `sub` (active unless lifted or ended). */
+function revocation(sub: string, extra: Partial<Revocation> = {}): Revocation {
+  return {
+    id: `00000000-0000-4000-8000-00000000000${sub.length}`,
+    issuer: ISSUER,
+    subject: sub,
+    reason: 'laptop stolen',
+    revokedAt: '2026-11-01T00:00:00.000Z',
+    revokedBy: `${ISSUER}|admin`,
+    ...extra,
+  };
+}
 
 function subject(sub: string, groups: string[], extra: Record<string, unknown> = {}): KnownSubject {
   const record = subjectRecord(
@@ -71,6 +86,34 @@ describe('canAssume', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('canAssume under revocations (the kill switch)', () => {
+  const erin = subject('erin', ['engineers']);
+  const compiled = compileBinding(eng);
+  const under = (r: Revocation) => ({ ...env, revocations: [r] });
+
+  it('refuses an actively revoked subject, the decisive reason SubjectRevoked', () => {
+    const revoked = under(revocation('erin'));
+    expect(canAssume(compiled, prepareSubject(erin, env), env)).toBe(true);
+    expect(canAssume(compiled, prepareSubject(erin, revoked), revoked)).toBe(false);
+    const decision = decisionFor(compiled, erin, revoked);
+    expect(decision.kind === 'ok' ? 'ok' : decision.code).toBe('SubjectRevoked');
+    expect(decisiveReasons(decision).map((r) => r.code)).toEqual(['SubjectRevoked']);
+  });
+
+  it('allows again once the revocation is lifted, has ended, or names someone else', () => {
+    for (const r of [
+      revocation('erin', { liftedAt: '2026-11-02T00:00:00.000Z', liftedBy: 'x' }),
+      revocation('erin', { until: new Date(NOW.getTime() - 1000).toISOString() }),
+      revocation('olga'),
+      revocation('erin', { issuer: 'https://other.example' }),
+    ]) {
+      const e = under(r);
+      expect(canAssume(compiled, prepareSubject(erin, e), e)).toBe(true);
+      expect(decisionFor(compiled, erin, e).kind).toBe('ok');
+    }
   });
 });
 
@@ -156,6 +199,23 @@ describe('whatIf', () => {
     ]);
   });
 
+  it('counts a revoked subject as neither gaining nor keeping access', () => {
+    const parsed = parseWhatIf(
+      {
+        put: [{ ...sent(ops, trustFor(['engineers'])), id: 'new-one' }, sent(eng, eng.trustPolicy)],
+      },
+      target,
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const revoked = { ...env, revocations: [revocation('erin')] };
+    const subjects = [erin, olga, both];
+    const [created, same] = whatIf({ current, change: parsed.value, subjects, env: revoked });
+    expect([created?.gains.map((g) => g.sub), created?.gainCount]).toEqual([['bo'], 1]);
+    expect([same?.keeps, same?.loseCount, same?.gainCount]).toEqual([1, 0, 0]);
+    const [unrevoked] = whatIf({ current, change: parsed.value, subjects, env });
+    expect(unrevoked?.gains.map((g) => g.sub)).toEqual(['erin', 'bo']);
+  });
+
   it('marks a subject whose claims could not all be recorded as approximate', () => {
     const big = subject('big', ['engineers'], { note: 'x'.repeat(600) });
     const parsed = parseWhatIf({ remove: ['eng-read'] }, target);
@@ -221,5 +281,37 @@ describe('accessReview', () => {
         stale: true,
       },
     ]);
+  });
+});
+
+describe('accessReview with a revoked subject', () => {
+  it('lists the subject apart, marked revoked, with the bindings the revocation withholds', () => {
+    const bindings = stored.map(compileBinding);
+    const erin = subject('erin', ['engineers']);
+    const bo = subject('bo', ['engineers', 'ops']);
+    const until = '2026-12-31T00:00:00.000Z';
+    const revoked = { ...env, revocations: [revocation('erin', { until })] };
+    const assumable = assumableBindings(bindings, [erin, bo], revoked);
+    expect(assumable.map((a) => [a.bindingIds, a.withheldIds, a.revoked?.id])).toEqual([
+      [[], ['eng-read'], revocation('erin').id],
+      [['eng-read', 'ops'], [], undefined],
+    ]);
+    const used = '2026-11-20T00:00:00.000Z';
+    const review = accessReview({
+      bindings,
+      assumable,
+      lastUse: new Map([[`${ISSUER}|erin`, new Map([['eng-read', used]])]]),
+      now: NOW,
+      staleAfterDays: 30,
+    });
+    const marker = { revocationId: revocation('erin').id, reason: 'laptop stolen', until };
+    const [engSide] = review.bindings;
+    expect(engSide?.subjects.map((s) => s.sub)).toEqual(['bo']);
+    expect(engSide?.revokedSubjects.map((s) => [s.sub, s.revoked, s.lastUsedAt])).toEqual([
+      ['erin', marker, used],
+    ]);
+    expect(review.subjects[0]).toMatchObject({ sub: 'erin', revoked: marker, bindings: [] });
+    expect(review.subjects[0]?.revokedBindings.map((b) => b.bindingId)).toEqual(['eng-read']);
+    expect(review.subjects[1]).toMatchObject({ sub: 'bo', revoked: null, revokedBindings: [] });
   });
 });

@@ -305,6 +305,21 @@ export interface ReviewUse {
   readonly stale: boolean;
 }
 
+/** The revocation refusing a subject every vend now (the kill switch), as the review shows it. */
+export interface ReviewRevoked {
+  readonly revocationId: string;
+  readonly reason: string;
+  /** When it ends by itself; null: until lifted. */
+  readonly until: string | null;
+}
+
+export interface ReviewPageSubject extends ReviewUse {
+  readonly subject: string;
+  readonly sub: string;
+  readonly username: string | null;
+  readonly lastSeenAt: string;
+}
+
 export interface ReviewPage {
   readonly issuer: string;
   readonly generatedAt: string;
@@ -314,12 +329,10 @@ export interface ReviewPage {
     readonly bindingId: string;
     readonly roleArn: string;
     readonly enabled: boolean;
-    readonly subjects: readonly ({
-      readonly subject: string;
-      readonly sub: string;
-      readonly username: string | null;
-      readonly lastSeenAt: string;
-    } & ReviewUse)[];
+    /** Who can assume it now. */
+    readonly subjects: readonly ReviewPageSubject[];
+    /** Whom trust allows but a revocation refuses: they cannot assume it now. */
+    readonly revokedSubjects: readonly (ReviewPageSubject & { readonly revoked: ReviewRevoked })[];
   }[];
   readonly subjects: readonly {
     readonly subject: string;
@@ -327,7 +340,14 @@ export interface ReviewPage {
     readonly username: string | null;
     readonly lastSeenAt: string;
     readonly approximate: boolean;
+    /** The active revocation naming the subject (then `bindings` is empty), or null. */
+    readonly revoked: ReviewRevoked | null;
     readonly bindings: readonly ({
+      readonly bindingId: string;
+      readonly roleArn: string;
+    } & ReviewUse)[];
+    /** What the revocation withholds: the bindings trust allows. */
+    readonly revokedBindings: readonly ({
       readonly bindingId: string;
       readonly roleArn: string;
     } & ReviewUse)[];

@@ -7,6 +7,9 @@
  * - `GET /v1/admin/review?format=json|csv`: every binding × every known subject who can assume it
  *   now, with the last time each did (the audit log's grants), paged through the subjects.
  *
+ * Both apply the pool's revocations, loaded with its bindings (`loadPool`; a revocation that does
+ * not parse fails the load: a 5xx, never an answer without the kill switch).
+ *
  * Both are audited (actions `what-if` and `review`: they reveal who can assume what) before the
  * answer leaves; an audit log that cannot store the event answers 503.
  */
@@ -24,6 +27,7 @@ import {
   mergeImpacts,
   type ProposedChange,
   parseWhatIf,
+  type Revocation,
   type SubjectStore,
   subjectOf,
   whatIf,
@@ -103,8 +107,9 @@ async function impactsOverPool(
   return { bindings: bindings ?? [], evaluated, complete: cursor === undefined };
 }
 
-function accessEnv(ctx: AdminContext): AccessEnv {
-  return { now: ctx.deps.clock.now(), roleChaining: ctx.config.roleChainingCap };
+/** The pool's revocations (loaded with its bindings: the kill switch applies to the answer). */
+function accessEnv(ctx: AdminContext, revocations: readonly Revocation[]): AccessEnv {
+  return { now: ctx.deps.clock.now(), roleChaining: ctx.config.roleChainingCap, revocations };
 }
 
 export function whatIfHandler(ctx: AdminContext): HttpHandler {
@@ -113,8 +118,8 @@ export function whatIfHandler(ctx: AdminContext): HttpHandler {
       const actor = await ctx.administrator(event, 'what-if');
       const issuer = ctx.issuerParam(event, actor);
       const store = subjectsOf(ctx);
-      const stored = await ctx.deps.bindings.listByIssuer(issuer);
-      const env = accessEnv(ctx);
+      const { bindings: stored, revocations } = await ctx.deps.bindings.loadPool(issuer);
+      const env = accessEnv(ctx, revocations);
       const target = { issuer, stored, issuers: ctx.issuers, now: env.now };
       const change = parseWhatIf(event.body as unknown, target);
       if (!change.ok) throw invalidBody(change.problems);
@@ -222,24 +227,23 @@ export function reviewHandler(ctx: AdminContext): HttpHandler {
       if (query.cursor !== undefined && !store.isCursorOf(query.cursor, issuer)) {
         throw queryProblem('cursor', 'cursor is not a cursor of this review');
       }
-      const env = accessEnv(ctx);
+      const pool = await ctx.deps.bindings.loadPool(issuer);
+      const env = accessEnv(ctx, pool.revocations);
       const page = await store.page(issuer, {
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
-      const bindings = compiled(ctx, await ctx.deps.bindings.listByIssuer(issuer));
+      const bindings = compiled(ctx, pool.bindings);
       const assumable = assumableBindings(bindings, page.subjects.map(knownSubject), env);
       // Last use within the subjects' retention window (a record older than it is gone too).
       const since = new Date(env.now.getTime() - ctx.config.subjectTtlDays * 86_400_000);
       const uses = await mapLimit(
         assumable,
         GRANT_READS_AT_ONCE,
-        async ({ subject, bindingIds }) => {
+        async ({ subject, bindingIds, withheldIds }) => {
           const key = subjectOf(subject.record.issuer, subject.record.sub);
-          return [
-            key,
-            await ctx.deps.grants.lastGrants(key, bindingIds, since.toISOString()),
-          ] as const;
+          const ids = [...bindingIds, ...withheldIds];
+          return [key, await ctx.deps.grants.lastGrants(key, ids, since.toISOString())] as const;
         },
       );
       const review = accessReview({

@@ -41,12 +41,22 @@ function review(usernames: readonly string[]): AccessReview {
         roleArn: 'arn:aws:iam::111111111111:role/two',
         enabled: true,
         subjects,
+        revokedSubjects: [
+          {
+            ...subjects[0]!,
+            subject: 'iss|gone',
+            sub: 'gone',
+            username: '=cmd()',
+            revoked: { revocationId: 'r-1', reason: '=bad,"x"', until: null },
+          },
+        ],
       },
       {
         bindingId: 'a-one',
         roleArn: 'arn:aws:iam::111111111111:role/one',
         enabled: true,
         subjects: subjects.slice(0, 1),
+        revokedSubjects: [],
       },
     ],
     subjects: [],
@@ -66,7 +76,7 @@ describe('review CSV', () => {
     expect(answer.headers?.['X-Next-Cursor']).toBe('next-page');
     const rows = python(String(answer.body));
     expect(rows[0]).toEqual([...REVIEW_CSV_COLUMNS]);
-    expect(rows.length).toBe(1 + tricky.length + 1);
+    expect(rows.length).toBe(1 + tricky.length + 1 + 1);
     expect(rows[2]).toEqual([
       'b-two',
       'arn:aws:iam::111111111111:role/two',
@@ -76,13 +86,28 @@ describe('review CSV', () => {
       '2026-11-01T00:00:00.000Z',
       '',
       'true',
+      '',
     ]);
+    // a subject trust allows but a revocation refuses: its row names the revocation
+    expect(rows[1 + tricky.length]).toEqual([
+      'b-two',
+      'arn:aws:iam::111111111111:role/two',
+      'iss|gone',
+      'gone',
+      "'=cmd()",
+      '2026-11-01T00:00:00.000Z',
+      '2026-11-02T00:00:00.000Z',
+      'false',
+      'r-1',
+    ]);
+    expect(rows.filter((r) => r[8] !== '').map((r) => r[3])).toEqual(['sub', 'gone']);
     expect(String(answer.body).split('\r\n').length).toBe(rows.length + 1);
   });
 
   it('orders rows by subject when asked', () => {
     const rows = python(String(reviewCsv(review(['x', 'y']), 'subject', undefined).body)).slice(1);
     expect(rows.map((r) => `${r[2]} ${r[0]}`)).toEqual([
+      'iss|gone b-two',
       'iss|s0 a-one',
       'iss|s0 b-two',
       'iss|s1 b-two',

@@ -1,10 +1,12 @@
 /**
  * `tessera review` (administrators): the access review, every binding × every known subject who
  * can assume it now with the last time each did (GET /v1/admin/review, every page), as a table,
- * JSON, or CSV (the broker's `reviewCsvText`, the API's own CSV).
+ * JSON, or CSV (the broker's `reviewCsvText`, the API's own CSV). A subject under an active
+ * revocation (the kill switch) cannot assume anything: its pairs trust allows are shown apart,
+ * marked revoked with the revocation's id (the table's "revoked" column, CSV's `revoked`).
  */
 import { reviewCsvText } from '@tessera/broker';
-import type { ReviewPage } from '@tessera/client';
+import type { ReviewPage, ReviewPageSubject } from '@tessera/client';
 import { type GlobalOptions, openContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { printJson, table, withSpinner } from '../output.js';
@@ -32,7 +34,7 @@ function checked(options: ReviewOptions) {
   return { format, by: by as 'binding' | 'subject', days };
 }
 
-/** Only the stale entries of a page (both sides), for `--stale-only`. */
+/** Only the stale entries of a page (both sides), for `--stale-only`; revoked pairs are kept. */
 function staleOnly(page: ReviewPage): ReviewPage {
   return {
     ...page,
@@ -70,22 +72,32 @@ export async function reviewCommand(options: ReviewOptions): Promise<void> {
         subjects: pages.flatMap(
           (p) => p.bindings.find((x) => x.bindingId === b.bindingId)?.subjects ?? [],
         ),
+        revokedSubjects: pages.flatMap(
+          (p) => p.bindings.find((x) => x.bindingId === b.bindingId)?.revokedSubjects ?? [],
+        ),
       })),
       subjects: pages.flatMap((p) => p.subjects),
     });
     return;
   }
-  const rows = pages.flatMap((p) =>
+  const row = (bindingId: string, s: ReviewPageSubject, revoked: string) => [
+    bindingId,
+    s.username ?? s.sub,
+    s.lastUsedAt ?? 'never',
+    s.stale ? 'STALE' : '',
+    revoked,
+  ];
+  const assumable = pages.flatMap((p) =>
+    p.bindings.flatMap((b) => b.subjects.map((s) => row(b.bindingId, s, ''))),
+  );
+  const revoked = pages.flatMap((p) =>
     p.bindings.flatMap((b) =>
-      b.subjects.map((s) => [
-        b.bindingId,
-        s.username ?? s.sub,
-        s.lastUsedAt ?? 'never',
-        s.stale ? 'STALE' : '',
-      ]),
+      b.revokedSubjects.map((s) => row(b.bindingId, s, `revoked ${s.revoked.revocationId}`)),
     ),
   );
+  const rows = [...assumable, ...revoked];
   if (by === 'subject') rows.sort((a, b) => (`${a[1]} ${a[0]}` < `${b[1]} ${b[0]}` ? -1 : 1));
-  process.stdout.write(`${await table(['binding', 'who', 'last used', ''], rows)}\n`);
-  process.stdout.write(`${rows.length} assumable (binding, subject) pairs\n`);
+  process.stdout.write(`${await table(['binding', 'who', 'last used', '', 'revoked'], rows)}\n`);
+  process.stdout.write(`${assumable.length} assumable (binding, subject) pairs`);
+  process.stdout.write(revoked.length > 0 ? `, ${revoked.length} refused by a revocation\n` : '\n');
 }

@@ -2,9 +2,11 @@
  * Admin: the access review (GET /v1/admin/review) — who can assume which binding now, with the
  * last time each did (from the audit log), by binding or by subject; access not used for the
  * chosen number of days stands out as stale. Pages through the subjects by cursor; "Download CSV"
- * saves the server's CSV (`format=csv`, every page) for a spreadsheet.
+ * saves the server's CSV (`format=csv`, every page) for a spreadsheet. A subject under an active
+ * revocation (the kill switch) can assume nothing: the pairs trust allows it are shown with the
+ * status "Revoked" (the revocation's id and reason in the row's title), never as access.
  */
-import type { ReviewPage } from '@tessera/client';
+import type { ReviewPage, ReviewRevoked } from '@tessera/client';
 import type { Context } from '../context.js';
 import { field, h, mount } from '../dom.js';
 
@@ -21,6 +23,8 @@ interface Pair {
   readonly who: string;
   readonly lastUsedAt: string | null;
   readonly stale: boolean;
+  /** The revocation refusing the pair, if any (then it is not access). */
+  readonly revoked: ReviewRevoked | null;
 }
 
 export function reviewPanel(ctx: Context): HTMLElement {
@@ -116,13 +120,25 @@ function controls() {
 /** The page's pairs in the chosen order (the JSON answer carries both sides). */
 function pairs(page: ReviewPage, by: By): Pair[] {
   if (by === 'binding') {
-    return page.bindings.flatMap((b) =>
-      b.subjects.map((s) => ({ ...b, who: s.username ?? s.sub, ...use(s) })),
-    );
+    return page.bindings.flatMap((b) => [
+      ...b.subjects.map((s) => ({ ...b, who: s.username ?? s.sub, ...use(s), revoked: null })),
+      ...b.revokedSubjects.map((s) => ({
+        ...b,
+        who: s.username ?? s.sub,
+        ...use(s),
+        revoked: s.revoked,
+      })),
+    ]);
   }
-  return page.subjects.flatMap((s) =>
-    s.bindings.map((b) => ({ ...b, who: s.username ?? s.sub, ...use(b) })),
-  );
+  return page.subjects.flatMap((s) => [
+    ...s.bindings.map((b) => ({ ...b, who: s.username ?? s.sub, ...use(b), revoked: null })),
+    ...s.revokedBindings.map((b) => ({
+      ...b,
+      who: s.username ?? s.sub,
+      ...use(b),
+      revoked: s.revoked,
+    })),
+  ]);
 }
 
 function use(u: { lastUsedAt: string | null; stale: boolean }) {
@@ -131,11 +147,12 @@ function use(u: { lastUsedAt: string | null; stale: boolean }) {
 
 function summary(page: ReviewPage): HTMLElement {
   const count = page.bindings.reduce((n, b) => n + b.subjects.length, 0);
+  const revoked = page.subjects.filter((s) => s.revoked !== null).length;
   const stale = page.bindings.reduce((n, b) => n + b.subjects.filter((s) => s.stale).length, 0);
   return h(
     'p',
     { class: 'muted' },
-    `${page.subjects.length} subjects on this page, ${count} assumable pairs, ${stale} stale ` +
+    `${page.subjects.length} subjects on this page (${revoked} revoked), ${count} assumable pairs, ${stale} stale ` +
       `(not used for ${page.staleAfterDays} days; uses read since ${page.usedSince}).`,
   );
 }
@@ -167,7 +184,11 @@ function reviewTable(rows: readonly Pair[], by: By): HTMLElement {
           const lead = by === 'binding' ? [p.bindingId, p.who] : [p.who, p.bindingId];
           return h(
             'tr',
-            { class: p.stale ? 'stale' : null, 'data-binding': p.bindingId, 'data-who': p.who },
+            {
+              class: p.revoked ? 'revoked' : p.stale ? 'stale' : null,
+              'data-binding': p.bindingId,
+              'data-who': p.who,
+            },
             h('th', { scope: 'row' }, lead[0]),
             h('td', {}, lead[1]),
             h('td', { class: 'arn' }, p.roleArn),
@@ -176,12 +197,21 @@ function reviewTable(rows: readonly Pair[], by: By): HTMLElement {
               {},
               p.lastUsedAt ? h('time', { datetime: p.lastUsedAt }, p.lastUsedAt) : 'never',
             ),
-            h('td', {}, p.stale ? h('strong', { class: 'stale-badge' }, 'Stale') : 'In use'),
+            h('td', {}, status(p)),
           );
         }),
       ),
     ),
   );
+}
+
+function status(p: Pair): HTMLElement | string {
+  if (p.revoked) {
+    const { revocationId, reason, until } = p.revoked;
+    const title = `revocation ${revocationId}: ${reason} (until ${until ?? 'lifted'})`;
+    return h('strong', { class: 'revoked-badge', title }, 'Revoked');
+  }
+  return p.stale ? h('strong', { class: 'stale-badge' }, 'Stale') : 'In use';
 }
 
 function pager(index: number, more: boolean, load: (index: number) => Promise<void>): HTMLElement {
