@@ -6,7 +6,8 @@
  * Inputs: 200 bindings over 100 groups (each trust policy: the pool's `aud` and one group with
  * `ForAnyValue:StringEquals`; every other binding also a `StringLike` on `custom:team`; each
  * renders SourceIdentity from `cognito:username` and a session tag); 10,000 subjects with 3
- * groups each, recorded as a vend records them (`subjectRecord`).
+ * groups each, recorded as a vend records them (`subjectRecord`); 100 active revocations (every
+ * 100th subject, by `sub`), applied as the handlers apply the pool's revocations.
  *
  * Figures, each with the baseline it is compared with, measured in the same run:
  * - the review of every pair: total ms, pairs/s and ns per pair, against ONE bare `evaluate()`
@@ -32,6 +33,7 @@ import {
   knownSubject,
   parseWhatIf,
   requestContext,
+  type Revocation,
   subjectOf,
   subjectRecord,
   whatIf,
@@ -50,7 +52,8 @@ const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench1';
 const PRINCIPAL = 'cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench1';
 const CLIENT = 'bench-client';
 const NOW = new Date('2026-11-29T12:00:00.000Z');
-const env = { now: NOW, roleChaining: true, revocations: [] };
+/** Active revocations (the kill switch): every REVOKE_EVERY-th subject, by `sub`. */
+const REVOKE_EVERY = 100;
 
 /** A deterministic generator (mulberry32), so every run sees the same pool. */
 function random(seed: number): () => number {
@@ -162,6 +165,17 @@ const bindings = Array.from({ length: BINDINGS }, (_, i) => binding(i));
 const compiled = bindings.map(compileBinding);
 const pool = subjects(SUBJECTS);
 const pairs = SUBJECTS * BINDINGS;
+const revocations: Revocation[] = pool
+  .filter((_, i) => i % REVOKE_EVERY === 0)
+  .map((s, i) => ({
+    id: `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    issuer: ISSUER,
+    subject: s.record.sub,
+    reason: 'bench',
+    revokedAt: '2026-11-01T00:00:00.000Z',
+    revokedBy: `${ISSUER}|admin`,
+  }));
+const env = { now: NOW, roleChaining: true, revocations };
 
 // Baseline: one bare evaluate() of a compiled trust policy, without explain.
 const sample = pool[0]!;
@@ -256,6 +270,7 @@ const results = {
     pairs,
     groups: GROUPS,
     assumablePairs: allowed,
+    activeRevocations: revocations.length,
   },
   baseline: {
     name: 'one bare evaluate() of a compiled trust policy, no explain',
@@ -287,7 +302,7 @@ await writeResults(RESULTS, results);
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`);
 console.log(
-  `access review: ${SUBJECTS} subjects x ${BINDINGS} bindings = ${pairs} pairs (${allowed} assumable)`,
+  `access review: ${SUBJECTS} subjects x ${BINDINGS} bindings = ${pairs} pairs (${allowed} assumable; ${revocations.length} subjects revoked)`,
 );
 line('baseline: one bare evaluate(), compiled trust, no explain', `${round(bareNs)} ns/call`);
 line(
