@@ -2,8 +2,8 @@
  * The access review as CSV (RFC 4180), one text for the API (`GET /v1/admin/review?format=csv`)
  * and the CLI (`tessera review --format csv`): one row per (binding, subject) who can assume it
  * now, then (per binding) one per subject trust allows but a revocation refuses, its `revoked`
- * column naming the revocation (empty on a row of access), a header row, CRLF line ends; a field holding a comma, a quote, CR or LF is quoted with its
- * quotes doubled. A field a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+ * column naming the revocation (empty on a row of access); a header row, CRLF line ends; a field
+ * holding a comma, a quote, CR or LF is quoted with its quotes doubled. A field a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
  * tab or CR: usernames come from the identity provider) is prefixed with `'` (OWASP "CSV
  * injection"). Pure.
  */
