@@ -47,6 +47,7 @@ beforeAll(async () => {
     ports: 0,
     env: {
       TESSERA_STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS),
+      TESSERA_STS_TIMEOUT_MS: String(STS_TIMEOUT_MS),
       TESSERA_BINDINGS_CACHE_SECONDS: '0',
     },
     brokerRoutes: { sts: route('sts'), dynamodb: route('dynamodb'), jwks: route('jwks') },
