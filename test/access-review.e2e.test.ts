@@ -12,14 +12,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoSubjectStore } from '@tessera/broker/aws';
 import { type LocalStack, startStack } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInIdToken } from './support/local-stack.js';
 
 let stack: LocalStack;
 let home: string;
@@ -27,23 +24,7 @@ let api: string;
 const tokens: Record<string, string> = {};
 const subs: Record<string, string> = {};
 
-async function idToken(username: string): Promise<string> {
-  const user = stack.info.users.find((u) => u.username === username)!;
-  const idp = new CognitoIdentityProviderClient({
-    region: stack.info.region,
-    endpoint: stack.info.cognitoIdp,
-    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-  });
-  const out = await idp.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: stack.info.issuer.clients['cli'],
-      AuthParameters: { USERNAME: username, PASSWORD: user.password },
-    }),
-  );
-  idp.destroy();
-  return out.AuthenticationResult!.IdToken!;
-}
+const idToken = (username: string) => signInIdToken(stack, username, 'cli');
 
 function subOf(token: string): string {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).sub;

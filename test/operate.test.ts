@@ -9,12 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { type LocalStack, startStack } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInIdToken } from './support/local-stack.js';
 
 let stack: LocalStack;
 let home: string;
@@ -38,23 +35,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-async function idToken(username: string, client = 'app'): Promise<string> {
-  const user = stack.info.users.find((u) => u.username === username)!;
-  const idp = new CognitoIdentityProviderClient({
-    region: stack.info.region,
-    endpoint: stack.info.cognitoIdp,
-    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-  });
-  const out = await idp.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: stack.info.issuer.clients[client],
-      AuthParameters: { USERNAME: username, PASSWORD: user.password },
-    }),
-  );
-  idp.destroy();
-  return out.AuthenticationResult!.IdToken!;
-}
+const idToken = (username: string, client = 'app') => signInIdToken(stack, username, client);
 
 async function call(
   method: string,

@@ -22,6 +22,7 @@ import {
   credentialVars,
 } from '../packages/local/test/clients/run.js';
 import { cliEnv, tessera } from './cli-helpers.js';
+import { signInIdToken } from './support/local-stack.js';
 
 let home: string;
 let stack: LocalStack;
@@ -37,23 +38,7 @@ interface Vend {
   };
 }
 
-async function idToken(username: string, client = 'app'): Promise<string> {
-  const user = stack.info.users.find((u) => u.username === username)!;
-  const res = await fetch(`${stack.info.cognitoIdp}/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: stack.info.issuer.clients[client],
-      AuthParameters: { USERNAME: username, PASSWORD: user.password },
-    }),
-  });
-  return ((await res.json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult
-    .IdToken;
-}
+const idToken = (username: string, client = 'app') => signInIdToken(stack, username, client);
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
 async function get(path: string, token: string): Promise<{ status: number; json: any }> {

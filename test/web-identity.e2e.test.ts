@@ -11,15 +11,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CONFIG_PATH, type LocalStack, parseLocalConfig, startStack } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInIdToken } from './support/local-stack.js';
 
 const POOL_ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Tessera1';
 const ENGINEERS = {
@@ -75,22 +72,7 @@ interface Vended {
 let stack: LocalStack;
 let home: string;
 
-async function idToken(username: string): Promise<string> {
-  const user = stack.info.users.find((u) => u.username === username)!;
-  const idp = new CognitoIdentityProviderClient({
-    region: stack.info.region,
-    endpoint: stack.info.cognitoIdp,
-    credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
-  });
-  const out = await idp.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: stack.info.issuer.clients.cli,
-      AuthParameters: { USERNAME: username, PASSWORD: user.password },
-    }),
-  );
-  return out.AuthenticationResult!.IdToken!;
-}
+const idToken = (username: string) => signInIdToken(stack, username, 'cli');
 
 async function vend(token: string, body: unknown) {
   const res = await fetch(`${stack.info.api}/v1/credentials`, {

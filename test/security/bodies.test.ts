@@ -13,8 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DEFAULT_CONFIG_PATH,
   type LocalStack,
@@ -23,6 +21,7 @@ import {
   startStack,
 } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanAuditTable, signInIdToken } from '../support/local-stack.js';
 import './support/meta.js';
 
 const AUDIT_TABLE = 'tessera-local-audit';
@@ -90,44 +89,9 @@ function parseAnswer(bytes: Buffer): RawAnswer {
   return { status, headers, body: rest.subarray(0, length).toString('utf8') };
 }
 
-async function idToken(username: string): Promise<string> {
-  const user = stack.info.users.find((u) => u.username === username)!;
-  const res = await fetch(stack.info.cognitoIdp, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: stack.info.issuer.clients.app,
-      AuthParameters: { USERNAME: username, PASSWORD: user.password },
-    }),
-  });
-  return ((await res.json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult
-    .IdToken;
-}
+const idToken = (username: string) => signInIdToken(stack, username);
 
-async function auditEvents(): Promise<Record<string, unknown>[]> {
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: stack.info.region,
-      endpoint: stack.info.dynamodb,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-  const out: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({ TableName: AUDIT_TABLE, ExclusiveStartKey: start }),
-    );
-    out.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  doc.destroy();
-  return out;
-}
+const auditEvents = () => scanAuditTable(stack, AUDIT_TABLE);
 
 type Who = 'alice' | 'admin' | 'nobody';
 

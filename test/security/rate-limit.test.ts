@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startStack } from '@tessera/local';
 import { afterEach, describe, expect, it } from 'vitest';
+import { signInIdToken } from '../support/local-stack.js';
 
 let stack: LocalStack | undefined;
 let home: string | undefined;
@@ -27,23 +28,7 @@ async function start(env: Record<string, string>): Promise<LocalStack> {
   return stack;
 }
 
-async function idToken(s: LocalStack, username: string): Promise<string> {
-  const user = s.info.users.find((u) => u.username === username)!;
-  const res = await fetch(s.info.cognitoIdp, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-    },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: s.info.issuer.clients.app,
-      AuthParameters: { USERNAME: username, PASSWORD: user.password },
-    }),
-  });
-  return ((await res.json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult
-    .IdToken;
-}
+const idToken = (s: LocalStack, username: string) => signInIdToken(s, username);
 
 function vend(s: LocalStack, token: string, userAgent: string): Promise<Response> {
   return fetch(`${s.info.api}/v1/credentials`, {

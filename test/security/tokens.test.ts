@@ -16,10 +16,9 @@ import {
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startStack } from '@tessera/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanAuditTable } from '../support/local-stack.js';
 import './support/meta.js';
 
 const AUDIT_TABLE = 'tessera-local-audit';
@@ -229,25 +228,7 @@ async function vend(bearer: string, userAgent = 'tessera-security-control'): Pro
   });
 }
 
-async function auditEvents(): Promise<Record<string, unknown>[]> {
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: stack.info.region,
-      endpoint: stack.info.dynamodb,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-  const out: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({ TableName: AUDIT_TABLE, ExclusiveStartKey: start }),
-    );
-    out.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
+const auditEvents = () => scanAuditTable(stack, AUDIT_TABLE);
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'tessera-security-'));

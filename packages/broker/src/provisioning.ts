@@ -95,81 +95,55 @@ async function waitActive(client: DynamoDBClient, input: CreateTableCommandInput
   throw new Error(`table ${input.TableName} did not become ACTIVE`);
 }
 
-function bindingsTableInput(name: string): CreateTableCommandInput {
-  const b = bindingsTable;
+/** An on-demand table keyed by string `partitionKey` + `sortKey`, with `indexes` over string keys. */
+function keyedTableInput(
+  name: string,
+  keys: { partitionKey: string; sortKey: string },
+  indexes: readonly { name: string; partitionKey: string; sortKey?: string }[] = [],
+): CreateTableCommandInput {
+  const indexKeys = indexes.flatMap((i) =>
+    i.sortKey ? [i.partitionKey, i.sortKey] : [i.partitionKey],
+  );
+  const attributes = [...new Set([keys.partitionKey, keys.sortKey, ...indexKeys])];
+  const keySchema = (partitionKey: string, sortKey?: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: b.partitionKey, AttributeType: 'S' },
-      { AttributeName: b.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: b.partitionKey, KeyType: 'HASH' },
-      { AttributeName: b.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: b.byIdIndex.name,
-        KeySchema: [{ AttributeName: b.byIdIndex.partitionKey, KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    AttributeDefinitions: attributes.map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+    KeySchema: keySchema(keys.partitionKey, keys.sortKey),
+    ...(indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: indexes.map((i) => ({
+            IndexName: i.name,
+            KeySchema: keySchema(i.partitionKey, i.sortKey),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
   };
+}
+
+function bindingsTableInput(name: string): CreateTableCommandInput {
+  return keyedTableInput(name, bindingsTable, [bindingsTable.byIdIndex]);
 }
 
 function auditTableInput(name: string): CreateTableCommandInput {
   const a = auditTable;
-  const index = (i: { name: string; partitionKey: string; sortKey: string }) => ({
-    IndexName: i.name,
-    KeySchema: [
-      { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
-      { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  });
-  return {
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: a.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.sortKey, AttributeType: 'S' },
-      { AttributeName: a.byRoleIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.byDayIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.byBindingIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.byResultDayIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.byEventIdIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: a.byUsernameIndex.partitionKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: a.partitionKey, KeyType: 'HASH' },
-      { AttributeName: a.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [
-      index(a.byRoleIndex),
-      index(a.byDayIndex),
-      index(a.byBindingIndex),
-      index(a.byResultDayIndex),
-      index(a.byEventIdIndex),
-      index(a.byUsernameIndex),
-    ],
-  };
+  return keyedTableInput(name, a, [
+    a.byRoleIndex,
+    a.byDayIndex,
+    a.byBindingIndex,
+    a.byResultDayIndex,
+    a.byEventIdIndex,
+    a.byUsernameIndex,
+  ]);
 }
 
 function subjectsTableInput(name: string): CreateTableCommandInput {
-  const s = subjectsTable;
-  return {
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: s.partitionKey, AttributeType: 'S' },
-      { AttributeName: s.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: s.partitionKey, KeyType: 'HASH' },
-      { AttributeName: s.sortKey, KeyType: 'RANGE' },
-    ],
-  };
+  return keyedTableInput(name, subjectsTable);
 }
 
 /**
